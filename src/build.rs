@@ -1,0 +1,127 @@
+//! One build, start to finish: runs the pipeline stages in order, gathers every stage's
+//! diagnostics, and writes output only when there is no error. `cli` decides how to show
+//! the outcome; `serve` (later) will call the same stages.
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::{config, content, lint, output, render, site, Error};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    /// Output folder; `[build] out_dir` of book.toml (relative to the root) when `None`.
+    pub out: Option<PathBuf>,
+    pub drafts: bool,
+    /// Check only: run every stage but write nothing.
+    pub dry_run: bool,
+    /// Budget overruns are errors, not warnings.
+    pub strict: bool,
+}
+
+/// What happened, for the summary line.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub diagnostics: Vec<Diagnostic>,
+    pub pages: usize,
+    pub written: Option<output::WriteReport>,
+    pub out: Option<PathBuf>,
+    pub elapsed: Duration,
+}
+
+impl BuildReport {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Runs the pipeline. `progress` is told each stage's name as it starts.
+pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildReport, Error> {
+    let started = Instant::now();
+    let finish = |diagnostics: Diagnostics, pages, written, out| BuildReport {
+        diagnostics: diagnostics.into_sorted(),
+        pages,
+        written,
+        out,
+        elapsed: started.elapsed(),
+    };
+    progress("reading book.toml");
+    if !options.root.join(config::FILE_NAME).is_file() {
+        return Err(Error::Usage(format!(
+            "no {} in {}: run hoclieu in a content repository, or pass --root DIR",
+            config::FILE_NAME,
+            options.root.display()
+        )));
+    }
+    let config = match config::load(&options.root) {
+        Ok(config) => config,
+        Err(diagnostics) => return Ok(finish(diagnostics, 0, None, None)),
+    };
+    let out = options.out.clone().unwrap_or_else(|| options.root.join(&config.build.out_dir));
+    let precompress = config.build.precompress;
+
+    progress("reading content");
+    let (content, mut diagnostics) = content::load(&config, content::LoadOptions { drafts: options.drafts });
+    progress("linking pages");
+    let (site, link_diagnostics) = site::link(config, content);
+    diagnostics.extend(link_diagnostics);
+    let pages = site.pages.len();
+    if diagnostics.has_errors() {
+        return Ok(finish(diagnostics, pages, None, Some(out)));
+    }
+    progress("rendering pages");
+    let (mut files, missing_strings) = render::site(&site)?;
+    if options.dry_run {
+        diagnostics.extend(lint::translations::check(&site));
+        diagnostics.extend(lint::translations::missing_strings(&site, &missing_strings));
+        diagnostics.extend(lint::translations::coverage_gaps(&site));
+    }
+    // Budgets are measured on the compressed files; without precompression a plain build
+    // skips them (the server compresses, sizes are unknown) but `check` and --strict do not.
+    if precompress || options.dry_run || options.strict {
+        progress("compressing");
+        let compressed = output::compress::siblings(&site.config.root, &files)?;
+        let sizes: HashMap<&str, u64> = compressed
+            .iter()
+            .filter_map(|f| match &f.contents {
+                render::Contents::Bytes(bytes) => f.path.strip_suffix(".br").map(|p| (p, bytes.len() as u64)),
+                render::Contents::Copy(_) => None,
+            })
+            .collect();
+        progress("checking budgets");
+        diagnostics.extend(lint::budget::check(&site, &files, &sizes, options.strict));
+        if precompress {
+            files.extend(compressed);
+        }
+    }
+    if options.dry_run || diagnostics.has_errors() {
+        return Ok(finish(diagnostics, pages, None, Some(out)));
+    }
+    progress("writing output");
+    let written = output::write(&site.config.root, &out, &files)?;
+    Ok(finish(diagnostics, pages, Some(written), Some(out)))
+}
+
+/// Reads and links the site without rendering, for commands that only look at it
+/// (`translations`, `report`). `Err` diagnostics when the content has errors.
+pub fn linked_site(root: &std::path::Path, drafts: bool) -> Result<Result<site::Site, Vec<Diagnostic>>, Error> {
+    if !root.join(config::FILE_NAME).is_file() {
+        return Err(Error::Usage(format!(
+            "no {} in {}: run hoclieu in a content repository, or pass --root DIR",
+            config::FILE_NAME,
+            root.display()
+        )));
+    }
+    let config = match config::load(root) {
+        Ok(config) => config,
+        Err(diagnostics) => return Ok(Err(diagnostics.into_sorted())),
+    };
+    let (content, mut diagnostics) = content::load(&config, content::LoadOptions { drafts });
+    let (site, link_diagnostics) = site::link(config, content);
+    diagnostics.extend(link_diagnostics);
+    if diagnostics.has_errors() {
+        return Ok(Err(diagnostics.into_sorted()));
+    }
+    Ok(Ok(site))
+}

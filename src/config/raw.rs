@@ -1,0 +1,96 @@
+//! `RawConfig` mirrors `book.toml` exactly; serde rejects unknown keys. Checked types live
+//! in the parent module.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub site: RawSite,
+    #[serde(default)]
+    pub languages: IndexMap<String, RawLanguage>,
+    #[serde(default)]
+    pub domains: IndexMap<String, RawDomain>,
+    #[serde(default)]
+    pub groups: IndexMap<String, RawGroup>,
+    #[serde(default)]
+    pub build: RawBuild,
+    #[serde(default)]
+    pub budgets: RawBudgets,
+    #[serde(default)]
+    pub markdown: RawMarkdown,
+    #[serde(default)]
+    pub packs: IndexMap<String, RawPack>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSite {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub default_language: Option<Spanned<String>>,
+    #[serde(default)]
+    pub base_url: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLanguage {
+    pub name: String,
+    pub tag: Option<String>,
+    pub script: Option<Spanned<String>>,
+    pub font: Option<String>,
+    pub orthography: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDomain {
+    pub name: String,
+    pub order: Option<i64>,
+    #[serde(default)]
+    pub topics: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGroup {
+    pub name: String,
+    #[serde(default)]
+    pub domains: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBuild {
+    pub out_dir: Option<String>,
+    pub precompress: Option<bool>,
+    pub theme: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBudgets {
+    pub lesson_kb: Option<u32>,
+    pub js_kb: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMarkdown {
+    pub unsafe_html: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPack {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+}

@@ -1,0 +1,480 @@
+//! Front matter: the TOML (`+++`) or YAML (`---`) block at the top of a Markdown file,
+//! checked into a [`FrontMatter`] with diagnostics that point at the right line of the file.
+//!
+//! Unknown keys are errors (a typo such as `titel` must not pass silently), each with a
+//! "did you mean". Ids are checked against the [`Config`] here, once.
+
+use crate::config::{unknown_id, Config, DomainId, GroupId};
+use crate::diag::{did_you_mean, Diagnostic, Position};
+use serde::Deserialize;
+use std::path::Path;
+
+pub const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "summary",
+    "domains",
+    "groups",
+    "level",
+    "duration",
+    "weight",
+    "objectives",
+    "audio",
+    "draft",
+    "source_hash",
+    "review",
+];
+
+/// How deep a lesson goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub enum Level {
+    #[serde(rename = "co-ban")]
+    Basic,
+    #[serde(rename = "nang-cao")]
+    Advanced,
+    #[serde(rename = "chuyen-sau")]
+    InDepth,
+}
+
+impl Level {
+    pub const IDS: &'static [&'static str] = &["co-ban", "nang-cao", "chuyen-sau"];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Level::Basic => "co-ban",
+            Level::Advanced => "nang-cao",
+            Level::InDepth => "chuyen-sau",
+        }
+    }
+
+    /// Display name in Vietnamese (the theme may translate it).
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Basic => "Cơ bản",
+            Level::Advanced => "Nâng cao",
+            Level::InDepth => "Chuyên sâu",
+        }
+    }
+
+    fn parse(id: &str) -> Option<Level> {
+        match id {
+            "co-ban" => Some(Level::Basic),
+            "nang-cao" => Some(Level::Advanced),
+            "chuyen-sau" => Some(Level::InDepth),
+            _ => None,
+        }
+    }
+}
+
+/// How far a translation has been checked by a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Review {
+    Machine,
+    Draft,
+    Reviewed,
+}
+
+/// What the file's front matter says, checked.
+#[derive(Debug, Clone, Default)]
+pub struct FrontMatter {
+    pub title: String,
+    pub summary: String,
+    pub domains: Vec<DomainId>,
+    pub groups: Vec<GroupId>,
+    pub level: Option<Level>,
+    pub duration: Option<u32>,
+    pub weight: i64,
+    pub objectives: Vec<String>,
+    pub audio: Option<String>,
+    pub draft: bool,
+    pub source_hash: Option<String>,
+    pub review: Option<Review>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RawFrontMatter {
+    title: Option<String>,
+    summary: Option<String>,
+    #[serde(default)]
+    domains: Vec<String>,
+    #[serde(default)]
+    groups: Vec<String>,
+    level: Option<String>,
+    duration: Option<u32>,
+    weight: Option<i64>,
+    #[serde(default)]
+    objectives: Vec<String>,
+    audio: Option<String>,
+    #[serde(default)]
+    draft: bool,
+    source_hash: Option<String>,
+    review: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Toml,
+    Yaml,
+}
+
+/// Where the parts of a Markdown file are, as byte offsets into its text.
+#[derive(Debug, Clone, Copy)]
+pub struct Split {
+    /// Start of the front matter's contents (after the opening fence line).
+    pub front_start: usize,
+    pub front_end: usize,
+    /// Start of the Markdown body.
+    pub body_start: usize,
+    format: Option<Format>,
+}
+
+/// Finds the front matter fences. A file without front matter has an empty one.
+pub fn split(text: &str, file: &Path) -> Result<Split, Diagnostic> {
+    let (fence, format) = if text.starts_with("+++") {
+        ("+++", Format::Toml)
+    } else if text.starts_with("---") {
+        ("---", Format::Yaml)
+    } else {
+        return Ok(Split { front_start: 0, front_end: 0, body_start: 0, format: None });
+    };
+    let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    if text[..first_line_end].trim_end() != fence {
+        return Ok(Split { front_start: 0, front_end: 0, body_start: 0, format: None });
+    }
+    let mut offset = first_line_end;
+    for line in text[first_line_end..].split_inclusive('\n') {
+        if line.trim_end() == fence {
+            return Ok(Split {
+                front_start: first_line_end,
+                front_end: offset,
+                body_start: offset + line.len(),
+                format: Some(format),
+            });
+        }
+        offset += line.len();
+    }
+    Err(Diagnostic::error(file, "front-matter", format!("front matter opened with `{fence}` is never closed"))
+        .at(Position::new(1, 1))
+        .hint(format!("end the front matter with a line holding only `{fence}`")))
+}
+
+/// What kind of file the front matter belongs to: lessons must name domains and groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requirements {
+    Lesson,
+    Other,
+}
+
+/// Parses and checks the front matter of `text` (the whole file) at `split`.
+pub fn parse(
+    config: &Config,
+    file: &Path,
+    text: &str,
+    split: &Split,
+    requirements: Requirements,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<FrontMatter> {
+    let front = &text[split.front_start..split.front_end];
+    let base = split.front_start;
+    let locate = |key: &str, needle: Option<&str>| locate(text, split, key, needle);
+    let raw = match split.format {
+        None => RawFrontMatter::default(),
+        Some(Format::Toml) => {
+            let table: toml::Table = match toml::from_str(front) {
+                Ok(table) => table,
+                Err(e) => {
+                    problems.push(crate::config::toml_error(file, text, base, &e));
+                    return None;
+                }
+            };
+            unknown_keys(file, table.keys(), &locate, problems);
+            // Converting the parsed table is cheap; only on failure parse again from the
+            // text, which gives the error its position.
+            match toml::Value::Table(table).try_into().or_else(|_| toml::from_str(front)) {
+                Ok(raw) => raw,
+                Err(e) => {
+                    let mut diagnostic = crate::config::toml_error(file, text, base, &e);
+                    if let Some(hint) = e.span().and_then(|span| type_hint(front, span.start)) {
+                        diagnostic = diagnostic.hint(hint);
+                    }
+                    problems.push(diagnostic);
+                    return None;
+                }
+            }
+        }
+        Some(Format::Yaml) => {
+            let yaml_error = |e: serde_yaml_ng::Error| {
+                let mut d = Diagnostic::error(file, "bad-yaml", e.to_string());
+                if let Some(loc) = e.location() {
+                    let pos = Position::of_offset(text, base + loc.index());
+                    d = d.at(pos);
+                }
+                d
+            };
+            if front.trim().is_empty() {
+                RawFrontMatter::default()
+            } else {
+                let mapping: serde_yaml_ng::Mapping = match serde_yaml_ng::from_str(front) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        problems.push(yaml_error(e));
+                        return None;
+                    }
+                };
+                let keys: Vec<String> = mapping.keys().filter_map(|k| k.as_str().map(str::to_string)).collect();
+                unknown_keys(file, keys.iter(), &locate, problems);
+                match serde_yaml_ng::from_str(front) {
+                    Ok(raw) => raw,
+                    Err(e) => {
+                        problems.push(yaml_error(e));
+                        return None;
+                    }
+                }
+            }
+        }
+    };
+    Some(check(config, file, raw, requirements, &locate, problems))
+}
+
+/// What a value of the key on the line at `offset` should look like.
+fn type_hint(front: &str, offset: usize) -> Option<String> {
+    let line_start = front[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let key = front[line_start..].split(['=', ' ']).next()?.trim();
+    let example = match key {
+        "duration" => "a whole number of minutes: duration = 15",
+        "weight" => "a whole number: weight = 2",
+        "draft" => "true or false: draft = true",
+        "domains" | "groups" | "objectives" => "a list of strings: [\"a\", \"b\"]",
+        "title" | "summary" | "level" | "audio" | "source_hash" | "review" => "text in quotes",
+        _ => return None,
+    };
+    Some(format!("`{key}` takes {example}"))
+}
+
+fn unknown_keys<'a>(
+    file: &Path,
+    keys: impl Iterator<Item = &'a String>,
+    locate: &dyn Fn(&str, Option<&str>) -> Position,
+    problems: &mut Vec<Diagnostic>,
+) {
+    for key in keys.filter(|k| !KNOWN_KEYS.contains(&k.as_str())) {
+        let hint = match did_you_mean(key, KNOWN_KEYS.iter().copied()) {
+            Some(best) => format!("did you mean `{best}`? known keys: {}", KNOWN_KEYS.join(", ")),
+            None => format!("known keys: {}", KNOWN_KEYS.join(", ")),
+        };
+        problems.push(
+            Diagnostic::error(file, "unknown-key", format!("unknown front matter key `{key}`"))
+                .at(locate(key, None))
+                .hint(hint),
+        );
+    }
+}
+
+fn check(
+    config: &Config,
+    file: &Path,
+    raw: RawFrontMatter,
+    requirements: Requirements,
+    locate: &dyn Fn(&str, Option<&str>) -> Position,
+    problems: &mut Vec<Diagnostic>,
+) -> FrontMatter {
+    let title = raw.title.unwrap_or_default().trim().to_string();
+    if title.is_empty() && requirements == Requirements::Lesson {
+        problems.push(
+            Diagnostic::error(file, "missing-key", "missing `title`")
+                .at(Position::new(1, 1))
+                .hint("add a line `title = \"…\"` to the front matter"),
+        );
+    }
+    let level = raw.level.as_deref().and_then(|id| {
+        let level = Level::parse(id);
+        if level.is_none() {
+            problems.push(
+                Diagnostic::error(file, "bad-value", format!("unknown level \"{id}\""))
+                    .at(locate("level", Some(id)))
+                    .hint(format!("use one of {}", Level::IDS.join(", "))),
+            );
+        }
+        level
+    });
+    let review = raw.review.as_deref().and_then(|id| match id {
+        "machine" => Some(Review::Machine),
+        "draft" => Some(Review::Draft),
+        "reviewed" => Some(Review::Reviewed),
+        _ => {
+            problems.push(
+                Diagnostic::error(file, "bad-value", format!("unknown review state \"{id}\""))
+                    .at(locate("review", Some(id)))
+                    .hint("use one of machine, draft, reviewed"),
+            );
+            None
+        }
+    });
+    let mut domains = Vec::new();
+    for id in &raw.domains {
+        match config.domain(id) {
+            Some(d) => domains.push(d.id.clone()),
+            None => problems.push(
+                unknown_id(file, "domain", id, config.domains.iter().map(|d| d.id.as_str()))
+                    .at(locate("domains", Some(id))),
+            ),
+        }
+    }
+    let mut groups = Vec::new();
+    for id in &raw.groups {
+        match config.group(id) {
+            Some(g) => groups.push(g.id.clone()),
+            None => problems.push(
+                unknown_id(file, "group", id, config.groups.iter().map(|g| g.id.as_str()))
+                    .at(locate("groups", Some(id))),
+            ),
+        }
+    }
+    if requirements == Requirements::Lesson {
+        for (key, empty, ids) in [
+            ("domains", raw.domains.is_empty(), config.domains.iter().map(|d| d.id.as_str()).collect::<Vec<_>>()),
+            ("groups", raw.groups.is_empty(), config.groups.iter().map(|g| g.id.as_str()).collect()),
+        ] {
+            if empty {
+                problems.push(
+                    Diagnostic::error(file, "missing-key", format!("a lesson needs at least one of `{key}`"))
+                        .at(Position::new(1, 1))
+                        .hint(format!("add `{key} = [\"…\"]` with ids from book.toml: {}", ids.join(", "))),
+                );
+            }
+        }
+    }
+    FrontMatter {
+        title,
+        summary: raw.summary.unwrap_or_default().trim().to_string(),
+        domains,
+        groups,
+        level,
+        duration: raw.duration,
+        weight: raw.weight.unwrap_or(0),
+        objectives: raw.objectives,
+        audio: raw.audio,
+        draft: raw.draft,
+        source_hash: raw.source_hash,
+        review,
+    }
+}
+
+/// The position of `key` (or of `needle` inside its value) in the front matter, found by
+/// reading lines: both TOML and YAML put a top-level key at the start of its line.
+fn locate(text: &str, split: &Split, key: &str, needle: Option<&str>) -> Position {
+    let mut offset = split.front_start;
+    let mut in_key = false;
+    for line in text[split.front_start..split.front_end].split_inclusive('\n') {
+        let starts_key =
+            line.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('=') || rest.starts_with(':'));
+        let starts_other = !line.starts_with([' ', '\t', '\n', '\r', ']', '-', '#']);
+        if starts_key {
+            in_key = true;
+        } else if starts_other {
+            in_key = false;
+        }
+        if in_key {
+            let found = match needle {
+                None => Some(0),
+                Some(needle) => {
+                    let value_from = if starts_key { key.len() } else { 0 };
+                    line[value_from..].find(needle).map(|i| {
+                        // point at the opening quote when there is one
+                        let at = value_from + i;
+                        if at > 0 && matches!(line.as_bytes()[at - 1], b'"' | b'\'') {
+                            at - 1
+                        } else {
+                            at
+                        }
+                    })
+                }
+            };
+            if let Some(i) = found {
+                return Position::of_offset(text, offset + i);
+            }
+        }
+        offset += line.len();
+    }
+    Position::new(1, 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        crate::config::parse(
+            Path::new("."),
+            "[site]\ntitle = \"T\"\n[domains.an-toan]\nname = \"A\"\n[groups.nguoi-dan]\nname = \"N\"\ndomains = [\"an-toan\"]\n",
+        )
+        .unwrap()
+    }
+
+    fn run(text: &str) -> (Option<FrontMatter>, Vec<Diagnostic>) {
+        let file = Path::new("content/c/l.md");
+        let mut problems = Vec::new();
+        let split = split(text, file).unwrap();
+        let fm = parse(&config(), file, text, &split, Requirements::Lesson, &mut problems);
+        (fm, problems)
+    }
+
+    fn positions(problems: &[Diagnostic]) -> Vec<(usize, usize, &str)> {
+        problems.iter().map(|d| (d.line, d.col, d.message.as_str())).collect()
+    }
+
+    #[test]
+    fn toml_front_matter_is_checked() {
+        let (fm, problems) = run("+++\ntitle = \"Mật khẩu\"\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\nlevel = \"co-ban\"\nduration = 15\n+++\nbody\n");
+        assert!(problems.is_empty(), "{problems:?}");
+        let fm = fm.unwrap();
+        assert_eq!(fm.title, "Mật khẩu");
+        assert_eq!(fm.level, Some(Level::Basic));
+        assert_eq!(fm.duration, Some(15));
+    }
+
+    #[test]
+    fn positions_point_into_the_file() {
+        let text = "+++\ntitle = \"T\"\ndomains = [\"an-toan\", \"an-toam\"]\ngroups = [\"nguoi-dan\"]\nlevel = \"kho\"\ntitel = \"x\"\n+++\n";
+        let (_, problems) = run(text);
+        assert_eq!(
+            positions(&problems),
+            [
+                (6, 1, "unknown front matter key `titel`"),
+                (5, 9, "unknown level \"kho\""),
+                (3, 23, "unknown domain \"an-toam\""),
+            ]
+        );
+        assert_eq!(problems[0].hint.as_deref().unwrap().split('?').next(), Some("did you mean `title`"));
+    }
+
+    #[test]
+    fn toml_type_error_is_shifted_by_the_fence() {
+        let (_, problems) = run("+++\ntitle = \"T\"\nduration = \"mười\"\n+++\n");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!((problems[0].line, problems[0].col), (3, 12));
+    }
+
+    #[test]
+    fn yaml_front_matter_is_accepted_and_checked() {
+        let (fm, problems) = run("---\ntitle: Zalo\ndomains: [an-toan]\ngroups:\n  - nguoi-dan\n  - nguoi-den\n---\n");
+        assert_eq!(positions(&problems), [(6, 5, "unknown group \"nguoi-den\"")]);
+        assert_eq!(fm.unwrap().title, "Zalo");
+    }
+
+    #[test]
+    fn missing_title_and_ids_in_a_lesson() {
+        let (_, problems) = run("+++\nsummary = \"s\"\n+++\n");
+        let messages: Vec<_> = problems.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            ["missing `title`", "a lesson needs at least one of `domains`", "a lesson needs at least one of `groups`"]
+        );
+    }
+
+    #[test]
+    fn unclosed_front_matter() {
+        assert!(split("+++\ntitle = \"x\"\n", Path::new("a.md")).is_err());
+        assert_eq!(split("no front matter", Path::new("a.md")).unwrap().body_start, 0);
+    }
+}

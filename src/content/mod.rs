@@ -1,0 +1,347 @@
+//! Content loading: walks `content/`, reads every Markdown file and asset, normalises text
+//! to NFC and checks front matter. Returns [`Content`] plus the diagnostics found.
+//!
+//! Takes a checked [`Config`]; never resolves links or orders pages (that is `site`), never
+//! renders. Reading and parsing run in parallel; the result is sorted so it does not depend
+//! on thread scheduling.
+
+pub mod front_matter;
+pub mod slug;
+
+pub use front_matter::{FrontMatter, Level, Review};
+
+use crate::config::{Config, LangId};
+use crate::diag::{Diagnostic, Diagnostics};
+use front_matter::Requirements;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+/// Files larger than this are refused: a learner's page must stay light.
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    /// Include pages marked `draft = true`.
+    pub drafts: bool,
+}
+
+/// What a Markdown file is, from where it sits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PageKind {
+    /// `content/_index.md`
+    Home,
+    /// `content/<course>/_index.md`
+    CourseIndex,
+    /// `content/<course>/<lesson>.md`
+    Lesson,
+    /// `content/<page>.md`: a page outside any course (glossary, about)
+    Page,
+}
+
+/// One Markdown file, read and checked.
+#[derive(Debug, Clone)]
+pub struct SourcePage {
+    /// Relative to the repository root, `/`-separated (`content/an-toan/mat-khau-manh.md`).
+    pub path: PathBuf,
+    pub kind: PageKind,
+    pub lang: LangId,
+    /// The slug of the course folder, for course indexes and lessons.
+    pub course: Option<String>,
+    /// The page's own slug (for a course index: the course slug; for home: empty).
+    pub slug: String,
+    pub front: FrontMatter,
+    /// The whole file, NFC-normalised.
+    pub text: Arc<str>,
+    /// Byte offset where the Markdown body starts in `text`.
+    pub body_start: usize,
+}
+
+impl SourcePage {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
+}
+
+/// A non-Markdown file under `content/`, copied as it is.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    /// Relative to the repository root.
+    pub path: PathBuf,
+}
+
+/// Everything under `content/`, sorted by path.
+#[derive(Debug, Default)]
+pub struct Content {
+    pub pages: Vec<SourcePage>,
+    pub assets: Vec<Asset>,
+    /// Course folders: slug → folder path (relative to the root).
+    pub courses: BTreeMap<String, PathBuf>,
+}
+
+enum Loaded {
+    Page(Box<SourcePage>),
+    Asset(Asset),
+    Skipped,
+}
+
+/// Walks and reads `content/`.
+pub fn load(config: &Config, options: LoadOptions) -> (Content, Diagnostics) {
+    let mut diagnostics = Diagnostics::new();
+    let root = config.root.as_path();
+    let content_dir = config.content_dir();
+    let mut files = Vec::new();
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+
+    if !content_dir.is_dir() {
+        diagnostics.push(
+            Diagnostic::error("content", "no-content", "no `content` folder")
+                .hint("create content/_index.md and a course folder with lessons"),
+        );
+        return (Content::default(), diagnostics);
+    }
+    for entry in walkdir::WalkDir::new(&content_dir).sort_by_file_name() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = e.path().map(|p| relative(root, p)).unwrap_or_else(|| PathBuf::from("content"));
+                diagnostics.push(Diagnostic::error(path, "io", format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        let rel = relative(root, entry.path());
+        let name = entry.file_name().to_string_lossy();
+        if name.starts_with('.') && entry.depth() > 0 {
+            continue; // editor and VCS files: .DS_Store, .git, swap files
+        }
+        if entry.path_is_symlink() {
+            match entry.path().canonicalize() {
+                Ok(target) if target.starts_with(&canonical_root) => {
+                    if target.is_dir() {
+                        diagnostics.push(
+                            Diagnostic::warning(&rel, "symlink", "symlinked folder is not followed")
+                                .hint("move the folder here, or link its files one by one"),
+                        );
+                        continue;
+                    }
+                }
+                Ok(target) => {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            &rel,
+                            "symlink",
+                            format!("symlink leaves the repository (to {})", target.display()),
+                        )
+                        .hint("copy the file into the repository instead of linking to it"),
+                    );
+                    continue;
+                }
+                Err(e) => {
+                    diagnostics.push(Diagnostic::error(&rel, "symlink", format!("broken symlink: {e}")));
+                    continue;
+                }
+            }
+        } else if entry.file_type().is_dir() {
+            continue;
+        }
+        files.push((entry.depth(), rel));
+    }
+
+    let results: Vec<(Loaded, Vec<Diagnostic>)> = files
+        .par_iter()
+        .map(|(depth, rel)| {
+            let mut problems = Vec::new();
+            let loaded = load_file(config, options, *depth, rel, &mut problems);
+            (loaded, problems)
+        })
+        .collect();
+    let mut content = Content::default();
+    for (loaded, problems) in results {
+        diagnostics.extend(problems);
+        match loaded {
+            Loaded::Page(page) => content.pages.push(*page),
+            Loaded::Asset(asset) => content.assets.push(asset),
+            Loaded::Skipped => {}
+        }
+    }
+
+    for (_, rel) in files.iter().filter(|(depth, _)| *depth >= 2) {
+        let top: PathBuf = rel.components().take(2).collect();
+        let slug = slug::slugify(&top.file_name().unwrap_or_default().to_string_lossy());
+        match content.courses.get(&slug) {
+            Some(existing) if *existing != top => diagnostics.push(
+                Diagnostic::error(
+                    &top,
+                    "slug-clash",
+                    format!("course folder has the same slug \"{slug}\" as {}", existing.display()),
+                )
+                .hint("rename one of the two folders"),
+            ),
+            _ => {
+                content.courses.insert(slug, top);
+            }
+        }
+    }
+    check_slug_clashes(&content.pages, &mut diagnostics);
+    (content, diagnostics)
+}
+
+/// Reads one file: a Markdown page (checked) or an asset. Problems go to `problems`.
+fn load_file(
+    config: &Config,
+    options: LoadOptions,
+    depth: usize,
+    rel: &Path,
+    problems: &mut Vec<Diagnostic>,
+) -> Loaded {
+    let path = config.root.join(rel);
+    match std::fs::metadata(&path) {
+        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
+            problems.push(
+                Diagnostic::error(
+                    rel,
+                    "too-large",
+                    format!("file is {:.1} MB, over the 10 MB limit", meta.len() as f64 / 1e6),
+                )
+                .hint("shrink it (compress the image, shorten the audio) or host it outside the site"),
+            );
+            return Loaded::Skipped;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            problems.push(Diagnostic::error(rel, "io", format!("cannot read: {e}")));
+            return Loaded::Skipped;
+        }
+    }
+    let is_markdown = rel.extension().is_some_and(|e| e == "md");
+    if !is_markdown {
+        return Loaded::Asset(Asset { path: rel.to_path_buf() });
+    }
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            problems.push(Diagnostic::error(rel, "io", format!("cannot read: {e}")));
+            return Loaded::Skipped;
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let valid = std::str::from_utf8(&e.as_bytes()[..offset]).unwrap_or_default();
+            problems.push(
+                Diagnostic::error(rel, "not-utf8", "file is not valid UTF-8")
+                    .at(crate::diag::Position::of_offset(valid, offset))
+                    .hint("save the file as UTF-8 (in most editors: Save with Encoding → UTF-8)"),
+            );
+            return Loaded::Skipped;
+        }
+    };
+    let text = normalise(text);
+
+    let file_name = rel.file_name().unwrap_or_default().to_string_lossy();
+    let stem = file_name.strip_suffix(".md").unwrap_or(&file_name);
+    let (stem, lang) = match stem.rsplit_once('.') {
+        Some((base, suffix)) if config.language(suffix).is_some() => {
+            (base, config.language(suffix).unwrap().id.clone())
+        }
+        _ => (stem, config.default_language.clone()),
+    };
+    let course_dir =
+        (depth >= 2).then(|| rel.components().nth(1).map(|c| c.as_os_str().to_string_lossy().into_owned())).flatten();
+    if depth > 2 {
+        problems.push(
+            Diagnostic::error(rel, "nested", "lessons must sit directly in a course folder")
+                .hint("move the file up to its course folder (sub-folders may hold images and other assets)"),
+        );
+        return Loaded::Skipped;
+    }
+    let (kind, slug) = match (stem == "_index", &course_dir) {
+        (true, None) => (PageKind::Home, String::new()),
+        (true, Some(dir)) => (PageKind::CourseIndex, slug::slugify(dir)),
+        (false, Some(_)) => (PageKind::Lesson, slug::slugify(stem)),
+        (false, None) => (PageKind::Page, slug::slugify(stem)),
+    };
+    if slug.is_empty() && kind != PageKind::Home {
+        problems.push(
+            Diagnostic::error(rel, "bad-name", "the file name gives an empty slug")
+                .hint("name the file with letters or digits, e.g. mat-khau-manh.md"),
+        );
+        return Loaded::Skipped;
+    }
+    let split = match front_matter::split(&text, rel) {
+        Ok(split) => split,
+        Err(d) => {
+            problems.push(d);
+            return Loaded::Skipped;
+        }
+    };
+    // a translation inherits domains and groups from the lesson it translates
+    let requirements = if kind == PageKind::Lesson && lang == config.default_language {
+        Requirements::Lesson
+    } else {
+        Requirements::Other
+    };
+    let Some(front) = front_matter::parse(config, rel, &text, &split, requirements, problems) else {
+        return Loaded::Skipped;
+    };
+    if front.draft && !options.drafts {
+        return Loaded::Skipped;
+    }
+    if let Some(audio) = &front.audio {
+        if !path.with_file_name(audio).is_file() {
+            problems.push(
+                Diagnostic::error(rel, "missing-file", format!("audio file \"{audio}\" not found next to the lesson"))
+                    .hint("put the audio file in the same folder as the lesson"),
+            );
+        }
+    }
+    Loaded::Page(Box::new(SourcePage {
+        path: rel.to_path_buf(),
+        kind,
+        lang,
+        course: course_dir.map(|d| slug::slugify(&d)),
+        slug,
+        front,
+        body_start: split.body_start,
+        text: text.into(),
+    }))
+}
+
+/// NFC, without a byte-order mark. Authors paste text in mixed forms (decomposed accents
+/// from some keyboards); everything after this point sees one form.
+pub fn normalise(text: String) -> String {
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        text
+    } else {
+        text.nfc().collect()
+    }
+}
+
+/// Two files whose names give the same slug in the same place would overwrite each other.
+fn check_slug_clashes(pages: &[SourcePage], diagnostics: &mut Diagnostics) {
+    let mut seen: BTreeMap<(&Option<String>, &str, &LangId), &Path> = BTreeMap::new();
+    for page in pages {
+        if let Some(first) = seen.insert((&page.course, &page.slug, &page.lang), &page.path) {
+            diagnostics.push(
+                Diagnostic::error(
+                    &page.path,
+                    "slug-clash",
+                    format!("gives the same address \"{}\" as {}", page.slug, first.display()),
+                )
+                .hint("rename one of the two files"),
+            );
+        }
+    }
+}
+
+/// `path` relative to `root`, with `/` separators on every platform.
+fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}

@@ -1,0 +1,57 @@
+//! hoclieu ("học liệu", learning materials) builds the digital-skills learning repository of
+//! Sơn La province into a light static site that works from `file://`, a LAN or the web.
+//!
+//! The build is a one-way pipeline; each stage is a module with one entry function:
+//!
+//! ```text
+//! config::load(root)              -> Config            book.toml, checked
+//! content::load(&Config, opts)    -> Content           walk + read + front matter (parallel)
+//! site::link(&Config, Content)    -> Site              courses, order, URLs, link targets
+//! render::site(&Site)             -> Vec<OutputFile>   Markdown + templates (parallel)
+//! output::compress::siblings(..)  -> Vec<OutputFile>   .br and .gz, in memory (parallel)
+//! lint::budget::check(..)         -> diagnostics       first-load bytes per page
+//! output::write(dir, files)                            temp dir, atomic swap
+//! ```
+//!
+//! Author mistakes are collected as [`diag::Diagnostic`]s by every stage and reported all
+//! at once; environment failures are [`Error`]s. Only `output` writes into the output folder.
+
+pub mod build;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod diag;
+pub mod fs;
+pub mod lint;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod site;
+
+use std::path::{Path, PathBuf};
+
+/// A failure of the environment or of hoclieu itself (not of the content): exit code 2.
+#[derive(Debug)]
+pub enum Error {
+    Io { path: PathBuf, what: String, source: std::io::Error },
+    Template(String),
+    Usage(String),
+}
+
+impl Error {
+    pub fn io(path: &Path, what: &str, source: std::io::Error) -> Self {
+        Error::Io { path: path.to_path_buf(), what: what.to_string(), source }
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Io { path, what, source } => write!(f, "{what} {}: {source}", path.display()),
+            Error::Template(message) => write!(f, "template error: {message}"),
+            Error::Usage(message) => write!(f, "{message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

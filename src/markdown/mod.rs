@@ -1,0 +1,463 @@
+//! Markdown: the one place that knows pulldown-cmark. Two entry points over the same parser
+//! settings:
+//!
+//! - [`outline`] reads a body for what linking needs: heading ids, links and images with
+//!   their byte positions (no HTML is produced);
+//! - [`to_html`] renders a body to safe HTML, rewriting links and images through a
+//!   [`Resolve`] so every internal link in the output is relative.
+//!
+//! Heading ids come from [`HeadingIds`] in both, so an anchor that `outline` promises is the
+//! one `to_html` writes.
+//!
+//! Two kinds of block are the renderer's own: ` ```quiz ` fences ([`quiz`]) and GitHub-style
+//! callouts such as `> [!NOTE]` ([`callout`]). `outline` reports malformed quizzes as
+//! [`BlockProblem`]s; `to_html` writes both with UI strings from [`HtmlOptions::strings`].
+//! Their HTML is built here and spliced in after raw HTML is sanitised, so the sanitiser
+//! can stay strict about what authors write (no forms, buttons or `role`s).
+
+mod callout;
+mod highlight;
+pub mod quiz;
+mod sanitize;
+
+pub use highlight::css as highlight_css;
+
+use crate::content::slug::slugify;
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use std::collections::HashSet;
+use std::ops::Range;
+use std::path::PathBuf;
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+}
+
+/// A heading of a page, with the id its anchor gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+    pub id: String,
+}
+
+/// A link or image destination as the author wrote it, with its place in the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRef {
+    pub dest: String,
+    /// Byte range in the body.
+    pub range: Range<usize>,
+    pub is_image: bool,
+    /// For images: the alt text.
+    pub alt: String,
+}
+
+/// A mistake inside one of the renderer's own blocks (a quiz), with its place in the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockProblem {
+    /// Byte offset in the body.
+    pub offset: usize,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Outline {
+    pub headings: Vec<Heading>,
+    pub links: Vec<LinkRef>,
+    pub problems: Vec<BlockProblem>,
+}
+
+/// Hands out unique heading ids: ASCII slugs of the heading text, `-2`, `-3`… on repeats.
+#[derive(Default)]
+pub struct HeadingIds {
+    used: HashSet<String>,
+}
+
+impl HeadingIds {
+    pub fn next(&mut self, explicit: Option<&str>, text: &str) -> String {
+        let base = match explicit {
+            Some(id) => id.to_string(),
+            None => {
+                let slug = slugify(text);
+                if slug.is_empty() {
+                    "muc".to_string()
+                } else {
+                    slug
+                }
+            }
+        };
+        let mut id = base.clone();
+        let mut n = 1;
+        while !self.used.insert(id.clone()) {
+            n += 1;
+            id = format!("{base}-{n}");
+        }
+        id
+    }
+}
+
+/// Reads headings, links and block problems of a Markdown body.
+pub fn outline(body: &str) -> Outline {
+    let mut outline = Outline::default();
+    let mut ids = HeadingIds::default();
+    let mut heading: Option<(u8, Option<String>, String)> = None;
+    let mut image: Option<LinkRef> = None;
+    let mut quiz: Option<FencedText> = None;
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        if let Some(block) = &mut quiz {
+            match event {
+                Event::Text(text) => block.push(&text, range.start),
+                Event::End(TagEnd::CodeBlock) => {
+                    let block = quiz.take().unwrap();
+                    if let Err(problems) = quiz::parse(&block.text) {
+                        outline.problems.extend(problems.into_iter().map(|p| BlockProblem {
+                            offset: block.body_offset(p.span.start),
+                            message: p.message,
+                            hint: p.hint,
+                        }));
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if is_quiz(&info) => {
+                quiz = Some(FencedText { start: range.start, text: String::new(), pieces: Vec::new() });
+            }
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                heading = Some((level_number(level), id.map(|i| i.to_string()), String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, explicit, text)) = heading.take() {
+                    let id = ids.next(explicit.as_deref(), &text);
+                    outline.headings.push(Heading { level, text, id });
+                }
+            }
+            Event::Start(Tag::Link { link_type, dest_url, .. }) if is_authored(link_type) => {
+                outline.links.push(LinkRef { dest: dest_url.to_string(), range, is_image: false, alt: String::new() });
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                image = Some(LinkRef { dest: dest_url.to_string(), range, is_image: true, alt: String::new() });
+            }
+            Event::End(TagEnd::Image) => {
+                if let Some(image) = image.take() {
+                    outline.links.push(image);
+                }
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if let Some((_, _, heading_text)) = &mut heading {
+                    heading_text.push_str(&text);
+                }
+                if let Some(image) = &mut image {
+                    image.alt.push_str(&text);
+                }
+            }
+            _ => {}
+        }
+    }
+    outline
+}
+
+/// The quiz problems of a body, skipping the parse when it has no quiz fence at all.
+pub fn block_problems(body: &str) -> Vec<BlockProblem> {
+    if body.contains("quiz") {
+        outline(body).problems
+    } else {
+        Vec::new()
+    }
+}
+
+fn is_quiz(info: &str) -> bool {
+    info.split_whitespace().next() == Some("quiz")
+}
+
+/// The text of a fenced block with where each piece of it sits in the body, so a position
+/// in the text becomes a position in the file (pieces are lines when the block is indented
+/// or quoted).
+struct FencedText {
+    /// Offset of the opening fence, for problems in an empty block.
+    start: usize,
+    text: String,
+    /// (offset in `text`, offset in the body) of each piece.
+    pieces: Vec<(usize, usize)>,
+}
+
+impl FencedText {
+    fn push(&mut self, piece: &str, body_offset: usize) {
+        self.pieces.push((self.text.len(), body_offset));
+        self.text.push_str(piece);
+    }
+
+    fn body_offset(&self, text_offset: usize) -> usize {
+        match self.pieces.iter().rev().find(|(at, _)| *at <= text_offset) {
+            Some((at, body)) => body + (text_offset - at),
+            None => self.start,
+        }
+    }
+}
+
+/// Where a link or image destination points once resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// The URL to write: relative for internal targets, unchanged for external ones.
+    pub url: String,
+    /// For local files (images): the source file, to read its size.
+    pub file: Option<PathBuf>,
+}
+
+/// Resolves destinations as written by the author; `None` leaves them unchanged (the
+/// problem was reported when the site was linked).
+pub trait Resolve {
+    fn resolve(&self, dest: &str) -> Option<Resolved>;
+}
+
+/// Settings for [`to_html`].
+#[derive(Debug, Clone, Default)]
+pub struct HtmlOptions<'a> {
+    /// Trust raw HTML in the Markdown instead of sanitising it.
+    pub unsafe_html: bool,
+    /// The theme's UI strings in the page's language, for quiz and callout labels (keys
+    /// `quiz_*` and `callout_*`); missing keys fall back to Vietnamese.
+    pub strings: Option<&'a toml::Table>,
+}
+
+/// Vietnamese labels for the blocks the renderer writes, used when the theme lacks a key.
+const DEFAULT_STRINGS: &[(&str, &str)] = &[
+    ("quiz_heading", "Câu hỏi ôn tập"),
+    ("quiz_pick_one", "Chọn một đáp án."),
+    ("quiz_pick_many", "Chọn tất cả các đáp án đúng."),
+    ("quiz_show_answer", "Xem đáp án"),
+    ("quiz_answer", "Đáp án"),
+    ("quiz_score", "Chấm điểm"),
+    ("quiz_result", "Đúng {right}/{total} câu"),
+    ("quiz_last", "Lần trước"),
+    ("quiz_right", "Đúng"),
+    ("quiz_wrong", "Chưa đúng"),
+    ("callout_note", "Lưu ý"),
+    ("callout_tip", "Mẹo"),
+    ("callout_important", "Quan trọng"),
+    ("callout_warning", "Cảnh báo"),
+    ("callout_caution", "Thận trọng"),
+];
+
+/// UI strings: the theme's table, then [`DEFAULT_STRINGS`].
+pub struct Strings<'a>(Option<&'a toml::Table>);
+
+impl<'a> Strings<'a> {
+    pub fn get(&self, key: &str) -> &'a str {
+        self.0
+            .and_then(|table| table.get(key))
+            .and_then(toml::Value::as_str)
+            .or_else(|| DEFAULT_STRINGS.iter().find(|(k, _)| *k == key).map(|(_, v)| *v))
+            .unwrap_or_default()
+    }
+}
+
+/// Marks where a block built by the renderer goes (`\u{E000}3\u{E000}` is block 3): plain
+/// text to the sanitiser, replaced once it is done.
+const SLOT: char = '\u{E000}';
+
+fn slot(blocks: &mut Vec<String>, mut html: String) -> Event<'static> {
+    // The slot's event ends the line, so the HTML writer starts what follows on a new one.
+    if html.ends_with('\n') {
+        html.pop();
+    }
+    blocks.push(html);
+    Event::Html(format!("{SLOT}{}{SLOT}\n", blocks.len() - 1).into())
+}
+
+/// Puts the renderer's blocks into their slots.
+fn fill_slots(html: String, blocks: &[String]) -> String {
+    if blocks.is_empty() {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len() + blocks.iter().map(String::len).sum::<usize>());
+    let mut rest = html.as_str();
+    while let Some(start) = rest.find(SLOT) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + SLOT.len_utf8()..];
+        let block = after.find(SLOT).and_then(|end| Some((end, blocks.get(after[..end].parse::<usize>().ok()?)?)));
+        match block {
+            Some((end, block)) => {
+                out.push_str(block);
+                rest = &after[end + SLOT.len_utf8()..];
+            }
+            None => {
+                out.push(SLOT);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Renders a Markdown body to HTML.
+pub fn to_html(body: &str, resolver: &dyn Resolve, options: &HtmlOptions) -> String {
+    let mut ids = HeadingIds::default();
+    let mut has_raw_html = false;
+    let mut events: Vec<Event> = Vec::new();
+    // (index of the heading's Start event in `events`, explicit id, text so far)
+    let mut heading: Option<(usize, Option<String>, String)> = None;
+    let mut image: Option<(Resolved, String, String)> = None; // (target, title, alt)
+    let mut code: Option<(String, String)> = None; // (language, text)
+    let strings = Strings(options.strings);
+    let mut blocks: Vec<String> = Vec::new(); // quizzes and callouts, see `slot`
+    let mut quizzes = 0;
+    // An author's own slot character must not pull a block in (same length in UTF-8).
+    let body: std::borrow::Cow<str> =
+        if body.contains(SLOT) { body.replace(SLOT, "\u{FFFD}").into() } else { body.into() };
+
+    for event in Parser::new_ext(&body, self::options()) {
+        if let Some((_, _, alt)) = &mut image {
+            match event {
+                Event::End(TagEnd::Image) => {
+                    let (target, title, alt) = image.take().unwrap();
+                    events.push(Event::Html(image_html(&target, &title, &alt).into()));
+                }
+                Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+                _ => {}
+            }
+            continue;
+        }
+        if let Some((_, text)) = &mut code {
+            match event {
+                Event::Text(t) => text.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    let (lang, text) = code.take().unwrap();
+                    // A malformed quiz was reported when the site was linked; show its text.
+                    match (lang == "quiz").then(|| quiz::parse(&text).ok()).flatten() {
+                        Some(parsed) => {
+                            quizzes += 1;
+                            let id = format!("quiz_{quizzes}");
+                            events.push(slot(&mut blocks, quiz::render(&parsed, &id, &strings)));
+                        }
+                        None => events.push(Event::Html(highlight::code_block(&lang, &text).into())),
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                heading = Some((events.len(), id.map(|i| i.to_string()), String::new()));
+                events.push(Event::Start(Tag::Heading { level, id: None, classes, attrs }));
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some((start, explicit, text)) = heading.take() {
+                    let id = ids.next(explicit.as_deref(), &text);
+                    if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[start] {
+                        *slot = Some(CowStr::from(id));
+                    }
+                }
+                events.push(Event::End(TagEnd::Heading(level)));
+            }
+            Event::Text(ref t) | Event::Code(ref t) => {
+                if let Some((_, _, text)) = &mut heading {
+                    text.push_str(t);
+                }
+                events.push(event);
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) if is_authored(link_type) => {
+                let dest_url = match resolver.resolve(&dest_url) {
+                    Some(resolved) => CowStr::from(resolved.url),
+                    None => dest_url,
+                };
+                events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+            }
+            Event::Start(Tag::Image { dest_url, title, .. }) => {
+                let target =
+                    resolver.resolve(&dest_url).unwrap_or_else(|| Resolved { url: dest_url.to_string(), file: None });
+                image = Some((target, title.to_string(), String::new()));
+            }
+            Event::Start(Tag::BlockQuote(Some(kind))) => events.push(slot(&mut blocks, callout::open(kind, &strings))),
+            Event::End(TagEnd::BlockQuote(Some(_))) => events.push(slot(&mut blocks, callout::CLOSE.to_string())),
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((lang, String::new()));
+            }
+            Event::Html(_) | Event::InlineHtml(_) => {
+                has_raw_html = true;
+                events.push(event);
+            }
+            other => events.push(other),
+        }
+    }
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    let html = if has_raw_html && !options.unsafe_html { sanitize::clean(&html) } else { html };
+    fill_slots(html, &blocks)
+}
+
+/// Only links the author wrote as links are resolved; autolinks are already absolute.
+fn is_authored(link_type: LinkType) -> bool {
+    !matches!(link_type, LinkType::Autolink | LinkType::Email)
+}
+
+fn level_number(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+fn image_html(target: &Resolved, title: &str, alt: &str) -> String {
+    let mut html = format!("<img src=\"{}\" alt=\"{}\"", escape(&target.url), escape(alt));
+    if !title.is_empty() {
+        html.push_str(&format!(" title=\"{}\"", escape(title)));
+    }
+    if let Some((width, height)) = target.file.as_deref().and_then(image_size) {
+        html.push_str(&format!(" width=\"{width}\" height=\"{height}\""));
+    }
+    html.push_str(" loading=\"lazy\" decoding=\"async\">");
+    html
+}
+
+/// Width and height of an image file, from its header (SVG: its attributes or viewBox).
+pub fn image_size(path: &std::path::Path) -> Option<(u64, u64)> {
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) {
+        return svg_size(&std::fs::read_to_string(path).ok()?);
+    }
+    let size = imagesize::size(path).ok()?;
+    Some((size.width as u64, size.height as u64))
+}
+
+fn svg_size(svg: &str) -> Option<(u64, u64)> {
+    let start = svg.find("<svg")?;
+    let tag = &svg[start..start + svg[start..].find('>')?];
+    let attr = |name: &str| -> Option<&str> {
+        let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(&tag[at..at + tag[at..].find('"')?])
+    };
+    let number = |s: &str| s.trim_end_matches("px").trim().parse::<f64>().ok();
+    if let (Some(w), Some(h)) = (attr("width").and_then(number), attr("height").and_then(number)) {
+        return Some((w.round() as u64, h.round() as u64));
+    }
+    let parts: Vec<f64> = attr("viewBox")?.split([' ', ',']).filter_map(|p| p.parse().ok()).collect();
+    (parts.len() == 4).then(|| (parts[2].round() as u64, parts[3].round() as u64))
+}
+
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

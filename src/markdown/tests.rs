@@ -1,0 +1,229 @@
+use super::*;
+
+struct Table;
+
+impl Resolve for Table {
+    fn resolve(&self, dest: &str) -> Option<Resolved> {
+        match dest {
+            "../b/zalo.md#cai-dat" => Some(Resolved { url: "../../b/zalo/index.html#cai-dat".into(), file: None }),
+            "hinh.png" => Some(Resolved { url: "../../../media/a/hinh.png".into(), file: None }),
+            _ => None,
+        }
+    }
+}
+
+fn html(body: &str) -> String {
+    to_html(body, &Table, &HtmlOptions::default())
+}
+
+#[test]
+fn heading_ids_are_unique_ascii_slugs() {
+    let body = "## Mật khẩu mạnh\n\n## Mật khẩu mạnh\n\n### Đăng nhập {#dang-nhap-zalo}\n\n## !!!\n";
+    let ids: Vec<String> = outline(body).headings.into_iter().map(|h| h.id).collect();
+    assert_eq!(ids, ["mat-khau-manh", "mat-khau-manh-2", "dang-nhap-zalo", "muc"]);
+    let out = html(body);
+    assert!(out.contains("<h2 id=\"mat-khau-manh\">Mật khẩu mạnh</h2>"), "{out}");
+    assert!(out.contains("<h2 id=\"mat-khau-manh-2\">"), "{out}");
+    assert!(out.contains("<h3 id=\"dang-nhap-zalo\">Đăng nhập</h3>"), "{out}");
+}
+
+#[test]
+fn links_and_images_are_rewritten_and_located() {
+    let body = "Xem [Zalo](../b/zalo.md#cai-dat).\n\n![Sơ đồ](hinh.png \"Hình\")\n";
+    let links = outline(body).links;
+    assert_eq!(links.len(), 2);
+    assert_eq!(links[0].dest, "../b/zalo.md#cai-dat");
+    assert_eq!(links[0].range.start, 4);
+    assert!(links[1].is_image);
+    assert_eq!(links[1].alt, "Sơ đồ");
+    let out = html(body);
+    assert!(out.contains("<a href=\"../../b/zalo/index.html#cai-dat\">Zalo</a>"), "{out}");
+    assert!(
+        out.contains(
+            "<img src=\"../../../media/a/hinh.png\" alt=\"Sơ đồ\" title=\"Hình\" loading=\"lazy\" decoding=\"async\">"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn raw_html_is_sanitised_but_figures_survive() {
+    let out = html("<figure><img src=\"x.png\" alt=\"x\" onerror=\"alert(1)\"><figcaption>Hình</figcaption></figure>\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1))\n");
+    assert!(out.contains("<figure>"), "{out}");
+    assert!(out.contains("<figcaption>Hình</figcaption>"), "{out}");
+    assert!(!out.contains("onerror"), "{out}");
+    assert!(!out.contains("<script"), "{out}");
+    assert!(!out.contains("javascript:"), "{out}");
+}
+
+#[test]
+fn unsafe_html_passes_through_when_asked() {
+    let out =
+        to_html("<div onclick=\"x()\">a</div>\n", &Table, &HtmlOptions { unsafe_html: true, ..Default::default() });
+    assert!(out.contains("onclick"), "{out}");
+}
+
+#[test]
+fn code_is_highlighted_with_classes_only() {
+    let out = html("```rust\nfn main() {}\n```\n\n```\n<b>\n```\n");
+    assert!(out.contains("<pre class=\"hl\"><code class=\"language-rust\">"), "{out}");
+    assert!(out.contains("class=\"hl-"), "{out}");
+    assert!(!out.contains("style="), "{out}");
+    assert!(out.contains("<pre><code>&lt;b&gt;\n</code></pre>"), "{out}");
+}
+
+#[test]
+fn tables_footnotes_tasks_strikethrough() {
+    let out = html("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~cũ~~ [^1]\n\n[^1]: chú thích\n\n- [x] xong\n");
+    for want in ["<table>", "<del>cũ</del>", "footnote-definition", "type=\"checkbox\""] {
+        assert!(out.contains(want), "missing {want} in {out}");
+    }
+}
+
+#[test]
+fn svg_size_from_attributes_or_view_box() {
+    assert_eq!(svg_size("<svg xmlns=\"x\" width=\"320\" height=\"180px\">"), Some((320, 180)));
+    assert_eq!(svg_size("<svg viewBox=\"0 0 400 200\">"), Some((400, 200)));
+    assert_eq!(svg_size("<svg>"), None);
+}
+
+const QUIZ: &str = r#"## Ôn tập
+
+```quiz
+[[question]]
+text = "Mật khẩu nào **mạnh** nhất?"
+choices = ["123456", "ngay-sinh-1990", "Ca phe sang 3 ly, khong duong!"]
+answer = [3]
+explain = "Cụm từ dài, khó đoán."
+
+[[question]]
+text = "Cách nào giữ tài khoản an toàn?"
+kind = "multiple"
+choices = ["Bật xác thực hai bước", "Đọc mã OTP cho người lạ", "Mỗi tài khoản một mật khẩu"]
+answer = [1, 3]
+```
+"#;
+
+/// Every `id="…"` in the HTML.
+fn ids(html: &str) -> Vec<&str> {
+    html.split(" id=\"").skip(1).map(|rest| &rest[..rest.find('"').unwrap()]).collect()
+}
+
+#[test]
+fn quiz_renders_as_a_form_that_works_without_javascript() {
+    let out = html(QUIZ);
+    let want = [
+        "<section class=\"quiz\" id=\"quiz_1\" aria-labelledby=\"quiz_1_h\" data-result=\"Đúng {right}/{total} câu\"",
+        "<h2 id=\"quiz_1_h\">Câu hỏi ôn tập</h2>\n<form>\n",
+        "<fieldset class=\"quiz-q\" data-answer=\"3\">\n<legend>1. Mật khẩu nào <strong>mạnh</strong> nhất?</legend>\n<p class=\"quiz-pick\">Chọn một đáp án.</p>\n",
+        "<label><input type=\"radio\" id=\"quiz_1_1_1\" name=\"quiz_1_1\" value=\"1\"> 123456</label>\n",
+        "<details><summary>Xem đáp án</summary>\n<p><strong>Đáp án:</strong> Ca phe sang 3 ly, khong duong!</p>\n<p>Cụm từ dài, khó đoán.</p>\n</details>\n</fieldset>\n",
+        "<fieldset class=\"quiz-q\" data-answer=\"1 3\">\n<legend>2. Cách nào giữ tài khoản an toàn?</legend>\n<p class=\"quiz-pick\">Chọn tất cả các đáp án đúng.</p>\n",
+        "<input type=\"checkbox\" id=\"quiz_1_2_3\" name=\"quiz_1_2\" value=\"3\">",
+        "<p><strong>Đáp án:</strong></p>\n<ul><li>Bật xác thực hai bước</li><li>Mỗi tài khoản một mật khẩu</li></ul>\n</details>",
+        "<button type=\"submit\" hidden>Chấm điểm</button>\n<p class=\"quiz-score\" role=\"status\"></p>\n</form>\n</section>\n",
+    ];
+    for want in want {
+        assert!(out.contains(want), "missing {want}\nin {out}");
+    }
+    assert!(!out.contains("style=") && !out.contains("<script") && !out.contains("onclick"), "{out}");
+    assert!(!out.contains("<pre"), "the quiz is not shown as code: {out}");
+}
+
+#[test]
+fn several_quizzes_on_one_page_have_distinct_ids() {
+    let out = html(&format!("{QUIZ}\n{QUIZ}"));
+    let ids = ids(&out);
+    let unique: HashSet<&str> = ids.iter().copied().collect();
+    assert_eq!(ids.len(), unique.len(), "repeated ids in {ids:?}");
+    assert!(ids.contains(&"quiz_2_2_3") && ids.contains(&"quiz_2_h"), "{ids:?}");
+    // Heading slugs never contain `_`, so quiz ids cannot take a heading's anchor.
+    assert!(ids.contains(&"on-tap-2"), "{ids:?}");
+    assert!(out.contains("aria-labelledby=\"quiz_2_h\""), "{out}");
+}
+
+#[test]
+fn quizzes_and_callouts_survive_sanitising_raw_html() {
+    let body = format!("<details><summary>Thêm</summary>x</details>\n\n> [!TIP]\n> Gõ <b>chậm</b>.\n\n{QUIZ}");
+    let out = html(&body);
+    for want in ["<form>", "<button type=\"submit\" hidden>", "role=\"note\"", "name=\"quiz_1_1\"", "<details>"] {
+        assert!(out.contains(want), "missing {want} in {out}");
+    }
+    assert!(!out.contains('\u{E000}'), "{out}");
+}
+
+#[test]
+fn slot_characters_written_by_the_author_stay_text() {
+    let out = html("> [!NOTE]\n> a\n\n\u{E000}0\u{E000}\n");
+    assert_eq!(out.matches("<aside").count(), 1, "{out}");
+    assert!(out.contains("<p>\u{FFFD}0\u{FFFD}</p>"), "{out}");
+}
+
+#[test]
+fn a_malformed_quiz_is_shown_as_its_text() {
+    let out = html("```quiz\n[[question]]\ntext = \"\"\n```\n");
+    assert!(out.contains("<pre><code class=\"language-quiz\">[[question]]"), "{out}");
+}
+
+#[test]
+fn callouts_of_every_kind_are_labelled_asides() {
+    let cases = [
+        ("NOTE", "note", "Lưu ý"),
+        ("TIP", "tip", "Mẹo"),
+        ("IMPORTANT", "important", "Quan trọng"),
+        ("WARNING", "warning", "Cảnh báo"),
+        ("CAUTION", "caution", "Thận trọng"),
+    ];
+    for (marker, class, label) in cases {
+        let out = html(&format!("> [!{marker}]\n> Không đọc mã **OTP** cho ai.\n"));
+        let want = format!(
+            "<aside class=\"callout callout-{class}\" role=\"note\">\n<p class=\"callout-label\">{label}</p>\n<p>Không đọc mã <strong>OTP</strong> cho ai.</p>\n</aside>\n"
+        );
+        assert_eq!(out, want);
+    }
+    assert_eq!(html("> Trích dẫn thường\n"), "<blockquote>\n<p>Trích dẫn thường</p>\n</blockquote>\n");
+}
+
+#[test]
+fn labels_come_from_the_theme_strings_with_vietnamese_defaults() {
+    let strings: toml::Table = toml::from_str(
+        "quiz_heading = \"Quiz\"\nquiz_show_answer = \"Show answer\"\nquiz_result = \"{right} of {total}\"\ncallout_warning = \"Warning\"\n",
+    )
+    .unwrap();
+    let options = HtmlOptions { strings: Some(&strings), ..Default::default() };
+    let out = to_html(&format!("> [!WARNING]\n> x\n\n{QUIZ}"), &Table, &options);
+    for want in [
+        "<p class=\"callout-label\">Warning</p>",
+        "<h2 id=\"quiz_1_h\">Quiz</h2>",
+        "<summary>Show answer</summary>",
+        "data-result=\"{right} of {total}\"",
+        "hidden>Chấm điểm</button>",
+    ] {
+        assert!(out.contains(want), "missing {want} in {out}");
+    }
+}
+
+#[test]
+fn quiz_problems_point_into_the_body() {
+    // (body, expected (line, column) in the body, message)
+    let cases = [
+        ("Mở đầu\n\n```quiz\n[[question]]\ntext = \"Q\n```\n", (5, 10), "quiz: invalid basic string"),
+        ("```quiz\n```\n", (1, 1), "quiz has no questions"),
+        ("- Bước một\n\n  ```quiz\n  [[question]]\n  tex = \"Q\"\n  ```\n", (5, 3), "unknown quiz key `tex`"),
+        (
+            "> ```quiz\n> [[question]]\n> text = \"Q\"\n> choices = [\"a\", \"b\"]\n> answer = [5]\n> ```\n",
+            (5, 13),
+            "quiz question 1: answer 5 is not a choice (there are 2)",
+        ),
+        ("~~~ quiz lớp 6\ntitle = \"T\"\n~~~\n", (2, 1), "quiz has no questions"),
+    ];
+    for (body, (line, col), message) in cases {
+        let problems = outline(body).problems;
+        assert_eq!(problems.len(), 1, "{body}: {problems:?}");
+        let at = crate::diag::Position::of_offset(body, problems[0].offset);
+        assert_eq!((at.line, at.col, problems[0].message.as_str()), (line, col, message), "in {body}");
+        assert_eq!(block_problems(body), problems);
+    }
+    assert!(outline(QUIZ).problems.is_empty());
+    assert!(block_problems("```toml\n[x\n```\n").is_empty(), "only quiz blocks are read");
+}

@@ -1,0 +1,177 @@
+//! Pages made from the taxonomy rather than from a Markdown file: the home page's lists,
+//! each target group's learning path, each domain's lessons by level, and the coverage
+//! report page.
+
+use super::{Frame, LessonItem, OutputFile};
+use crate::site::taxonomy::Coverage;
+use crate::site::Site;
+use crate::Error;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct CourseItem {
+    title: String,
+    summary: String,
+    url: String,
+    lesson_count: usize,
+}
+
+#[derive(Serialize)]
+struct GroupItem {
+    name: String,
+    url: String,
+    lesson_count: usize,
+}
+
+#[derive(Serialize)]
+struct DomainItem {
+    name: String,
+    url: String,
+    lesson_count: usize,
+}
+
+/// The home page's courses, "who are you?" groups and domain grid.
+pub(super) fn home_context(frame: &Frame, context: &mut tera::Context) {
+    let site = frame.site;
+    let courses: Vec<CourseItem> = site
+        .courses
+        .iter()
+        .map(|c| {
+            let page = site.page(c.page, frame.lang);
+            CourseItem {
+                title: page.source.front.title.clone(),
+                summary: page.source.front.summary.clone(),
+                url: frame.url(&page.output),
+                lesson_count: c.lessons.len(),
+            }
+        })
+        .collect();
+    context.insert("courses", &courses);
+    context.insert("groups", &groups(frame));
+    context.insert("domains", &domains(frame));
+}
+
+fn groups(frame: &Frame) -> Vec<GroupItem> {
+    let site = frame.site;
+    site.taxonomy
+        .paths
+        .iter()
+        .map(|path| GroupItem {
+            name: site.config.groups[path.group].name.clone(),
+            url: frame.url(&site.group_output(path.group, frame.lang)),
+            lesson_count: {
+                let mut keys: Vec<usize> = path.sections.iter().flat_map(|(_, l)| l.iter().copied()).collect();
+                keys.sort_unstable();
+                keys.dedup();
+                keys.len()
+            },
+        })
+        .collect()
+}
+
+fn domains(frame: &Frame) -> Vec<DomainItem> {
+    let site = frame.site;
+    site.taxonomy
+        .domains
+        .iter()
+        .map(|d| DomainItem {
+            name: site.config.domains[d.domain].name.clone(),
+            url: frame.url(&site.domain_output(d.domain, frame.lang)),
+            lesson_count: d.levels.iter().map(|(_, l)| l.len()).sum(),
+        })
+        .collect()
+}
+
+/// Learning paths, domain pages and the report page of one language.
+pub(super) fn pages<'a>(site: &'a Site, theme: &'a super::theme::Theme, lang: usize) -> Vec<Result<OutputFile, Error>> {
+    let languages = site.config.languages.len();
+    let mut out = Vec::new();
+    for path in &site.taxonomy.paths {
+        let alternates = (0..languages).map(|l| site.group_output(path.group, l)).collect();
+        let frame = Frame { site, theme, lang, output: site.group_output(path.group, lang), alternates };
+        let sections: Vec<serde_json::Value> = path
+            .sections
+            .iter()
+            .map(|(d, keys)| {
+                let lessons: Vec<LessonItem> = keys.iter().map(|&k| frame.lesson_item(k)).collect();
+                let minutes: u32 = lessons.iter().filter_map(|l| l.duration).sum();
+                serde_json::json!({
+                    "name": site.config.domains[*d].name,
+                    "url": frame.url(&site.domain_output(*d, lang)),
+                    "lessons": lessons,
+                    "minutes": minutes,
+                })
+            })
+            .collect();
+        // a lesson in two of the path's domains is listed twice but learned and timed once
+        let mut seen = std::collections::HashSet::new();
+        let unique: Vec<usize> =
+            path.sections.iter().flat_map(|(_, keys)| keys.iter().copied()).filter(|&k| seen.insert(k)).collect();
+        let total: u32 = unique.iter().filter_map(|&k| site.page(k, lang).source.front.duration).sum();
+        let ids: Vec<String> = unique.iter().map(|&k| super::lesson_id(site, k)).collect();
+        let mut context = frame.context();
+        let group = &site.config.groups[path.group];
+        context.insert("page", &serde_json::json!({ "title": group.name, "summary": "" }));
+        context.insert(
+            "path",
+            &serde_json::json!({ "sections": sections, "total_minutes": total, "lesson_ids": ids.join(" ") }),
+        );
+        context.insert("breadcrumbs", &[super::Link { title: frame.string("home"), url: super::context_home(&frame) }]);
+        out.push(frame.render("path.html", &context));
+    }
+    for domain in &site.taxonomy.domains {
+        let alternates = (0..languages).map(|l| site.domain_output(domain.domain, l)).collect();
+        let frame = Frame { site, theme, lang, output: site.domain_output(domain.domain, lang), alternates };
+        let levels: Vec<serde_json::Value> = domain
+            .levels
+            .iter()
+            .map(|(level, keys)| {
+                let name = match level {
+                    Some(level) => frame.string(&format!("level_{}", level.id().replace('-', "_"))),
+                    None => frame.string("level_none"),
+                };
+                let lessons: Vec<LessonItem> = keys.iter().map(|&k| frame.lesson_item(k)).collect();
+                serde_json::json!({ "name": name, "lessons": lessons })
+            })
+            .collect();
+        let mut context = frame.context();
+        let config_domain = &site.config.domains[domain.domain];
+        context.insert("page", &serde_json::json!({ "title": config_domain.name, "summary": "" }));
+        context.insert("levels", &levels);
+        context.insert("topics", &config_domain.topics);
+        context.insert("breadcrumbs", &[super::Link { title: frame.string("home"), url: super::context_home(&frame) }]);
+        out.push(frame.render("domain.html", &context));
+    }
+    out.push(report_page(site, theme, lang));
+    out
+}
+
+/// The coverage matrix as a page: groups × domains, lessons and minutes, gaps marked.
+fn report_page(site: &Site, theme: &super::theme::Theme, lang: usize) -> Result<OutputFile, Error> {
+    let languages = site.config.languages.len();
+    let alternates = (0..languages).map(|l| site.report_output(l)).collect();
+    let frame = Frame { site, theme, lang, output: site.report_output(lang), alternates };
+    let coverage = Coverage::of(site);
+    let rows: Vec<serde_json::Value> = site
+        .config
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(g, group)| {
+            serde_json::json!({
+                "name": group.name,
+                "url": frame.url(&site.group_output(g, lang)),
+                "cells": coverage.cells[lang][g],
+            })
+        })
+        .collect();
+    let mut context = frame.context();
+    context.insert(
+        "page",
+        &serde_json::json!({ "title": frame.string("report"), "summary": frame.string("report_intro") }),
+    );
+    let domains: Vec<&str> = site.config.domains.iter().map(|d| d.name.as_str()).collect();
+    context.insert("report", &serde_json::json!({ "domains": domains, "rows": rows }));
+    context.insert("breadcrumbs", &[super::Link { title: frame.string("home"), url: super::context_home(&frame) }]);
+    frame.render("report.html", &context)
+}

@@ -1,0 +1,429 @@
+//! Rendering: the linked [`Site`] → output files (HTML pages in every language, learning
+//! paths, domain pages, print pages, the theme's static files, copied assets). Markdown
+//! bodies go through [`crate::markdown`], pages through the theme's tera templates, in
+//! parallel over pages.
+//!
+//! Reads the site only; returns files in memory and never writes to disk (that is `output`).
+
+mod lists;
+pub mod theme;
+
+use crate::config::{Language, Script};
+use crate::content::PageKind;
+use crate::markdown::{self, HtmlOptions};
+use crate::site::{relative_url, Course, Page, PageResolver, PageStatus, Site};
+use crate::Error;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// A file of the built site, relative to the output folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// `/`-separated path inside the output folder.
+    pub path: String,
+    pub contents: Contents,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Contents {
+    Bytes(Vec<u8>),
+    /// Copy this file (relative paths are relative to the repository root).
+    Copy(PathBuf),
+}
+
+#[derive(Serialize)]
+struct Link {
+    title: String,
+    url: String,
+}
+
+/// A lesson in a list (course page, learning path, domain page).
+#[derive(Serialize)]
+struct LessonItem {
+    title: String,
+    url: String,
+    summary: String,
+    duration: Option<u32>,
+    level: Option<String>,
+    /// Language-independent id, for progress marks.
+    id: String,
+}
+
+#[derive(Serialize)]
+struct Named {
+    name: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    title: &'a str,
+    summary: &'a str,
+    level: Option<String>,
+    duration: Option<u32>,
+    objectives: &'a [String],
+    domains: Vec<Named>,
+    groups: Vec<Named>,
+    /// Language-independent id, for progress marks.
+    id: String,
+}
+
+/// One language's version of the page, for the switcher and `hreflang`.
+#[derive(Serialize)]
+struct Alternate {
+    name: String,
+    tag: String,
+    url: String,
+    current: bool,
+}
+
+/// What a page in one language is made of, for every kind of page.
+struct Frame<'a> {
+    site: &'a Site,
+    theme: &'a theme::Theme,
+    lang: usize,
+    output: String,
+    /// Output paths of the same page in every language (same order as the languages).
+    alternates: Vec<String>,
+}
+
+impl Frame<'_> {
+    fn language(&self) -> &Language {
+        &self.site.config.languages[self.lang]
+    }
+
+    fn strings(&self) -> &toml::Table {
+        &self.theme.strings[self.lang]
+    }
+
+    fn string(&self, key: &str) -> String {
+        self.strings().get(key).and_then(|v| v.as_str()).unwrap_or(key).to_string()
+    }
+
+    fn url(&self, to: &str) -> String {
+        relative_url(&self.output, to)
+    }
+
+    fn lesson_item(&self, key: usize) -> LessonItem {
+        let lesson = self.site.page(key, self.lang);
+        let front = &lesson.source.front;
+        LessonItem {
+            title: front.title.clone(),
+            url: self.url(&lesson.output),
+            summary: front.summary.clone(),
+            duration: front.duration,
+            level: front.level.map(|l| self.string(&format!("level_{}", l.id().replace('-', "_")))),
+            id: lesson_id(self.site, key),
+        }
+    }
+
+    /// What every template gets: site, language and switcher, UI strings, the way back to
+    /// the output root, theme files and sharing metadata.
+    fn context(&self) -> tera::Context {
+        let config = &self.site.config;
+        let lang = self.language();
+        let base_url = match config.base_url.as_str() {
+            "" => String::new(),
+            url if url.ends_with('/') => url.to_string(),
+            url => format!("{url}/"),
+        };
+        let mut context = tera::Context::new();
+        context.insert(
+            "site",
+            &serde_json::json!({ "title": config.title, "description": config.description, "base_url": base_url }),
+        );
+        context.insert(
+            "lang",
+            &serde_json::json!({ "id": lang.id.as_str(), "tag": lang.tag, "name": lang.name, "og_locale": og_locale(&lang.tag) }),
+        );
+        let alternates: Vec<Alternate> = config
+            .languages
+            .iter()
+            .zip(&self.alternates)
+            .enumerate()
+            .map(|(i, (l, output))| Alternate {
+                name: l.name.clone(),
+                tag: l.tag.clone(),
+                url: self.url(output),
+                current: i == self.lang,
+            })
+            .collect();
+        context.insert("alternates", &alternates);
+        context.insert("t", self.strings());
+        context.insert("root", &"../".repeat(self.output.matches('/').count()));
+        context.insert("home_url", &self.url(&self.site.page(self.site.home, self.lang).output));
+        context.insert("css", &self.theme.css_path);
+        context.insert("js", &self.theme.js_path);
+        context.insert("og_image", &self.theme.share_card_path);
+        context.insert("page_path", self.output.strip_suffix("index.html").unwrap_or(&self.output));
+        if lang.script == Script::TaiViet {
+            context.insert(
+                "font",
+                &serde_json::json!({ "family": "Noto Sans Tai Viet", "path": self.theme.tai_viet_font_path }),
+            );
+        }
+        context
+    }
+
+    fn render(&self, template: &str, context: &tera::Context) -> Result<OutputFile, Error> {
+        let html = self
+            .theme
+            .tera
+            .render(template, context)
+            .map_err(|e| Error::Template(format!("{template} for {}: {}", self.output, theme::error_chain(&e))))?;
+        Ok(OutputFile { path: self.output.clone(), contents: Contents::Bytes(html.into_bytes()) })
+    }
+}
+
+/// A lesson's id that is the same in every language: its default-language address.
+fn lesson_id(site: &Site, key: usize) -> String {
+    let output = &site.page(key, 0).output;
+    let without_lang = output.split_once('/').map_or(output.as_str(), |(_, rest)| rest);
+    without_lang.strip_suffix("/index.html").unwrap_or(without_lang).to_string()
+}
+
+/// Renders every page of the site, plus the theme's static files and the assets. Also
+/// returns, per language, the UI strings its theme file lacks (for `check`).
+pub fn site(site: &Site) -> Result<(Vec<OutputFile>, Vec<Vec<String>>), Error> {
+    let theme = &theme::load(&site.config)?;
+    let languages = site.config.languages.len();
+    // Each Markdown body is rendered once: a fallback whose links stay among fallbacks
+    // reuses its original's HTML, and print pages reuse the lessons' HTML.
+    let own: Vec<Option<String>> = site
+        .pages
+        .par_iter()
+        .map(|page| {
+            let options =
+                HtmlOptions { unsafe_html: site.config.markdown.unsafe_html, strings: Some(&theme.strings[page.lang]) };
+            (page.lang == 0 || !page.renders_like_original(site))
+                .then(|| markdown::to_html(page.source.body(), &PageResolver { site, page }, &options))
+        })
+        .collect();
+    let bodies: Vec<&str> = site
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(i, page)| own[i].as_deref().or(own[page.key].as_deref()).unwrap_or_default())
+        .collect();
+    let bodies = &bodies;
+    let pages: Vec<Result<OutputFile, Error>> = site
+        .pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, page)| render_page(site, theme, page, bodies[i]))
+        .chain(site.courses.par_iter().flat_map(|course| {
+            (0..languages).into_par_iter().map(move |lang| print_page(site, theme, course, lang, bodies))
+        }))
+        .chain((0..languages).into_par_iter().flat_map(|lang| lists::pages(site, theme, lang)))
+        .collect();
+    let mut files = Vec::with_capacity(pages.len() + site.assets.len() + 8);
+    for page in pages {
+        files.push(page?);
+    }
+    files.push(language_choice(site, theme)?);
+    let uses_tai_viet = site.config.languages.iter().any(|l| l.script == Script::TaiViet);
+    for (path, data) in &theme.files {
+        if path.starts_with("assets/noto-sans-tai-viet") && !uses_tai_viet {
+            continue;
+        }
+        files.push(OutputFile { path: path.clone(), contents: Contents::Bytes(data.clone()) });
+    }
+    for asset in &site.assets {
+        files.push(OutputFile { path: asset.output.clone(), contents: Contents::Copy(asset.source.clone()) });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok((files, theme.missing_strings.clone()))
+}
+
+/// The same logical page's output path in every language.
+fn alternates_of(site: &Site, key: usize) -> Vec<String> {
+    (0..site.config.languages.len()).map(|l| site.page(key, l).output.clone()).collect()
+}
+
+fn render_page(site: &Site, theme: &theme::Theme, page: &Page, content: &str) -> Result<OutputFile, Error> {
+    let config = &site.config;
+    let frame =
+        Frame { site, theme, lang: page.lang, output: page.output.clone(), alternates: alternates_of(site, page.key) };
+    let front = &page.source.front;
+
+    let mut context = frame.context();
+    context.insert("content", &content);
+    context.insert(
+        "page",
+        &PageView {
+            title: &front.title,
+            summary: &front.summary,
+            level: front.level.map(|l| frame.string(&format!("level_{}", l.id().replace('-', "_")))),
+            duration: front.duration,
+            objectives: &front.objectives,
+            domains: front
+                .domains
+                .iter()
+                .filter_map(|d| config.domains.iter().position(|x| x.id == *d))
+                .map(|d| Named {
+                    name: config.domains[d].name.clone(),
+                    url: frame.url(&site.domain_output(d, page.lang)),
+                })
+                .collect(),
+            groups: front
+                .groups
+                .iter()
+                .filter_map(|g| config.groups.iter().position(|x| x.id == *g))
+                .map(|g| Named {
+                    name: config.groups[g].name.clone(),
+                    url: frame.url(&site.group_output(g, page.lang)),
+                })
+                .collect(),
+            id: lesson_id(site, page.key),
+        },
+    );
+    context.insert("status", &status_view(&frame, page));
+    let mut breadcrumbs = Vec::new();
+    if page.source.kind != PageKind::Home {
+        breadcrumbs.push(Link { title: frame.string("home"), url: context_home(&frame) });
+    }
+    let course = page.course.map(|c| &site.courses[c]);
+    if let (Some(course), PageKind::Lesson) = (course, &page.source.kind) {
+        let course_page = site.page(course.page, page.lang);
+        breadcrumbs.push(Link { title: course_page.source.front.title.clone(), url: frame.url(&course_page.output) });
+    }
+    context.insert("breadcrumbs", &breadcrumbs);
+    let link = |key: usize| {
+        let target = site.page(key, page.lang);
+        Link { title: target.source.front.title.clone(), url: frame.url(&target.output) }
+    };
+    context.insert("prev", &page.prev.map(link));
+    context.insert("next", &page.next.map(link));
+
+    let template = match page.source.kind {
+        PageKind::Home => {
+            lists::home_context(&frame, &mut context);
+            "home.html"
+        }
+        PageKind::CourseIndex => {
+            let lessons: Vec<LessonItem> =
+                course.map(|c| c.lessons.iter().map(|&k| frame.lesson_item(k)).collect()).unwrap_or_default();
+            let print_url =
+                course.filter(|c| !c.lessons.is_empty()).map(|c| frame.url(&site.print_output(c, page.lang)));
+            context.insert("course", &serde_json::json!({ "lessons": lessons, "print_url": print_url }));
+            "course.html"
+        }
+        PageKind::Lesson => "lesson.html",
+        PageKind::Page => "page.html",
+    };
+    frame.render(template, &context)
+}
+
+fn context_home(frame: &Frame) -> String {
+    frame.url(&frame.site.page(frame.site.home, frame.lang).output)
+}
+
+/// How the page's text relates to its language: fallback notice, review marks.
+fn status_view(frame: &Frame, page: &Page) -> serde_json::Value {
+    let default = &frame.site.config.languages[0];
+    match page.status {
+        PageStatus::Original => serde_json::json!({ "kind": "original" }),
+        PageStatus::Fallback => serde_json::json!({
+            "kind": "fallback",
+            "text_lang": default.tag,
+            "notice": frame.string("fallback_notice").replace("{language}", &frame.language().name),
+        }),
+        PageStatus::Translated { review, stale } => {
+            let review_note = match review {
+                Some(crate::content::Review::Machine) => Some(frame.string("review_machine")),
+                Some(crate::content::Review::Draft) | None => Some(frame.string("review_draft")),
+                Some(crate::content::Review::Reviewed) => None,
+            };
+            serde_json::json!({
+                "kind": "translated",
+                "review": review.map(|r| format!("{r:?}").to_lowercase()).unwrap_or_else(|| "draft".into()),
+                "review_note": review_note,
+                "stale_note": stale.then(|| frame.string("stale_notice")),
+            })
+        }
+    }
+}
+
+/// A course's print page: every lesson in order, for handouts. Heading ids (and the
+/// same-page links to them) are prefixed with the lesson slug so lessons can share a page.
+fn print_page(
+    site: &Site,
+    theme: &theme::Theme,
+    course: &Course,
+    lang: usize,
+    bodies: &[&str],
+) -> Result<OutputFile, Error> {
+    let course_page = site.page(course.page, lang);
+    let output = site.print_output(course, lang);
+    let alternates = (0..site.config.languages.len()).map(|l| site.print_output(course, l)).collect();
+    let frame = Frame { site, theme, lang, output, alternates };
+    let lessons: Vec<serde_json::Value> = course
+        .lessons
+        .iter()
+        .map(|&key| {
+            let lesson = site.page(key, lang);
+            let prefix = format!("{}-", lesson.source.slug);
+            serde_json::json!({
+                "id": lesson.source.slug,
+                "title": lesson.source.front.title,
+                "objectives": lesson.source.front.objectives,
+                "text_lang": (lesson.status == PageStatus::Fallback).then(|| site.config.languages[0].tag.clone()),
+                "content": prefix_ids(bodies[lang * site.keys + key], &prefix),
+            })
+        })
+        .collect();
+    let mut context = frame.context();
+    let front = &course_page.source.front;
+    context.insert("page", &serde_json::json!({ "title": front.title, "summary": front.summary }));
+    context.insert("lessons", &lessons);
+    let breadcrumbs = [
+        Link { title: frame.string("home"), url: context_home(&frame) },
+        Link { title: front.title.clone(), url: frame.url(&course_page.output) },
+    ];
+    context.insert("breadcrumbs", &breadcrumbs);
+    frame.render("print.html", &context)
+}
+
+/// Prefixes every `id` in rendered body HTML, and every same-page link to one. The HTML is
+/// our own (or sanitised), so attributes are always written ` id="…"` and `href="#…"`.
+fn prefix_ids(html: &str, prefix: &str) -> String {
+    html.replace(" id=\"", &format!(" id=\"{prefix}"))
+        .replace(" aria-labelledby=\"", &format!(" aria-labelledby=\"{prefix}"))
+        .replace("href=\"#", &format!("href=\"#{prefix}"))
+}
+
+/// Open Graph wants `ll_CC`; Sơn La's minority languages have no country variants in use.
+fn og_locale(tag: &str) -> String {
+    match tag.split('-').next().unwrap_or(tag) {
+        "vi" => "vi_VN".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// `index.html` at the output root: a plain list of languages, works without JavaScript.
+fn language_choice(site: &Site, theme: &theme::Theme) -> Result<OutputFile, Error> {
+    let frame = Frame { site, theme, lang: 0, output: "index.html".into(), alternates: alternates_of(site, site.home) };
+    let mut context = frame.context();
+    let languages: Vec<serde_json::Value> = site
+        .config
+        .languages
+        .iter()
+        .enumerate()
+        .map(|(l, lang)| serde_json::json!({ "name": lang.name, "tag": lang.tag, "url": site.page(site.home, l).output }))
+        .collect();
+    context.insert("languages", &languages);
+    frame.render("languages.html", &context)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn print_pages_prefix_ids_and_same_page_links_only() {
+        let html = r##"<h2 id="cai-dat">Cài đặt</h2><p><a href="#cai-dat">lên</a> <a href="../zalo/index.html#cai-dat">Zalo</a></p>"##;
+        assert_eq!(
+            super::prefix_ids(html, "bai-1-"),
+            r##"<h2 id="bai-1-cai-dat">Cài đặt</h2><p><a href="#bai-1-cai-dat">lên</a> <a href="../zalo/index.html#cai-dat">Zalo</a></p>"##
+        );
+    }
+}

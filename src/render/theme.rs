@@ -1,0 +1,135 @@
+//! The theme: tera templates, the stylesheet and UI strings. The default theme is embedded
+//! in the binary; a content repository may override any template or the stylesheet from
+//! `themes/<name>/templates/` and `themes/<name>/static/`.
+
+use crate::config::Config;
+use crate::Error;
+use sha2::{Digest, Sha256};
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../themes/default/templates/base.html")),
+    ("home.html", include_str!("../../themes/default/templates/home.html")),
+    ("course.html", include_str!("../../themes/default/templates/course.html")),
+    ("lesson.html", include_str!("../../themes/default/templates/lesson.html")),
+    ("page.html", include_str!("../../themes/default/templates/page.html")),
+    ("languages.html", include_str!("../../themes/default/templates/languages.html")),
+    ("print.html", include_str!("../../themes/default/templates/print.html")),
+    ("path.html", include_str!("../../themes/default/templates/path.html")),
+    ("domain.html", include_str!("../../themes/default/templates/domain.html")),
+    ("report.html", include_str!("../../themes/default/templates/report.html")),
+];
+const STYLE: &str = include_str!("../../themes/default/static/style.css");
+const STRINGS_VI: &str = include_str!("../../themes/default/i18n/vi.toml");
+/// UI strings shipped for each language (the Vietnamese file is the reference).
+const STRINGS: &[(&str, &str)] = &[("vi", STRINGS_VI)];
+const SCRIPT: &str = include_str!("../../themes/default/static/site.js");
+/// Noto Sans Tai Viet, subset to the Tai Viet block (see themes/default/static/fonts/README.md).
+const TAI_VIET_FONT: &[u8] = include_bytes!("../../themes/default/static/fonts/noto-sans-tai-viet.woff2");
+const TAI_VIET_LICENSE: &str = include_str!("../../themes/default/static/fonts/OFL.txt");
+/// The picture shown when a page is shared on Zalo or Facebook (1200×630).
+const SHARE_CARD: &[u8] = include_bytes!("../../themes/default/static/share-card.png");
+
+/// Templates, fingerprinted static files and UI strings, ready to render with.
+pub struct Theme {
+    pub tera: tera::Tera,
+    /// Output path of the stylesheet, with its content hash (`assets/style.1a2b3c4d5e.css`).
+    pub css_path: String,
+    /// Output path of the script (enhancements only).
+    pub js_path: String,
+    /// Output path of the Tai Viet web font, used only by pages in that script.
+    pub tai_viet_font_path: String,
+    pub share_card_path: String,
+    /// Every static file of the theme, by output path.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// UI strings for each language of the config (same order): the language's file over
+    /// the Vietnamese one, so a missing string shows in Vietnamese.
+    pub strings: Vec<toml::Table>,
+    /// Keys each language's file lacks (by language index), for `check`.
+    pub missing_strings: Vec<Vec<String>>,
+}
+
+pub fn load(config: &Config) -> Result<Theme, Error> {
+    let theme_dir = config.root.join("themes").join(&config.build.theme);
+    let mut tera = tera::Tera::default();
+    let mut templates: Vec<(String, String)> = TEMPLATES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+    for (name, text) in templates.iter_mut() {
+        let custom = theme_dir.join("templates").join(&*name);
+        if custom.is_file() {
+            *text = String::from_utf8_lossy(&crate::fs::read(&custom)?).into_owned();
+        }
+    }
+    tera.add_raw_templates(templates).map_err(|e| Error::Template(error_chain(&e)))?;
+    tera.autoescape_on(vec![".html"]);
+    // tera's default escaper also escapes `/`, which bloats every URL for no safety gain
+    // inside quoted attributes and text.
+    tera.set_escape_fn(escape_html);
+
+    let custom_style = theme_dir.join("static").join("style.css");
+    let style = if custom_style.is_file() {
+        String::from_utf8_lossy(&crate::fs::read(&custom_style)?).into_owned()
+    } else {
+        STYLE.to_string()
+    };
+    // highlighting first, so the theme's own rules can correct its colours
+    let css = format!("/* code highlighting */\n{}\n{style}", crate::markdown::highlight_css());
+    let fingerprinted = |stem: &str, ext: &str, data: &[u8]| format!("assets/{stem}.{}.{ext}", fingerprint(data));
+    let css_path = fingerprinted("style", "css", css.as_bytes());
+    let js_path = fingerprinted("site", "js", SCRIPT.as_bytes());
+    let tai_viet_font_path = fingerprinted("noto-sans-tai-viet", "woff2", TAI_VIET_FONT);
+    let share_card_path = fingerprinted("share-card", "png", SHARE_CARD);
+    let files = vec![
+        (css_path.clone(), css.into_bytes()),
+        (js_path.clone(), SCRIPT.as_bytes().to_vec()),
+        (tai_viet_font_path.clone(), TAI_VIET_FONT.to_vec()),
+        ("assets/noto-sans-tai-viet.OFL.txt".to_string(), TAI_VIET_LICENSE.as_bytes().to_vec()),
+        (share_card_path.clone(), SHARE_CARD.to_vec()),
+    ];
+    let (strings, missing_strings) = load_strings(config, &theme_dir)?;
+    Ok(Theme { tera, css_path, js_path, tai_viet_font_path, share_card_path, files, strings, missing_strings })
+}
+
+/// UI strings per language: embedded files, overridden by `themes/<name>/i18n/<lang>.toml`.
+fn load_strings(config: &Config, theme_dir: &std::path::Path) -> Result<(Vec<toml::Table>, Vec<Vec<String>>), Error> {
+    let parse = |name: &str, text: &str| -> Result<toml::Table, Error> {
+        toml::from_str(text).map_err(|e| Error::Template(format!("i18n/{name}.toml: {e}")))
+    };
+    let reference = parse("vi", STRINGS_VI)?;
+    let mut all = Vec::new();
+    let mut missing = Vec::new();
+    for lang in &config.languages {
+        let custom = theme_dir.join("i18n").join(format!("{}.toml", lang.id));
+        let own = if custom.is_file() {
+            Some(parse(lang.id.as_str(), &String::from_utf8_lossy(&crate::fs::read(&custom)?))?)
+        } else {
+            STRINGS.iter().find(|(id, _)| *id == lang.id.as_str()).map(|(id, text)| parse(id, text)).transpose()?
+        };
+        let own = own.unwrap_or_default();
+        missing.push(reference.keys().filter(|k| !own.contains_key(*k)).cloned().collect());
+        let mut merged = reference.clone();
+        merged.extend(own);
+        all.push(merged);
+    }
+    Ok((all, missing))
+}
+
+fn escape_html(text: &str) -> String {
+    crate::markdown::escape(text)
+}
+
+/// The first 10 hex digits of the SHA-256 of `data`: enough to bust caches.
+pub fn fingerprint(data: &[u8]) -> String {
+    let digest = Sha256::digest(data);
+    digest.iter().take(5).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Tera hides the useful part of an error in its sources.
+pub fn error_chain(e: &tera::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    message
+}

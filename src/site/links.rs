@@ -1,0 +1,279 @@
+//! Link resolution: authors link by *source* path (`../giao-tiep/zalo.md#cai-dat`), the
+//! output needs the *relative URL* of the built page (`../../giao-tiep/zalo/index.html#cai-dat`).
+//! One resolver serves both checking (with diagnostics) and rendering (without).
+
+use super::{Page, Site};
+use crate::diag::{did_you_mean, Diagnostic, Position};
+use crate::markdown::{self, Resolve, Resolved};
+use std::path::{Component, Path, PathBuf};
+
+/// Schemes a lesson may link to; anything else (`javascript:`, `data:`) is refused.
+const SAFE_SCHEMES: &[&str] = &["http", "https", "mailto", "tel"];
+
+/// Why a destination does not resolve.
+#[derive(Debug, PartialEq, Eq)]
+enum Problem {
+    UnsafeScheme(String),
+    Absolute,
+    OutsideContent,
+    MissingPage(String),
+    MissingFile(String),
+    MissingAnchor { anchor: String, page: PathBuf, suggestion: Option<String> },
+}
+
+/// Resolves destinations written in one page.
+pub struct PageResolver<'a> {
+    pub site: &'a Site,
+    pub page: &'a Page,
+}
+
+impl Resolve for PageResolver<'_> {
+    fn resolve(&self, dest: &str) -> Option<Resolved> {
+        resolve(self.site, self.page, dest).ok()
+    }
+}
+
+/// Checks every link and image of a page (`links` as [`markdown::outline`] found them).
+pub fn check(site: &Site, page: &Page, links: Vec<markdown::LinkRef>) -> Vec<Diagnostic> {
+    let file = &page.source.path;
+    let mut problems = Vec::new();
+    for link in links {
+        let at = Position::of_offset(&page.source.text, page.source.body_start + link.range.start);
+        if link.is_image && link.alt.trim().is_empty() {
+            problems.push(
+                Diagnostic::warning(file, "missing-alt", "image has no alt text")
+                    .at(at)
+                    .hint("describe what the image shows: ![Sơ đồ các bước đăng nhập](hinh.png)"),
+            );
+        }
+        if link.is_image && scheme(&link.dest).is_some() {
+            problems.push(
+                Diagnostic::error(
+                    file,
+                    "foreign-request",
+                    format!("image \"{}\" is loaded from another host", link.dest),
+                )
+                .at(at)
+                .hint("save the image next to the lesson and link it by file name: pages must work offline"),
+            );
+            continue;
+        }
+        let Err(problem) = resolve(site, page, &link.dest) else {
+            continue;
+        };
+        let diagnostic = match problem {
+            Problem::UnsafeScheme(scheme) => Diagnostic::error(file, "unsafe-link", format!("link scheme `{scheme}:` is not allowed"))
+                .hint("link to an http(s) address, an email (mailto:) or a phone number (tel:)"),
+            Problem::Absolute => Diagnostic::error(file, "absolute-link", format!("link \"{}\" starts with `/`", link.dest))
+                .hint("link by relative path to the Markdown file, e.g. ../an-toan/mat-khau-manh.md, so the site works from any folder and from file://"),
+            Problem::OutsideContent => Diagnostic::error(file, "broken-link", format!("link \"{}\" leads outside the content folder", link.dest))
+                .hint("link only to files under content/"),
+            Problem::MissingPage(path) => Diagnostic::error(file, "broken-link", format!("link to missing page \"{path}\""))
+                .hint("check the file name; links use the path of the .md file relative to this one"),
+            Problem::MissingFile(path) => {
+                let what = if link.is_image { "image" } else { "file" };
+                Diagnostic::error(file, "missing-file", format!("{what} \"{path}\" not found"))
+                    .hint("put the file next to the lesson and check its name (names are case-sensitive)")
+            }
+            Problem::MissingAnchor { anchor, page, suggestion } => {
+                let hint = match suggestion {
+                    Some(s) => format!("did you mean \"#{s}\"?"),
+                    None => "anchors are the heading text in ASCII: ## Xác thực hai bước → #xac-thuc-hai-buoc".to_string(),
+                };
+                Diagnostic::error(file, "broken-anchor", format!("no heading \"#{anchor}\" in {}", page.display())).hint(hint)
+            }
+        };
+        problems.push(diagnostic.at(at));
+    }
+    // Malformed quizzes, at their line inside the block.
+    for problem in markdown::block_problems(page.source.body()) {
+        let at = Position::of_offset(&page.source.text, page.source.body_start + problem.offset);
+        let diagnostic = Diagnostic::error(file, "bad-quiz", problem.message).at(at);
+        problems.push(match problem.hint {
+            Some(hint) => diagnostic.hint(hint),
+            None => diagnostic,
+        });
+    }
+    problems
+}
+
+fn resolve(site: &Site, from: &Page, dest: &str) -> Result<Resolved, Problem> {
+    if let Some(scheme) = scheme(dest) {
+        return if SAFE_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) {
+            Ok(Resolved { url: dest.to_string(), file: None })
+        } else {
+            Err(Problem::UnsafeScheme(scheme.to_string()))
+        };
+    }
+    if dest.starts_with('/') {
+        return Err(Problem::Absolute);
+    }
+    let (path, anchor) = match dest.split_once('#') {
+        Some((path, anchor)) => (path, Some(anchor)),
+        None => (dest, None),
+    };
+    let path = percent_decode(path.split('?').next().unwrap_or(path));
+    let target = if path.is_empty() {
+        from
+    } else {
+        let joined = joined_path(from, &path).ok_or(Problem::OutsideContent)?;
+        if !joined.starts_with("content") {
+            return Err(Problem::OutsideContent);
+        }
+        if let Some(key) = site.page_by_source(&joined).or_else(|| site.page_by_source(&joined.join("_index.md"))) {
+            // the same page in the reader's language
+            site.page(key, from.lang)
+        } else if let Some(&asset) = site.assets_by_source.get(&joined) {
+            let asset = &site.assets[asset];
+            return Ok(Resolved {
+                url: relative_url(&from.output, &asset.output),
+                file: Some(site.config.root.join(&asset.source)),
+            });
+        } else if joined.extension().is_some_and(|e| e == "md") || joined.extension().is_none() {
+            return Err(Problem::MissingPage(joined.display().to_string()));
+        } else {
+            return Err(Problem::MissingFile(joined.display().to_string()));
+        }
+    };
+    let mut url = if std::ptr::eq(target, from) { String::new() } else { relative_url(&from.output, &target.output) };
+    if let Some(anchor) = anchor.filter(|a| !a.is_empty()) {
+        let anchor = percent_decode(anchor);
+        let has = |page: &Page| page.headings.iter().any(|h| h.id == anchor) || is_footnote(&anchor);
+        let original = site.page(target.key, 0);
+        if has(target) {
+            url.push('#');
+            url.push_str(&anchor);
+        } else if !has(original) {
+            let suggestion = did_you_mean(&anchor, original.headings.iter().map(|h| h.id.as_str())).map(str::to_string);
+            return Err(Problem::MissingAnchor { anchor, page: original.source.path.clone(), suggestion });
+        }
+        // else: a translation titles its headings in its own words; link to the page
+    }
+    if url.is_empty() {
+        url = relative_url(&from.output, &target.output);
+    }
+    Ok(Resolved { url, file: None })
+}
+
+/// The source file a relative path written in `from` names.
+fn joined_path(from: &Page, path: &str) -> Option<PathBuf> {
+    normalise(&from.source.path.parent().unwrap_or(Path::new("")).join(path))
+}
+
+/// Keys of the pages a page links to (for knowing when its rendering depends on language).
+pub fn linked_keys(site: &Site, page: &Page, links: &[markdown::LinkRef]) -> Vec<usize> {
+    let mut keys: Vec<usize> = links
+        .iter()
+        .filter(|l| !l.is_image && scheme(&l.dest).is_none())
+        .filter_map(|l| {
+            let path = percent_decode(l.dest.split(['#', '?']).next().unwrap_or(""));
+            if path.is_empty() {
+                return None;
+            }
+            let joined = joined_path(page, &path)?;
+            site.page_by_source(&joined).or_else(|| site.page_by_source(&joined.join("_index.md")))
+        })
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// Footnote anchors are made by pulldown-cmark, not by headings.
+fn is_footnote(anchor: &str) -> bool {
+    anchor.starts_with("fn") || anchor.starts_with("fr")
+}
+
+fn scheme(dest: &str) -> Option<&str> {
+    let colon = dest.find(':')?;
+    let scheme = &dest[..colon];
+    let valid = !scheme.is_empty()
+        && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    valid.then_some(scheme)
+}
+
+/// Resolves `.` and `..` without touching the disk; `None` if it climbs above the root.
+fn normalise(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            Component::Normal(part) => out.push(part),
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(out)
+}
+
+fn percent_decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_string();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() && text.is_char_boundary(i + 3) {
+            if let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The relative URL from the page at output path `from` to the file at `to`, both relative
+/// to the output root: `relative_url("vi/a/b/index.html", "vi/c/index.html")` is
+/// `../../c/index.html`.
+pub fn relative_url(from: &str, to: &str) -> String {
+    let from_dirs: Vec<&str> = from.split('/').collect();
+    let from_dirs = &from_dirs[..from_dirs.len() - 1];
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let common = from_dirs.iter().zip(&to_parts).take_while(|(a, b)| a == b).count().min(to_parts.len() - 1);
+    let mut url = "../".repeat(from_dirs.len() - common);
+    url.push_str(&to_parts[common..].join("/"));
+    url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_urls_between_output_files() {
+        let cases = [
+            ("vi/a/b/index.html", "vi/c/index.html", "../../c/index.html"),
+            ("vi/a/b/index.html", "vi/a/c/index.html", "../c/index.html"),
+            ("vi/a/b/index.html", "vi/a/b/index.html", "index.html"),
+            ("vi/index.html", "media/a/x.png", "../media/a/x.png"),
+            ("index.html", "vi/index.html", "vi/index.html"),
+            ("vi/a/index.html", "vi/a/b/index.html", "b/index.html"),
+            ("vi/a/b/index.html", "assets/style.1234.css", "../../../assets/style.1234.css"),
+        ];
+        for (from, to, want) in cases {
+            assert_eq!(relative_url(from, to), want, "{from} -> {to}");
+        }
+    }
+
+    #[test]
+    fn schemes_and_paths() {
+        assert_eq!(scheme("https://dichvucong.gov.vn"), Some("https"));
+        assert_eq!(scheme("javascript:alert(1)"), Some("javascript"));
+        assert_eq!(scheme("../a.md"), None);
+        assert_eq!(scheme("a.md#x:y"), None);
+        assert_eq!(normalise(Path::new("content/a/../b/./c.md")), Some(PathBuf::from("content/b/c.md")));
+        assert_eq!(normalise(Path::new("content/../../x")), None);
+        assert_eq!(percent_decode("m%E1%BA%ADt.md"), "mật.md");
+        assert_eq!(percent_decode("100%"), "100%");
+    }
+}

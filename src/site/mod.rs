@@ -1,0 +1,400 @@
+//! Linking: turns loaded [`Content`] into a [`Site`] — courses in order, lessons in order
+//! with previous/next, the output path of every page, and every internal link and image
+//! checked against what exists. All problems are collected, none stops the others.
+//!
+//! Takes the config and the content by value; returns the site (read-only from here on)
+//! and diagnostics. Never renders and never writes.
+
+mod links;
+pub mod taxonomy;
+pub mod translations;
+
+pub use links::{relative_url, PageResolver};
+
+use crate::config::Config;
+use crate::content::{slug::slugify, Content, PageKind, Review, SourcePage};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::markdown::{self, Heading, LinkRef, Outline};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// Where a page's text comes from in its language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageStatus {
+    /// The default language's own page.
+    Original,
+    /// A translation file (`x.blt.md`); `stale` when the source changed since.
+    Translated { review: Option<Review>, stale: bool },
+    /// No translation: the default language's text, shown with a notice.
+    Fallback,
+}
+
+/// A page to render in one language, with where it goes and what it links to.
+#[derive(Debug)]
+pub struct Page {
+    /// The logical page, the same in every language: index into the default language's
+    /// pages (`site.pages[..site.keys]`).
+    pub key: usize,
+    /// Index into `config.languages` (0 is the default language).
+    pub lang: usize,
+    pub status: PageStatus,
+    /// The translation's file, or the default language's for originals and fallbacks.
+    pub source: SourcePage,
+    /// Output path relative to the output folder (`vi/an-toan/mat-khau-manh/index.html`).
+    pub output: String,
+    pub headings: Vec<Heading>,
+    /// Index into [`Site::courses`] for course indexes and lessons.
+    pub course: Option<usize>,
+    /// Keys of the previous and next lessons of the course.
+    pub prev: Option<usize>,
+    pub next: Option<usize>,
+    /// Keys of the pages this page's text links to (empty for fallbacks: see the original).
+    pub links_to: Vec<usize>,
+}
+
+impl Page {
+    /// Whether this page's body renders to the same HTML as its original's: a fallback
+    /// whose links all lead to pages that are fallbacks too in this language.
+    pub fn renders_like_original(&self, site: &Site) -> bool {
+        self.status == PageStatus::Fallback
+            && site.page(self.key, 0).links_to.iter().all(|&k| site.page(k, self.lang).status == PageStatus::Fallback)
+    }
+}
+
+/// A course: a folder of lessons.
+#[derive(Debug)]
+pub struct Course {
+    pub slug: String,
+    pub weight: i64,
+    /// Key of the course page (from `_index.md`, or made up when the folder has none).
+    pub page: usize,
+    /// Keys of the lessons in order: weight, then title.
+    pub lessons: Vec<usize>,
+}
+
+/// The folder name of a course's print page; a lesson may not take it.
+pub const PRINT_SLUG: &str = "ban-in";
+/// Folders of generated pages at the top of a language; a course or page may not take them.
+pub const GROUP_SLUG: &str = "nhom";
+pub const DOMAIN_SLUG: &str = "linh-vuc";
+pub const REPORT_SLUG: &str = "bao-cao";
+
+/// A file copied to the output as it is.
+#[derive(Debug, Clone)]
+pub struct SiteAsset {
+    pub source: PathBuf,
+    pub output: String,
+}
+
+/// The whole site, linked. Read-only for every later stage.
+#[derive(Debug)]
+pub struct Site {
+    pub config: Config,
+    /// Every page in every language, language by language in `config.languages` order;
+    /// within a language, home first, then by output path. See [`Site::page`].
+    pub pages: Vec<Page>,
+    /// How many logical pages there are (pages per language).
+    pub keys: usize,
+    /// Key of the home page.
+    pub home: usize,
+    pub courses: Vec<Course>,
+    /// Learning paths per target group and lessons per domain.
+    pub taxonomy: taxonomy::Taxonomy,
+    pub assets: Vec<SiteAsset>,
+    /// Source path (of the original or of a translation) → key, for link resolution.
+    by_source: HashMap<PathBuf, usize>,
+    /// Source path → asset index.
+    assets_by_source: HashMap<PathBuf, usize>,
+}
+
+impl Site {
+    /// The page `key` in language `lang`.
+    pub fn page(&self, key: usize, lang: usize) -> &Page {
+        &self.pages[lang * self.keys + key]
+    }
+
+    pub fn page_by_source(&self, path: &Path) -> Option<usize> {
+        self.by_source.get(path).copied()
+    }
+
+    /// The default language's pages.
+    pub fn originals(&self) -> &[Page] {
+        &self.pages[..self.keys]
+    }
+
+    /// Lessons in the default language, in site order.
+    pub fn lessons(&self) -> impl Iterator<Item = &Page> {
+        self.originals().iter().filter(|p| p.source.kind == PageKind::Lesson)
+    }
+
+    /// Output path of a group's learning path in a language.
+    pub fn group_output(&self, group: usize, lang: usize) -> String {
+        format!("{}/nhom/{}/index.html", self.config.languages[lang].id, self.config.groups[group].id)
+    }
+
+    /// Output path of a domain's page in a language.
+    pub fn domain_output(&self, domain: usize, lang: usize) -> String {
+        format!("{}/linh-vuc/{}/index.html", self.config.languages[lang].id, self.config.domains[domain].id)
+    }
+
+    /// Output path of the coverage report page in a language.
+    pub fn report_output(&self, lang: usize) -> String {
+        format!("{}/{REPORT_SLUG}/index.html", self.config.languages[lang].id)
+    }
+
+    /// Output path of a course's print page in a language.
+    pub fn print_output(&self, course: &Course, lang: usize) -> String {
+        self.page(course.page, lang).output.replace("/index.html", &format!("/{PRINT_SLUG}/index.html"))
+    }
+}
+
+/// Links content into a site and checks every internal link.
+pub fn link(config: Config, content: Content) -> (Site, Diagnostics) {
+    let mut diagnostics = Diagnostics::new();
+    let default_lang = config.default_language.clone();
+    let (mut sources, translated): (Vec<SourcePage>, Vec<SourcePage>) =
+        content.pages.into_iter().partition(|p| p.lang == default_lang);
+
+    // A home and a page for every course folder exist even when their _index.md does not.
+    if !sources.iter().any(|p| p.kind == PageKind::Home) {
+        sources.push(made_up_page(
+            &config,
+            PathBuf::from("content/_index.md"),
+            PageKind::Home,
+            None,
+            String::new(),
+            config.title.clone(),
+        ));
+    }
+    for (slug, dir) in &content.courses {
+        let has_index = sources.iter().any(|p| p.kind == PageKind::CourseIndex && p.course.as_deref() == Some(slug));
+        if !has_index {
+            let title = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            sources.push(made_up_page(
+                &config,
+                dir.join("_index.md"),
+                PageKind::CourseIndex,
+                Some(slug.clone()),
+                slug.clone(),
+                title,
+            ));
+        }
+    }
+    sources.sort_by(|a, b| {
+        let key = |p: &SourcePage| (p.kind != PageKind::Home, output_path(default_lang.as_str(), p));
+        key(a).cmp(&key(b))
+    });
+
+    let mut seen: BTreeMap<String, &Path> = BTreeMap::new();
+    for reserved in [GROUP_SLUG, DOMAIN_SLUG, REPORT_SLUG] {
+        seen.insert(format!("{default_lang}/{reserved}/index.html"), Path::new("book.toml"));
+    }
+    for page in sources.iter().filter(|p| p.kind == PageKind::CourseIndex) {
+        let print =
+            output_path(default_lang.as_str(), page).replace("/index.html", &format!("/{PRINT_SLUG}/index.html"));
+        seen.insert(print, &page.path);
+    }
+    for page in &sources {
+        let output = output_path(default_lang.as_str(), page);
+        if let Some(first) = seen.insert(output.clone(), &page.path) {
+            let hint = if output.ends_with(&format!("/{PRINT_SLUG}/index.html")) {
+                format!("`{PRINT_SLUG}` is the address of the course's print page: rename the lesson")
+            } else if first == Path::new("book.toml") {
+                format!("`{GROUP_SLUG}`, `{DOMAIN_SLUG}` and `{REPORT_SLUG}` hold the learning paths, domains and report: rename it")
+            } else {
+                "rename one of the two".to_string()
+            };
+            diagnostics.push(
+                Diagnostic::error(
+                    &page.path,
+                    "slug-clash",
+                    format!("gives the same address \"{output}\" as {}", first.display()),
+                )
+                .hint(hint),
+            );
+        }
+    }
+
+    let keys = sources.len();
+    let (mut translations, translation_problems) = translations::match_sources(&config, &sources, translated);
+    diagnostics.extend(translation_problems);
+    let mut by_source: HashMap<PathBuf, usize> = sources.iter().enumerate().map(|(k, p)| (p.path.clone(), k)).collect();
+    for ((key, _), translation) in &translations {
+        by_source.insert(translation.path.clone(), *key);
+    }
+
+    // Every (language, key): the original, the translation, or a fallback to the original.
+    let mut variants: Vec<(usize, usize, PageStatus, SourcePage)> = Vec::with_capacity(keys * config.languages.len());
+    for lang in 0..config.languages.len() {
+        for (key, original) in sources.iter().enumerate() {
+            let (status, source) = if lang == 0 {
+                (PageStatus::Original, original.clone())
+            } else if let Some(translation) = translations.remove(&(key, lang)) {
+                let stale = translation
+                    .front
+                    .source_hash
+                    .as_deref()
+                    .is_some_and(|h| h != translations::source_hash(original.body()));
+                (PageStatus::Translated { review: translation.front.review, stale }, translation)
+            } else {
+                (PageStatus::Fallback, original.clone())
+            };
+            variants.push((key, lang, status, source));
+        }
+    }
+    let outlines: Vec<Outline> =
+        variants.par_iter().map(|(_, _, _, source)| markdown::outline(source.body())).collect();
+    // Links are checked once every page's headings are known; keep them until then.
+    let (mut pages, links): (Vec<Page>, Vec<Vec<LinkRef>>) = variants
+        .into_iter()
+        .zip(outlines)
+        .map(|((key, lang, status, source), outline)| {
+            let output = output_path(config.languages[lang].id.as_str(), &sources[key]);
+            let page = Page {
+                key,
+                lang,
+                status,
+                source,
+                output,
+                headings: outline.headings,
+                course: None,
+                prev: None,
+                next: None,
+                links_to: Vec::new(),
+            };
+            // a fallback's links were checked on the original
+            let links = if status == PageStatus::Fallback { Vec::new() } else { outline.links };
+            (page, links)
+        })
+        .unzip();
+
+    let courses = order_courses(&mut pages, keys);
+    let assets: Vec<SiteAsset> = content
+        .assets
+        .iter()
+        .map(|a| SiteAsset { source: a.path.clone(), output: asset_output_path(&a.path) })
+        .collect();
+    let assets_by_source = assets.iter().enumerate().map(|(i, a)| (a.source.clone(), i)).collect();
+    let home = pages[..keys].iter().position(|p| p.source.kind == PageKind::Home).unwrap_or(0);
+    let lesson_order: Vec<usize> = courses.iter().flat_map(|c| c.lessons.iter().copied()).collect();
+    let taxonomy = taxonomy::build(&config, &pages[..keys], &lesson_order);
+    let site = Site { config, pages, keys, home, courses, taxonomy, assets, by_source, assets_by_source };
+
+    let checked: Vec<(Vec<usize>, Vec<Diagnostic>)> = site
+        .pages
+        .par_iter()
+        .zip(links)
+        .map(|(page, links)| (links::linked_keys(&site, page, &links), links::check(&site, page, links)))
+        .collect();
+    let mut site = site;
+    for (page, (keys, problems)) in site.pages.iter_mut().zip(checked) {
+        page.links_to = keys;
+        diagnostics.extend(problems);
+    }
+    (site, diagnostics)
+}
+
+fn made_up_page(
+    config: &Config,
+    path: PathBuf,
+    kind: PageKind,
+    course: Option<String>,
+    slug: String,
+    title: String,
+) -> SourcePage {
+    SourcePage {
+        path,
+        kind,
+        lang: config.default_language.clone(),
+        course,
+        slug,
+        front: crate::content::FrontMatter { title, ..Default::default() },
+        text: "".into(),
+        body_start: 0,
+    }
+}
+
+fn output_path(lang: &str, page: &SourcePage) -> String {
+    match (&page.kind, &page.course) {
+        (PageKind::Home, _) => format!("{lang}/index.html"),
+        (PageKind::CourseIndex, Some(course)) => format!("{lang}/{course}/index.html"),
+        (PageKind::Lesson, Some(course)) => format!("{lang}/{course}/{}/index.html", page.slug),
+        _ => format!("{lang}/{}/index.html", page.slug),
+    }
+}
+
+/// Assets keep their folder structure under `media/`, with ASCII names so they survive
+/// zip files, FAT-formatted USB sticks and old web servers.
+fn asset_output_path(source: &Path) -> String {
+    let parts: Vec<String> = source
+        .strip_prefix("content")
+        .unwrap_or(source)
+        .iter()
+        .map(|part| {
+            let part = part.to_string_lossy();
+            match part.rsplit_once('.') {
+                Some((stem, ext)) if !stem.is_empty() => format!("{}.{}", slugify(stem), ext.to_ascii_lowercase()),
+                _ => slugify(&part),
+            }
+        })
+        .collect();
+    format!("media/{}", parts.join("/"))
+}
+
+/// Groups lessons into courses, orders both, and sets previous/next within each course,
+/// in every language (the order is the default language's).
+fn order_courses(pages: &mut [Page], keys: usize) -> Vec<Course> {
+    let originals = &pages[..keys];
+    let mut courses: Vec<(Course, String)> = originals
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.source.kind == PageKind::CourseIndex)
+        .map(|(key, p)| {
+            let course = Course {
+                slug: p.source.course.clone().unwrap_or_default(),
+                weight: p.source.front.weight,
+                page: key,
+                lessons: Vec::new(),
+            };
+            (course, p.source.front.title.clone())
+        })
+        .collect();
+    courses.sort_by(|(a, at), (b, bt)| (a.weight, at, &a.slug).cmp(&(b.weight, bt, &b.slug)));
+    let mut courses: Vec<Course> = courses.into_iter().map(|(c, _)| c).collect();
+    for course in courses.iter_mut() {
+        course.lessons = (0..keys)
+            .filter(|&k| {
+                originals[k].source.kind == PageKind::Lesson
+                    && originals[k].source.course.as_deref() == Some(&course.slug)
+            })
+            .collect();
+        course.lessons.sort_by(|&a, &b| {
+            let (a, b) = (&originals[a].source, &originals[b].source);
+            (a.front.weight, &a.front.title, &a.slug).cmp(&(b.front.weight, &b.front.title, &b.slug))
+        });
+    }
+    // (course, previous, next) of every key, then the same for every language
+    let mut place: Vec<(Option<usize>, Option<usize>, Option<usize>)> = vec![(None, None, None); keys];
+    for (c, course) in courses.iter().enumerate() {
+        place[course.page].0 = Some(c);
+        for (n, &lesson) in course.lessons.iter().enumerate() {
+            place[lesson] = (Some(c), n.checked_sub(1).map(|p| course.lessons[p]), course.lessons.get(n + 1).copied());
+        }
+    }
+    for page in pages.iter_mut() {
+        (page.course, page.prev, page.next) = place[page.key];
+    }
+    courses
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn asset_paths_are_ascii() {
+        assert_eq!(asset_output_path(Path::new("content/An toàn/Hình 1.PNG")), "media/an-toan/hinh-1.png");
+        assert_eq!(asset_output_path(Path::new("content/a/so-do.svg")), "media/a/so-do.svg");
+    }
+}
