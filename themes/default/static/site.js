@@ -1,0 +1,76 @@
+/* hoclieu: small enhancements only; every page reads and navigates without this file. */
+(function () {
+  var KEY = "hoclieu.textsize", root = document.documentElement;
+  var sizes = [100, 112.5, 125, 150, 175, 200];
+  function get() { try { return +localStorage.getItem(KEY) || 1; } catch (e) { return 1; } }
+  function set(i) {
+    i = Math.max(0, Math.min(sizes.length - 1, i));
+    root.style.fontSize = sizes[i] + "%";
+    try { localStorage.setItem(KEY, i); } catch (e) {}
+    return i;
+  }
+  var current = set(get());
+  var box = document.querySelector(".textsize");
+  if (!box) return;
+  box.hidden = false;
+  box.addEventListener("click", function (event) {
+    var step = event.target.closest("button");
+    if (step) current = set(current + (+step.value));
+  });
+})();
+/* Progress without accounts: lessons marked learned are kept in this browser only. */
+(function () {
+  var KEY = "hoclieu.learned", done;
+  try { done = JSON.parse(localStorage.getItem(KEY) || "{}"); } catch (e) { return; }
+  function save() { try { localStorage.setItem(KEY, JSON.stringify(done)); } catch (e) {} }
+  var box = document.querySelector(".learned");
+  if (box) {
+    var button = box.querySelector("button"), id = box.getAttribute("data-lesson");
+    var show = function () {
+      var on = !!done[id];
+      button.setAttribute("aria-pressed", on);
+      button.textContent = button.getAttribute(on ? "data-on" : "data-off");
+    };
+    box.hidden = false;
+    show();
+    button.addEventListener("click", function () {
+      if (done[id]) delete done[id]; else done[id] = 1;
+      save();
+      show();
+    });
+  }
+  [].forEach.call(document.querySelectorAll("li[data-lesson]"), function (li) {
+    if (done[li.getAttribute("data-lesson")]) li.className += " done";
+  });
+  [].forEach.call(document.querySelectorAll(".progress[data-lessons]"), function (p) {
+    var ids = p.getAttribute("data-lessons").split(" ").filter(Boolean);
+    var n = ids.filter(function (id) { return done[id]; }).length;
+    p.textContent = p.getAttribute("data-template").replace("{done}", n).replace("{total}", ids.length);
+    p.hidden = false;
+  });
+})();
+/* Quizzes: score, mark each question in words, keep the last result (answers are in
+   each question's <details> without this). */
+(function () {
+  [].forEach.call(document.querySelectorAll(".quiz"), function (quiz) {
+    var d = quiz.dataset, form = quiz.querySelector("form"), out = quiz.querySelector(".quiz-score");
+    var key = "hoclieu.quiz:" + location.pathname + "#" + quiz.id, last;
+    function show(r, prefix) { out.textContent = prefix + d.result.replace("{right}", r[0]).replace("{total}", r[1]); }
+    try { last = JSON.parse(localStorage.getItem(key)); if (last[1]) show(last, d.last + ": "); } catch (e) {}
+    form.querySelector("button").hidden = false;
+    form.onsubmit = function (event) {
+      var sets = form.querySelectorAll("fieldset"), right = 0;
+      event.preventDefault();
+      [].forEach.call(sets, function (set) {
+        var ok = [].map.call(set.querySelectorAll(":checked"), function (i) { return i.value; }).join(" ") == set.dataset.answer;
+        var mark = set.querySelector(".quiz-mark") || set.insertBefore(document.createElement("p"), set.querySelector("details"));
+        right += ok;
+        set.className = "quiz-q quiz-" + (ok ? "right" : "wrong");
+        mark.className = "quiz-mark";
+        mark.textContent = ok ? d.right : d.wrong;
+      });
+      show(last = [right, sets.length], "");
+      try { localStorage.setItem(key, JSON.stringify(last)); } catch (e) {}
+    };
+  });
+})();
