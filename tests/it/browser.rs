@@ -1,0 +1,438 @@
+//! Browser tests: the `minimal` fixture, built by the binary, opened in headless Chromium
+//! at phone size through chromedriver, from `file://` and from a local HTTP server. They
+//! check what a learner meets: links that lead where they say (with JavaScript off too),
+//! WCAG 2.1 AA as axe-core sees it, the first-load transfer budget, nothing fetched from
+//! another host, and a page that fits a 360 px screen (screenshots in target/screenshots/).
+//!
+//! They need Chromium, chromedriver and `npm ci` (axe-core); without them they skip
+//! loudly, and fail when `CI=true`.
+
+mod driver;
+mod server;
+
+use fantoccini::{Client, Locator};
+use serde_json::Value;
+
+use crate::harness::Project;
+use driver::{axe_source, browser_available, screenshot_dir, set_viewport, with_browser, PHONE};
+use server::StaticServer;
+
+/// One page of each kind the site has: (kind, path in the output, its `h1`).
+const PAGE_KINDS: [(&str, &str, &str); 10] = [
+    ("languages", "index.html", "Học liệu thử"),
+    ("home", "vi/index.html", "Chào mừng"),
+    ("course", "vi/an-toan/index.html", "An toàn thông tin"),
+    ("lesson", "vi/an-toan/mat-khau-manh/index.html", "Mật khẩu mạnh"),
+    ("page", "vi/gioi-thieu/index.html", "Giới thiệu"),
+    ("print", "vi/an-toan/ban-in/index.html", "An toàn thông tin"),
+    ("path", "vi/nhom/nguoi-dan/index.html", "Người dân"),
+    ("domain", "vi/linh-vuc/an-toan/index.html", "Đảm bảo an toàn, an ninh mạng"),
+    ("report", "vi/bao-cao/index.html", "Báo cáo độ phủ học liệu"),
+    ("fallback", "blt/an-toan/mat-khau-manh/index.html", "Mật khẩu mạnh"),
+];
+
+/// First-load transfer budget of a page with its CSS and JS (`[budgets] lesson_kb`).
+const BUDGET_BYTES: u64 = 20 * 1024;
+
+/// The `minimal` fixture, built, and served over HTTP.
+struct Site {
+    // Declared first so that it stops before the project folder is removed.
+    server: StaticServer,
+    project: Project,
+}
+
+impl Site {
+    fn build() -> Site {
+        let project = Project::fixture("minimal");
+        project.run(&["build"]).success();
+        let server = StaticServer::start(&project.path("public"));
+        Site { server, project }
+    }
+
+    /// `file:///…/public/`, with the final slash.
+    fn file_base(&self) -> String {
+        format!("file://{}/", self.project.path("public").display())
+    }
+}
+
+/// Checks that the browser is at `base` + `path` and shows the `h1` `title`.
+async fn expect_page(client: &Client, base: &str, path: &str, title: &str) {
+    let url = client.current_url().await.expect("current URL");
+    assert_eq!(url.as_str(), format!("{base}{path}"), "where the click led");
+    let h1 = client.find(Locator::Css("h1")).await.expect("an h1");
+    assert_eq!(h1.text().await.unwrap(), title, "h1 of {path}");
+    assert!(h1.is_displayed().await.unwrap(), "h1 of {path} is visible");
+}
+
+/// Clicks the link in `main` whose text starts with `text`, as a learner would.
+async fn click_link(client: &Client, text: &str) {
+    let xpath = format!("//main//a[starts-with(normalize-space(.), '{text}')]");
+    let link = client.find(Locator::XPath(&xpath)).await.unwrap_or_else(|e| panic!("no link \"{text}\" in main: {e}"));
+    link.click().await.unwrap_or_else(|e| panic!("click \"{text}\": {e}"));
+}
+
+/// Language choice → home → course → lesson → next lesson, by clicking.
+async fn walk_through_a_course(client: Client, base: String) {
+    client.goto(&format!("{base}index.html")).await.unwrap();
+    expect_page(&client, &base, "index.html", "Học liệu thử").await;
+    click_link(&client, "Tiếng Việt").await;
+    expect_page(&client, &base, "vi/index.html", "Chào mừng").await;
+    click_link(&client, "An toàn thông tin").await;
+    expect_page(&client, &base, "vi/an-toan/index.html", "An toàn thông tin").await;
+    click_link(&client, "Mật khẩu mạnh").await;
+    let lesson = "vi/an-toan/mat-khau-manh/index.html";
+    expect_page(&client, &base, lesson, "Mật khẩu mạnh").await;
+    let next = client.find(Locator::Css("a[rel~='next']")).await.expect("a rel=next link");
+    let label = next.text().await.unwrap();
+    assert!(label.contains("Bài tiếp theo"), "next link says {label:?}");
+    next.click().await.unwrap();
+    let next_lesson = "vi/an-toan/lua-dao-qua-mang/index.html";
+    expect_page(&client, &base, next_lesson, "Nhận biết lừa đảo qua mạng").await;
+}
+
+#[tokio::test]
+async fn a_learner_clicks_through_a_course_from_file_urls() {
+    if !browser_available() {
+        return;
+    }
+    let site = Site::build();
+    let base = site.file_base();
+    with_browser(true, |client| walk_through_a_course(client, base)).await;
+}
+
+#[tokio::test]
+async fn a_learner_clicks_through_a_course_over_http() {
+    if !browser_available() {
+        return;
+    }
+    let site = Site::build();
+    let base = site.server.base.clone();
+    with_browser(true, |client| walk_through_a_course(client, base)).await;
+}
+
+#[tokio::test]
+async fn course_to_lesson_works_with_javascript_off() {
+    if !browser_available() {
+        return;
+    }
+    let site = Site::build();
+    let base = site.server.base.clone();
+    with_browser(false, |client| async move {
+        // Prove that the session really runs no page scripts.
+        let probe = "data:text/html,<title>off</title><script>document.title='on'</script>";
+        client.goto(probe).await.unwrap();
+        assert_eq!(client.title().await.unwrap(), "off", "JavaScript is disabled");
+
+        client.goto(&format!("{base}vi/an-toan/index.html")).await.unwrap();
+        expect_page(&client, &base, "vi/an-toan/index.html", "An toàn thông tin").await;
+        click_link(&client, "Mật khẩu mạnh").await;
+        expect_page(&client, &base, "vi/an-toan/mat-khau-manh/index.html", "Mật khẩu mạnh").await;
+        let main = client.find(Locator::Css("main")).await.unwrap();
+        assert!(main.is_displayed().await.unwrap());
+        let text = main.text().await.unwrap();
+        for visible in ["Tạo mật khẩu", "Dùng cụm từ dài.", "123456", "Bài tiếp theo"] {
+            assert!(text.contains(visible), "{visible:?} not visible in:\n{text}");
+        }
+        let image = client
+            .find(Locator::Css("main img[alt='Sơ đồ ba bước tạo mật khẩu']"))
+            .await
+            .expect("the lesson's diagram");
+        assert!(image.is_displayed().await.unwrap(), "images show without JavaScript");
+        for control in client.find_all(Locator::Css("button")).await.unwrap() {
+            let html = control.html(false).await.unwrap();
+            assert!(!control.is_displayed().await.unwrap(), "a button that needs JavaScript shows without it: {html}");
+        }
+    })
+    .await;
+}
+
+/// Runs axe-core on the current page and returns its violations.
+async fn axe_violations(client: &Client, axe: &str) -> Vec<Value> {
+    client.execute(axe, vec![]).await.expect("inject axe-core");
+    let run = r#"
+        const done = arguments[arguments.length - 1];
+        axe.run(document, {
+            runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+            resultTypes: ['violations'],
+        }).then(r => done({ violations: r.violations }), e => done({ error: String(e) }));
+    "#;
+    let result = client.execute_async(run, vec![]).await.expect("run axe-core");
+    if let Some(error) = result.get("error") {
+        panic!("axe-core failed: {error}");
+    }
+    result["violations"].as_array().cloned().unwrap_or_default()
+}
+
+fn describe_violation(kind: &str, path: &str, violation: &Value) -> String {
+    let mut text = format!(
+        "{kind} ({path}): {} [{}] {}\n",
+        violation["id"].as_str().unwrap_or("?"),
+        violation["impact"].as_str().unwrap_or("?"),
+        violation["help"].as_str().unwrap_or("?"),
+    );
+    for node in violation["nodes"].as_array().into_iter().flatten() {
+        text += &format!(
+            "    {} at {}\n      {}\n",
+            node["html"].as_str().unwrap_or("?"),
+            node["target"],
+            node["failureSummary"].as_str().unwrap_or("").replace('\n', "\n      "),
+        );
+    }
+    text
+}
+
+#[tokio::test]
+async fn every_page_kind_passes_axe_wcag_2_1_aa() {
+    if !browser_available() {
+        return;
+    }
+    let Some(axe) = axe_source() else { return };
+    let site = Site::build();
+    let base = site.server.base.clone();
+    with_browser(true, |client| async move {
+        let mut report = String::new();
+        for (kind, path, _) in PAGE_KINDS {
+            client.goto(&format!("{base}{path}")).await.unwrap();
+            for violation in axe_violations(&client, &axe).await {
+                report += &describe_violation(kind, path, &violation);
+            }
+        }
+        assert!(report.is_empty(), "axe-core found WCAG 2.1 AA violations:\n{report}");
+    })
+    .await;
+}
+
+/// What the browser fetched for the current page: the navigation entry first, then
+/// every resource, as (URL, initiator, bytes on the wire).
+async fn transfers(client: &Client) -> Vec<(String, String, u64)> {
+    let script = r#"
+        const entry = (e, type) => ({
+            name: e.name, type, transfer: e.transferSize, encoded: e.encodedBodySize,
+        });
+        return performance.getEntriesByType('navigation').map(e => entry(e, 'navigation'))
+            .concat(performance.getEntriesByType('resource').map(e => entry(e, e.initiatorType)));
+    "#;
+    let entries = client.execute(script, vec![]).await.expect("resource timing");
+    entries
+        .as_array()
+        .expect("a list of entries")
+        .iter()
+        .map(|e| {
+            let transfer = e["transfer"].as_u64().unwrap_or(0);
+            let bytes = if transfer > 0 { transfer } else { e["encoded"].as_u64().unwrap_or(0) };
+            let text = |key: &str| e[key].as_str().unwrap_or_default().to_string();
+            (text("name"), text("type"), bytes)
+        })
+        .collect()
+}
+
+fn host(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split(['/', ':']).next().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn every_page_kind_loads_within_budget_from_this_host_only() {
+    if !browser_available() {
+        return;
+    }
+    let site = Site::build();
+    let base = site.server.base.clone();
+    with_browser(true, |client| async move {
+        let mut problems = String::new();
+        for (kind, path, _) in PAGE_KINDS {
+            client.goto(&format!("{base}{path}")).await.unwrap();
+            let entries = transfers(&client).await;
+            assert_eq!(entries.first().map(|e| e.1.as_str()), Some("navigation"));
+            let mut table = String::new();
+            let mut first_load = 0;
+            for (url, initiator, bytes) in &entries {
+                // The document, its style sheets and scripts, and what CSS pulls in
+                // (fonts); content images load lazily and are not part of the budget.
+                let counted = matches!(initiator.as_str(), "navigation" | "link" | "script" | "css")
+                    || url.ends_with(".css")
+                    || url.ends_with(".js");
+                if counted {
+                    first_load += bytes;
+                }
+                table += &format!("    {bytes:>7} B {initiator:<10} {url}\n");
+                if host(url) != "127.0.0.1" {
+                    problems += &format!("{kind}: fetched from another host: {url}\n");
+                }
+            }
+            let line = format!("{kind} ({path}): first load {first_load} B\n{table}");
+            eprint!("{line}");
+            if first_load > BUDGET_BYTES {
+                problems += &format!("{kind}: over the {BUDGET_BYTES} B budget: {line}");
+            }
+        }
+        assert!(problems.is_empty(), "{problems}");
+    })
+    .await;
+}
+
+/// The width and height of a PNG, from its IHDR chunk.
+fn png_size(png: &[u8]) -> (u32, u32) {
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "a PNG");
+    let number = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+    (number(16), number(20))
+}
+
+#[tokio::test]
+async fn every_page_kind_fits_a_360_px_phone() {
+    if !browser_available() {
+        return;
+    }
+    let site = Site::build();
+    let base = site.server.base.clone();
+    let dir = screenshot_dir();
+    with_browser(true, |client| async move {
+        let (width, height) = PHONE;
+        let mut overflowing = String::new();
+        for (kind, path, _) in PAGE_KINDS {
+            set_viewport(&client, width, height).await;
+            client.goto(&format!("{base}{path}")).await.unwrap();
+            let metrics = client
+                .execute(
+                    "const d = document.documentElement; return [d.clientWidth, d.scrollWidth, d.scrollHeight];",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let [page_width, scroll_width, scroll_height] = [0, 1, 2].map(|i| metrics[i].as_u64().unwrap() as u32);
+            assert_eq!(page_width, width, "{kind}: the page is as wide as a phone");
+            if scroll_width > page_width {
+                let wider = client
+                    .execute(
+                        "return [...document.querySelectorAll('body *')] \
+                         .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth) \
+                         .map(e => e.outerHTML.slice(0, 120));",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                overflowing += &format!("{kind} ({path}): {scroll_width} px wide on a {width} px screen: {wider}\n");
+            }
+            let png = client.screenshot().await.unwrap();
+            assert_eq!(png_size(&png), (width, height), "{kind}: screenshot size");
+            let file = dir.join(format!("{kind}.png"));
+            std::fs::write(&file, &png).unwrap_or_else(|e| panic!("write {}: {e}", file.display()));
+            // The whole page as well, when it is longer than the screen, for a person to look at.
+            if scroll_height > height {
+                set_viewport(&client, width, scroll_height).await;
+                let full = client.screenshot().await.unwrap();
+                std::fs::write(dir.join(format!("{kind}-full.png")), full).unwrap();
+            }
+        }
+        assert!(overflowing.is_empty(), "pages scroll sideways on a phone (WCAG 1.4.10 reflow):\n{overflowing}");
+    })
+    .await;
+}
+
+const QUIZ_LESSON: &str = r#"+++
+title = "Ôn tập"
+domains = ["an-toan"]
+groups = ["nguoi-dan"]
+weight = 5
++++
+## Câu hỏi ôn tập
+
+```quiz
+[[question]]
+text = "Mã OTP là gì?"
+choices = ["Mật khẩu dùng một lần", "Tên ngân hàng"]
+answer = [1]
+explain = "OTP chỉ dùng một lần."
+
+[[question]]
+text = "Những việc nào an toàn?"
+kind = "multiple"
+choices = ["Bật xác thực hai bước", "Đọc OTP cho người lạ", "Khóa màn hình"]
+answer = [1, 3]
+```
+"#;
+
+/// The minimal fixture plus a lesson with a quiz, served over HTTP.
+fn site_with_quiz() -> Site {
+    let project = Project::fixture("minimal");
+    project.file("content/an-toan/on-tap.md", QUIZ_LESSON);
+    project.run(&["build"]).success();
+    let server = StaticServer::start(&project.path("public"));
+    Site { server, project }
+}
+
+#[tokio::test]
+async fn a_quiz_is_scored_with_javascript_and_remembered() {
+    if !browser_available() {
+        return;
+    }
+    let site = site_with_quiz();
+    let url = format!("{}vi/an-toan/on-tap/index.html", site.server.base);
+    with_browser(true, |client| async move {
+        client.goto(&url).await.unwrap();
+        // first question right, second wrong (one of two right answers missing)
+        client.find(Locator::Css("#quiz_1_1_1")).await.unwrap().click().await.unwrap();
+        client.find(Locator::Css("#quiz_1_2_1")).await.unwrap().click().await.unwrap();
+        let score = client.find(Locator::Css(".quiz button")).await.expect("the score button");
+        assert!(score.is_displayed().await.unwrap(), "JavaScript shows the score button");
+        score.click().await.unwrap();
+        let result = client.find(Locator::Css(".quiz-score")).await.unwrap().text().await.unwrap();
+        assert_eq!(result, "Đúng 1/2 câu");
+        let marks: Vec<String> = {
+            let mut texts = Vec::new();
+            for mark in client.find_all(Locator::Css(".quiz-mark")).await.unwrap() {
+                texts.push(mark.text().await.unwrap());
+            }
+            texts
+        };
+        assert_eq!(marks, ["Đúng", "Chưa đúng"], "each question is marked in words, not only colour");
+        client.refresh().await.unwrap();
+        let result = client.find(Locator::Css(".quiz-score")).await.unwrap().text().await.unwrap();
+        assert_eq!(result, "Lần trước: Đúng 1/2 câu", "the last result is kept in this browser");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_quiz_reveals_answers_without_javascript() {
+    if !browser_available() {
+        return;
+    }
+    let site = site_with_quiz();
+    let url = format!("{}vi/an-toan/on-tap/index.html", site.server.base);
+    with_browser(false, |client| async move {
+        client.goto(&url).await.unwrap();
+        let score = client.find(Locator::Css(".quiz button")).await.unwrap();
+        assert!(!score.is_displayed().await.unwrap(), "no score button without JavaScript");
+        let answer = client.find(Locator::XPath("//fieldset[1]/details/p[1]")).await.unwrap();
+        assert!(!answer.is_displayed().await.unwrap(), "the answer is hidden until asked for");
+        client.find(Locator::XPath("//fieldset[1]/details/summary")).await.unwrap().click().await.unwrap();
+        assert!(answer.is_displayed().await.unwrap());
+        assert_eq!(answer.text().await.unwrap(), "Đáp án: Mật khẩu dùng một lần");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn marking_a_lesson_learned_counts_on_the_learning_path() {
+    if !browser_available() {
+        return;
+    }
+    let site = Site::build();
+    let base = site.server.base.clone();
+    with_browser(true, |client| async move {
+        client.goto(&format!("{base}vi/nhom/nguoi-dan/index.html")).await.unwrap();
+        let progress = client.find(Locator::Css(".progress")).await.unwrap();
+        assert_eq!(progress.text().await.unwrap(), "Đã học 0/3 bài");
+        client.goto(&format!("{base}vi/an-toan/mat-khau-manh/index.html")).await.unwrap();
+        let button = client.find(Locator::Css(".learned button")).await.unwrap();
+        button.click().await.unwrap();
+        assert_eq!(button.attr("aria-pressed").await.unwrap().as_deref(), Some("true"));
+        client.goto(&format!("{base}vi/nhom/nguoi-dan/index.html")).await.unwrap();
+        let progress = client.find(Locator::Css(".progress")).await.unwrap();
+        assert_eq!(progress.text().await.unwrap(), "Đã học 1/3 bài");
+        let done = client.find(Locator::Css("li.done a")).await.unwrap();
+        assert_eq!(done.text().await.unwrap(), "Mật khẩu mạnh");
+    })
+    .await;
+}

@@ -1,0 +1,177 @@
+//! A tiny static HTTP server for the browser tests: it serves a built output folder on
+//! 127.0.0.1 the way a school's LAN host would (GET only, `index.html` for folders, the
+//! `.br`/`.gz` sibling when the browser accepts it, nothing from dot files), so the tests
+//! measure what a learner really downloads. `Cache-Control: no-store` makes every page
+//! load a first load. It stops when dropped.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+pub struct StaticServer {
+    /// `http://127.0.0.1:PORT/`, with the final slash.
+    pub base: String,
+    address: SocketAddr,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl StaticServer {
+    /// Serves `root` on a free port of 127.0.0.1 from a background thread.
+    pub fn start(root: &Path) -> StaticServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let address = listener.local_addr().unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let root = root.to_path_buf();
+        let thread = {
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let root = root.clone();
+                    // One thread per connection: Chromium opens speculative connections
+                    // that may never send a request, and must not block the others.
+                    std::thread::spawn(move || {
+                        let _ = answer(stream, &root);
+                    });
+                }
+            })
+        };
+        StaticServer { base: format!("http://{address}/"), address, stop, thread: Some(thread) }
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so that it sees the flag.
+        let _ = TcpStream::connect(self.address);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Reads one request and writes one response, then closes the connection.
+fn answer(stream: TcpStream, root: &Path) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    let mut accept_encoding = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line.trim_end().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.eq_ignore_ascii_case("accept-encoding") {
+                accept_encoding = value.trim().to_ascii_lowercase();
+            }
+        }
+    }
+    let mut parts = request_line.split_whitespace();
+    let (method, target) = match (parts.next(), parts.next()) {
+        (Some(method), Some(target)) => (method, target),
+        _ => return respond(stream, "400 Bad Request", "text/plain", None, b"bad request"),
+    };
+    if method != "GET" {
+        return respond(stream, "405 Method Not Allowed", "text/plain", None, b"GET only");
+    }
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let Some(mut file) = resolve(root, path) else {
+        return respond(stream, "404 Not Found", "text/plain", None, b"not found");
+    };
+    if file.is_dir() {
+        if !path.ends_with('/') {
+            // Relative links inside the page need the final slash.
+            let location = format!("Location: {path}/\r\n");
+            return respond(stream, "301 Moved Permanently", "text/plain", Some(&location), b"");
+        }
+        file = file.join("index.html");
+    }
+    if !file.is_file() {
+        return respond(stream, "404 Not Found", "text/plain", None, b"not found");
+    }
+    let content_type = content_type(&file);
+    let accepts = |coding: &str| accept_encoding.split(',').any(|c| c.trim().starts_with(coding));
+    for (coding, extension) in [("br", "br"), ("gzip", "gz")] {
+        let sibling = PathBuf::from(format!("{}.{extension}", file.display()));
+        if accepts(coding) && sibling.is_file() {
+            let body = std::fs::read(&sibling)?;
+            let headers = format!("Content-Encoding: {coding}\r\nVary: Accept-Encoding\r\n");
+            return respond(stream, "200 OK", content_type, Some(&headers), &body);
+        }
+    }
+    let body = std::fs::read(&file)?;
+    respond(stream, "200 OK", content_type, None, &body)
+}
+
+/// The file under `root` for a URL path, or `None` for anything that could leave it or
+/// that names a dot file.
+fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
+    let decoded = percent_decode(url_path)?;
+    let mut file = root.to_path_buf();
+    for component in Path::new(decoded.trim_start_matches('/')).components() {
+        match component {
+            Component::Normal(name) if !name.to_string_lossy().starts_with('.') => file.push(name),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    Some(file)
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn content_type(file: &Path) -> &'static str {
+    match file.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("woff2") => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+fn respond(
+    mut stream: TcpStream,
+    status: &str,
+    content_type: &str,
+    extra_headers: Option<&str>,
+    body: &[u8],
+) -> std::io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
+         Cache-Control: no-store\r\n{}Connection: close\r\n\r\n",
+        body.len(),
+        extra_headers.unwrap_or("")
+    );
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(body)?;
+    stream.flush()
+}

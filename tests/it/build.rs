@@ -1,0 +1,161 @@
+//! The minimal site builds into the documented layout, with Vietnamese file names, drafts,
+//! translations kept aside, and precompressed siblings.
+
+use crate::harness::Project;
+
+#[test]
+fn minimal_site_builds_into_the_documented_layout() {
+    let project = Project::fixture("minimal");
+    let outcome = project.run(&["build"]);
+    outcome.success();
+    // 7 pages in each of the 2 languages
+    assert!(outcome.stdout.starts_with("built 14 pages in "), "{}", outcome.stdout);
+    assert!(outcome.stderr.is_empty(), "a clean build prints no diagnostics: {}", outcome.stderr);
+    for path in [
+        "public/index.html",
+        "public/vi/index.html",
+        "public/vi/an-toan/index.html",
+        "public/vi/an-toan/mat-khau-manh/index.html",
+        "public/vi/gioi-thieu/index.html",
+        "public/media/an-toan/so-do.svg",
+        "public/media/an-toan/hinh/anh.png",
+        "public/.hoclieu-output",
+    ] {
+        assert!(project.path(path).is_file(), "missing {path}");
+    }
+}
+
+#[test]
+fn vietnamese_file_and_folder_names_get_ascii_slugs() {
+    let project = Project::fixture("minimal");
+    project.run(&["build"]).success();
+    // "Giao tiếp số/Dùng Zalo an toàn.md" and "Lừa đảo qua mạng.md"
+    let zalo = project.read("public/vi/giao-tiep-so/dung-zalo-an-toan/index.html");
+    assert!(zalo.contains("<h1>Dùng Zalo an toàn</h1>"));
+    assert!(zalo.contains(r#"<a href="../../an-toan/lua-dao-qua-mang/index.html">bài lừa đảo</a>"#), "{zalo}");
+    assert!(project.path("public/vi/an-toan/lua-dao-qua-mang/index.html").is_file());
+}
+
+#[test]
+fn two_files_with_the_same_slug_are_an_error_naming_both() {
+    let project = Project::fixture("minimal");
+    project.file(
+        "content/an-toan/Mật khẩu mạnh.md",
+        "+++\ntitle = \"Trùng\"\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\n+++\n",
+    );
+    let outcome = project.run(&["build"]);
+    assert_eq!(outcome.code, 1);
+    assert!(
+        outcome.stderr.contains("content/an-toan/mat-khau-manh.md: error: gives the same address \"mat-khau-manh\" as content/an-toan/Mật khẩu mạnh.md"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn drafts_are_skipped_unless_asked_for() {
+    let project = Project::fixture("minimal");
+    project.run(&["build"]).success();
+    assert!(!project.path("public/vi/an-toan/nhap/index.html").exists());
+    let outcome = project.run(&["build", "--drafts"]);
+    outcome.success();
+    assert!(outcome.stdout.starts_with("built 16 pages"), "{}", outcome.stdout);
+    assert!(project.path("public/vi/an-toan/nhap/index.html").is_file());
+}
+
+#[test]
+fn lessons_are_ordered_with_previous_and_next_and_breadcrumbs() {
+    let project = Project::fixture("minimal");
+    project.run(&["build"]).success();
+    let course = project.read("public/vi/an-toan/index.html");
+    let first = course.find("mat-khau-manh/index.html").unwrap();
+    let second = course.find("lua-dao-qua-mang/index.html").unwrap();
+    assert!(first < second, "weight 1 before weight 2");
+    let lesson = project.read("public/vi/an-toan/lua-dao-qua-mang/index.html");
+    assert!(lesson.contains(r#"<a rel="prev" href="../mat-khau-manh/index.html">"#), "{lesson}");
+    assert!(!lesson.contains(r#"rel="next""#));
+    assert!(lesson.contains(
+        "<li><a href=\"../../index.html\">Trang chủ</a></li>\n<li><a href=\"../index.html\">An toàn thông tin</a></li>\n<li aria-current=\"page\">Nhận biết lừa đảo qua mạng</li>"
+    ));
+}
+
+#[test]
+fn markdown_features_render() {
+    let project = Project::fixture("minimal");
+    project.run(&["build"]).success();
+    let html = project.read("public/vi/an-toan/mat-khau-manh/index.html");
+    for want in [
+        r#"<h2 id="tao-mat-khau">Tạo mật khẩu</h2>"#,
+        r#"<h2 id="tao-mat-khau-2">Tạo mật khẩu</h2>"#,
+        r#"<a href="../../giao-tiep-so/dung-zalo-an-toan/index.html#cai-dat">Zalo</a>"#,
+        r#"<img src="../../../media/an-toan/so-do.svg" alt="Sơ đồ ba bước tạo mật khẩu" width="320" height="120" loading="lazy""#,
+        r#"<img src="../../../media/an-toan/hinh/anh.png" alt="Ảnh chụp màn hình cài đặt" width="40" height="30" loading="lazy""#,
+        "<table>",
+        r#"<pre class="hl"><code class="language-bash">"#,
+        r#"<html lang="vi">"#,
+    ] {
+        assert!(html.contains(want), "missing {want}");
+    }
+    assert!(!html.contains("style="), "no inline styles");
+}
+
+#[test]
+fn text_files_get_brotli_and_gzip_siblings() {
+    let project = Project::fixture("minimal");
+    project.run(&["build"]).success();
+    let html = std::fs::read(project.path("public/vi/index.html")).unwrap();
+    let mut unzipped = Vec::new();
+    let gz = std::fs::read(project.path("public/vi/index.html.gz")).unwrap();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut unzipped).unwrap();
+    assert_eq!(unzipped, html);
+    let mut unbrotli = Vec::new();
+    let br = std::fs::read(project.path("public/vi/index.html.br")).unwrap();
+    brotli::BrotliDecompress(&mut &br[..], &mut unbrotli).unwrap();
+    assert_eq!(unbrotli, html);
+    assert!(!project.path("public/media/an-toan/hinh/anh.png.gz").exists(), "images are not recompressed");
+}
+
+#[test]
+fn precompression_can_be_turned_off() {
+    let project = Project::fixture("minimal");
+    let config = project.read("book.toml").replace("precompress = true", "precompress = false");
+    project.file("book.toml", config);
+    project.run(&["build", "--out", "site"]).success();
+    assert!(project.path("site/vi/index.html").is_file());
+    assert!(!project.path("site/vi/index.html.gz").exists());
+}
+
+#[test]
+fn translations_are_kept_aside_not_rendered_as_default_language() {
+    let project = Project::fixture("minimal");
+    project.run(&["build"]).success();
+    let zalo = project.read("public/vi/giao-tiep-so/dung-zalo-an-toan/index.html");
+    assert!(!zalo.contains("máy dịch"), "the .blt.md file must not replace the Vietnamese page");
+}
+
+#[test]
+fn help_and_usage_errors() {
+    let project = Project::empty();
+    let help = project.run(&["build", "--help"]);
+    help.success();
+    assert!(help.stdout.contains("--root <DIR>") && help.stdout.contains("--drafts"), "{}", help.stdout);
+    let bad = project.run(&["build", "--no-such-flag"]);
+    assert_eq!(bad.code, 2);
+    let missing = project.run(&["build"]);
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("error: no book.toml in .: run hoclieu in a content repository"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[test]
+fn refuses_to_replace_a_folder_it_did_not_make() {
+    let project = Project::fixture("minimal");
+    project.file("keep/notes.txt", "quan trọng");
+    let outcome = project.run(&["build", "--out", "keep"]);
+    assert_eq!(outcome.code, 2);
+    assert!(outcome.stderr.contains("refusing to replace keep"), "{}", outcome.stderr);
+    assert_eq!(project.read("keep/notes.txt"), "quan trọng");
+}

@@ -1,0 +1,105 @@
+//! A site with many distinct mistakes: every one is reported, in one run, at its exact
+//! `file:line:col`, with a hint, and nothing is written.
+
+use crate::harness::Project;
+
+/// The `path:line:col: severity: message` lines of stderr.
+fn headlines(stderr: &str) -> Vec<&str> {
+    stderr.lines().filter(|l| l.starts_with("content/") || l.starts_with("book.toml")).collect()
+}
+
+#[test]
+fn every_mistake_is_reported_at_its_place_in_one_run() {
+    let project = Project::fixture("broken");
+    // Made here, not committed: a symlink out of the repository and an oversized file.
+    std::os::unix::fs::symlink("/etc/hostname", project.path("content/khoa/ngoai.md")).unwrap();
+    let big = std::fs::File::create(project.path("content/khoa/video.mp4")).unwrap();
+    big.set_len(11 * 1024 * 1024).unwrap();
+
+    let outcome = project.run(&["build"]);
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    assert_eq!(
+        headlines(&outcome.stderr),
+        [
+            "content/khoa/chua-dong.md:1:1: error: front matter opened with `+++` is never closed",
+            "content/khoa/front-matter.md:1:1: error: missing `title`",
+            "content/khoa/front-matter.md:2:1: error: unknown front matter key `titel`",
+            "content/khoa/front-matter.md:3:23: error: unknown domain \"an-toam\"",
+            "content/khoa/front-matter.md:4:11: error: unknown group \"nguoi-dam\"",
+            "content/khoa/front-matter.md:5:9: error: unknown level \"kho\"",
+            "content/khoa/latin1.md:2:18: error: file is not valid UTF-8",
+            "content/khoa/lien-ket.md:8:5: error: link to missing page \"content/khoa/khong-co.md\"",
+            "content/khoa/lien-ket.md:8:34: error: no heading \"#phan-mot-sai\" in content/khoa/lien-ket.md",
+            "content/khoa/lien-ket.md:9:4: error: no heading \"#cai-dat-sai\" in content/khoa/dung.md",
+            "content/khoa/lien-ket.md:11:1: error: image \"content/khoa/thieu.png\" not found",
+            "content/khoa/lien-ket.md:13:1: error: link scheme `javascript:` is not allowed",
+            "content/khoa/lien-ket.md:13:37: error: link \"/vi/index.html\" starts with `/`",
+            "content/khoa/lien-ket.md:15:1: warning: image has no alt text",
+            "content/khoa/ngoai.md: error: symlink leaves the repository (to /etc/hostname)",
+            "content/khoa/thoi-luong.md:5:12: error: invalid type: string \"mười\", expected u32",
+            "content/khoa/toml-sai.md:2:25: error: invalid basic string",
+            "content/khoa/video.mp4: error: file is 11.5 MB, over the 10 MB limit",
+            "content/khoa/yaml.md:5:8: error: unknown level \"kho-qua\"",
+        ]
+    );
+    assert!(outcome.stderr.ends_with(" s\n") && outcome.stderr.contains("build failed: 18 errors, 1 warning in "));
+    assert!(!project.path("public").exists(), "nothing is written when there are errors");
+}
+
+#[test]
+fn a_diagnostic_shows_the_line_a_caret_and_a_hint() {
+    let project = Project::fixture("broken");
+    let outcome = project.run(&["build"]);
+    let expected = "content/khoa/front-matter.md:5:9: error: unknown level \"kho\"\n  | level = \"kho\"\n  |         ^\n  hint: use one of co-ban, nang-cao, chuyen-sau\n";
+    assert!(outcome.stderr.contains(expected), "{}", outcome.stderr);
+    let expected = "content/khoa/front-matter.md:3:23: error: unknown domain \"an-toam\"\n  | domains = [\"an-toan\", \"an-toam\"]\n  |                       ^\n  hint: did you mean \"an-toan\"?\n";
+    assert!(outcome.stderr.contains(expected), "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("  hint: `duration` takes a whole number of minutes: duration = 15\n"));
+    assert!(outcome.stderr.contains("  hint: did you mean `title`? known keys: title, summary, domains"));
+}
+
+#[test]
+fn check_reports_the_same_problems_as_json_without_writing() {
+    let project = Project::fixture("broken");
+    let outcome = project.run(&["check", "--format", "json"]);
+    assert_eq!(outcome.code, 1);
+    let problems: serde_json::Value = serde_json::from_str(&outcome.stdout).expect("valid JSON");
+    let problems = problems.as_array().unwrap();
+    assert_eq!(problems.len(), 17);
+    let level = problems.iter().find(|p| p["message"] == "unknown level \"kho\"").unwrap();
+    assert_eq!(level["file"], "content/khoa/front-matter.md");
+    assert_eq!((level["line"].as_u64(), level["col"].as_u64()), (Some(5), Some(9)));
+    assert_eq!(level["severity"], "error");
+    assert_eq!(level["hint"], "use one of co-ban, nang-cao, chuyen-sau");
+    assert!(!project.path("public").exists());
+}
+
+#[test]
+fn positions_count_characters_in_decomposed_vietnamese_text() {
+    // "Liên kết" typed with combining accents (NFD): the column still counts letters.
+    let project = Project::fixture("minimal");
+    let nfd = "Lie\u{0302}n ke\u{0302}\u{0301}t [ho\u{0309}ng](khong-co.md)";
+    project.file(
+        "content/an-toan/nfd.md",
+        format!("+++\ntitle = \"NFD\"\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\n+++\n{nfd}\n"),
+    );
+    let outcome = project.run(&["build"]);
+    assert!(
+        outcome
+            .stderr
+            .contains("content/an-toan/nfd.md:6:10: error: link to missing page \"content/an-toan/khong-co.md\""),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn config_errors_name_the_key_and_the_valid_ones() {
+    let project = Project::fixture("minimal");
+    let config = project.read("book.toml").replace("precompress = true", "precompres = true");
+    project.file("book.toml", config);
+    let outcome = project.run(&["build"]);
+    assert_eq!(outcome.code, 1);
+    assert!(outcome.stderr.contains("book.toml:7:1: error: unknown field `precompres`"), "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("hint: valid keys here: `out_dir`, `precompress`, `theme`"), "{}", outcome.stderr);
+}

@@ -1,0 +1,14 @@
+//! Integration tests: run the `hoclieu` binary on fixture sites and check what a user sees
+//! (exit code, messages, the built files). One binary, one module per feature.
+
+mod harness;
+
+mod languages;
+
+mod browser;
+mod build;
+mod determinism;
+mod diagnostics;
+mod output_integrity;
+mod quiz;
+mod theme;
