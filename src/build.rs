@@ -3,7 +3,7 @@
 //! the outcome; `serve` (later) will call the same stages.
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::{config, content, lint, output, render, site, Error};
+use crate::{config, content, lint, output, render, search, site, Error};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -72,6 +72,8 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
     }
     progress("rendering pages");
     let (mut files, missing_strings) = render::site(&site)?;
+    progress("indexing for search");
+    files.extend(search::browser::site(&site));
     if options.dry_run {
         diagnostics.extend(lint::translations::check(&site));
         diagnostics.extend(lint::translations::missing_strings(&site, &missing_strings));

@@ -8,6 +8,7 @@
 //! content::load(&Config, opts)    -> Content           walk + read + front matter (parallel)
 //! site::link(&Config, Content)    -> Site              courses, order, URLs, link targets
 //! render::site(&Site)             -> Vec<OutputFile>   Markdown + templates (parallel)
+//! search::browser::site(&Site)    -> Vec<OutputFile>   search index shards per language
 //! output::compress::siblings(..)  -> Vec<OutputFile>   .br and .gz, in memory (parallel)
 //! lint::budget::check(..)         -> diagnostics       first-load bytes per page
 //! output::write(dir, files)                            temp dir, atomic swap
@@ -26,6 +27,7 @@ pub mod lint;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod search;
 pub mod site;
 
 use std::path::{Path, PathBuf};

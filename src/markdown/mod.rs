@@ -164,6 +164,26 @@ pub fn outline(body: &str) -> Outline {
     outline
 }
 
+/// The readable text of a body for the search index: paragraphs, lists, tables and
+/// headings, one block a line; code blocks (and quizzes) and raw HTML left out.
+pub fn plain_text(body: &str) -> String {
+    let mut text = String::with_capacity(body.len());
+    let mut in_code = false;
+    for event in Parser::new_ext(body, options()) {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Text(t) | Event::Code(t) if !in_code => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_),
+            ) if !text.ends_with('\n') => text.push('\n'),
+            _ => {}
+        }
+    }
+    text
+}
+
 /// The quiz problems of a body, skipping the parse when it has no quiz fence at all.
 pub fn block_problems(body: &str) -> Vec<BlockProblem> {
     if body.contains("quiz") {

@@ -143,7 +143,24 @@ pub(super) fn pages<'a>(site: &'a Site, theme: &'a super::theme::Theme, lang: us
         out.push(frame.render("domain.html", &context));
     }
     out.push(report_page(site, theme, lang));
+    out.push(search_page(site, theme, lang));
     out
+}
+
+/// The search page: a form with filters; results come from the script and the index.
+fn search_page(site: &Site, theme: &super::theme::Theme, lang: usize) -> Result<OutputFile, Error> {
+    let languages = site.config.languages.len();
+    let alternates = (0..languages).map(|l| site.search_output(l)).collect();
+    let frame = Frame { site, theme, lang, output: site.search_output(lang), alternates };
+    let mut context = frame.context();
+    context.insert("page", &serde_json::json!({ "title": frame.string("search"), "summary": "" }));
+    context.insert("search_page", &true);
+    let groups: Vec<&str> = site.config.groups.iter().map(|g| g.name.as_str()).collect();
+    let domains: Vec<&str> = site.config.domains.iter().map(|d| d.name.as_str()).collect();
+    context.insert("groups", &groups);
+    context.insert("domains", &domains);
+    context.insert("breadcrumbs", &[super::Link { title: frame.string("home"), url: super::context_home(&frame) }]);
+    frame.render("search.html", &context)
 }
 
 /// The coverage matrix as a page: groups × domains, lessons and minutes, gaps marked.

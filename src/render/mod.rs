@@ -155,6 +155,9 @@ impl Frame<'_> {
         context.insert("home_url", &self.url(&self.site.page(self.site.home, self.lang).output));
         context.insert("css", &self.theme.css_path);
         context.insert("js", &self.theme.js_path);
+        context.insert("search_js", &self.theme.search_js_path);
+        context.insert("search_url", &self.url(&self.site.search_output(self.lang)));
+        context.insert("default_lang", config.languages[0].id.as_str());
         context.insert("og_image", &self.theme.share_card_path);
         context.insert("page_path", self.output.strip_suffix("index.html").unwrap_or(&self.output));
         if lang.script == Script::TaiViet {

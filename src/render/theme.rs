@@ -17,12 +17,19 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("path.html", include_str!("../../themes/default/templates/path.html")),
     ("domain.html", include_str!("../../themes/default/templates/domain.html")),
     ("report.html", include_str!("../../themes/default/templates/report.html")),
+    ("search.html", include_str!("../../themes/default/templates/search.html")),
 ];
 const STYLE: &str = include_str!("../../themes/default/static/style.css");
 const STRINGS_VI: &str = include_str!("../../themes/default/i18n/vi.toml");
 /// UI strings shipped for each language (the Vietnamese file is the reference).
-const STRINGS: &[(&str, &str)] = &[("vi", STRINGS_VI)];
+const STRINGS: &[(&str, &str)] = &[
+    ("vi", STRINGS_VI),
+    ("blt", include_str!("../../themes/default/i18n/blt.toml")),
+    ("blt-tavt", include_str!("../../themes/default/i18n/blt-tavt.toml")),
+    ("hmn", include_str!("../../themes/default/i18n/hmn.toml")),
+];
 const SCRIPT: &str = include_str!("../../themes/default/static/site.js");
+const SEARCH_SCRIPT: &str = include_str!("../../themes/default/static/search.js");
 /// Noto Sans Tai Viet, subset to the Tai Viet block (see themes/default/static/fonts/README.md).
 const TAI_VIET_FONT: &[u8] = include_bytes!("../../themes/default/static/fonts/noto-sans-tai-viet.woff2");
 const TAI_VIET_LICENSE: &str = include_str!("../../themes/default/static/fonts/OFL.txt");
@@ -36,6 +43,8 @@ pub struct Theme {
     pub css_path: String,
     /// Output path of the script (enhancements only).
     pub js_path: String,
+    /// Output path of the search script, loaded only when a search box is used.
+    pub search_js_path: String,
     /// Output path of the Tai Viet web font, used only by pages in that script.
     pub tai_viet_font_path: String,
     pub share_card_path: String,
@@ -75,17 +84,29 @@ pub fn load(config: &Config) -> Result<Theme, Error> {
     let fingerprinted = |stem: &str, ext: &str, data: &[u8]| format!("assets/{stem}.{}.{ext}", fingerprint(data));
     let css_path = fingerprinted("style", "css", css.as_bytes());
     let js_path = fingerprinted("site", "js", SCRIPT.as_bytes());
+    let search_js_path = fingerprinted("search", "js", SEARCH_SCRIPT.as_bytes());
     let tai_viet_font_path = fingerprinted("noto-sans-tai-viet", "woff2", TAI_VIET_FONT);
     let share_card_path = fingerprinted("share-card", "png", SHARE_CARD);
     let files = vec![
         (css_path.clone(), css.into_bytes()),
         (js_path.clone(), SCRIPT.as_bytes().to_vec()),
+        (search_js_path.clone(), SEARCH_SCRIPT.as_bytes().to_vec()),
         (tai_viet_font_path.clone(), TAI_VIET_FONT.to_vec()),
         ("assets/noto-sans-tai-viet.OFL.txt".to_string(), TAI_VIET_LICENSE.as_bytes().to_vec()),
         (share_card_path.clone(), SHARE_CARD.to_vec()),
     ];
     let (strings, missing_strings) = load_strings(config, &theme_dir)?;
-    Ok(Theme { tera, css_path, js_path, tai_viet_font_path, share_card_path, files, strings, missing_strings })
+    Ok(Theme {
+        tera,
+        css_path,
+        js_path,
+        search_js_path,
+        tai_viet_font_path,
+        share_card_path,
+        files,
+        strings,
+        missing_strings,
+    })
 }
 
 /// UI strings per language: embedded files, overridden by `themes/<name>/i18n/<lang>.toml`.

@@ -79,6 +79,8 @@ pub const PRINT_SLUG: &str = "ban-in";
 pub const GROUP_SLUG: &str = "nhom";
 pub const DOMAIN_SLUG: &str = "linh-vuc";
 pub const REPORT_SLUG: &str = "bao-cao";
+/// The folder of the search page in each language.
+pub const SEARCH_SLUG: &str = crate::search::PAGE_SLUG;
 
 /// A file copied to the output as it is.
 #[derive(Debug, Clone)]
@@ -138,6 +140,11 @@ impl Site {
         format!("{}/linh-vuc/{}/index.html", self.config.languages[lang].id, self.config.domains[domain].id)
     }
 
+    /// Output path of the search page in a language.
+    pub fn search_output(&self, lang: usize) -> String {
+        format!("{}/{SEARCH_SLUG}/index.html", self.config.languages[lang].id)
+    }
+
     /// Output path of the coverage report page in a language.
     pub fn report_output(&self, lang: usize) -> String {
         format!("{}/{REPORT_SLUG}/index.html", self.config.languages[lang].id)
@@ -187,7 +194,7 @@ pub fn link(config: Config, content: Content) -> (Site, Diagnostics) {
     });
 
     let mut seen: BTreeMap<String, &Path> = BTreeMap::new();
-    for reserved in [GROUP_SLUG, DOMAIN_SLUG, REPORT_SLUG] {
+    for reserved in [GROUP_SLUG, DOMAIN_SLUG, REPORT_SLUG, SEARCH_SLUG] {
         seen.insert(format!("{default_lang}/{reserved}/index.html"), Path::new("book.toml"));
     }
     for page in sources.iter().filter(|p| p.kind == PageKind::CourseIndex) {
@@ -201,7 +208,7 @@ pub fn link(config: Config, content: Content) -> (Site, Diagnostics) {
             let hint = if output.ends_with(&format!("/{PRINT_SLUG}/index.html")) {
                 format!("`{PRINT_SLUG}` is the address of the course's print page: rename the lesson")
             } else if first == Path::new("book.toml") {
-                format!("`{GROUP_SLUG}`, `{DOMAIN_SLUG}` and `{REPORT_SLUG}` hold the learning paths, domains and report: rename it")
+                format!("`{GROUP_SLUG}`, `{DOMAIN_SLUG}`, `{REPORT_SLUG}` and `{SEARCH_SLUG}` hold the learning paths, domains, report and search page: rename it")
             } else {
                 "rename one of the two".to_string()
             };

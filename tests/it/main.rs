@@ -7,8 +7,10 @@ mod languages;
 
 mod browser;
 mod build;
+mod curriculum;
 mod determinism;
 mod diagnostics;
 mod output_integrity;
 mod quiz;
+mod search;
 mod theme;

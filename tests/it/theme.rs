@@ -189,8 +189,9 @@ fn the_enhancement_script_is_small_and_deferred() {
     assert!(lesson.contains(&format!(r#"<script src="{script}" defer></script>"#)));
     let size =
         std::fs::metadata(project.path("public/vi/an-toan/mat-khau-manh").join(format!("{script}.br"))).unwrap().len();
-    // text size, learned lessons and quizzes: about 1.2 KB compressed
-    assert!(size < 1280, "the script is {size} bytes compressed");
+    // text size, learned lessons, quizzes and the search loader: about 1.4 KB compressed
+    // (the search code itself loads only when the box is used)
+    assert!(size < 1536, "the script is {size} bytes compressed");
     assert!(
         lesson.contains(r#"<div class="textsize" role="group" aria-label="Cỡ chữ" hidden>"#),
         "hidden until the script shows it"

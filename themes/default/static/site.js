@@ -74,3 +74,17 @@
     };
   });
 })();
+/* Search: the index script loads only when a search box is used (or on the search page). */
+(function () {
+  var form = document.querySelector("form[data-search]"), loaded;
+  if (!form) return;
+  function load() {
+    if (loaded) return;
+    loaded = 1;
+    var s = document.createElement("script");
+    s.src = form.getAttribute("data-script");
+    document.head.appendChild(s);
+  }
+  form.addEventListener("focusin", load);
+  if (document.getElementById("search-page")) load();
+})();

@@ -1,0 +1,93 @@
+//! `hoclieu search QUERY`: asks the tantivy index of one language (built in memory from the
+//! content) and prints the best lessons with a snippet, matched words in «guillemets».
+
+use super::{EXIT_CONTENT, EXIT_ENVIRONMENT, EXIT_OK};
+use crate::diag::print_human;
+use crate::search::{self, engine::Engine};
+use crate::Error;
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What to look for; diacritics are optional (`mat khau` finds `mật khẩu`)
+    #[arg(required = true, num_args = 1.., value_name = "QUERY")]
+    query: Vec<String>,
+    /// Language to search (default: the site's default language)
+    #[arg(long, value_name = "LANG")]
+    lang: Option<String>,
+    /// Only lessons for this target group (an id from book.toml, e.g. nguoi-dan)
+    #[arg(long, value_name = "GROUP")]
+    group: Option<String>,
+    /// How many results
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// The content repository (the folder with book.toml)
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    root: PathBuf,
+}
+
+pub fn run(args: SearchArgs) -> Result<i32, Error> {
+    let site = match crate::build::linked_site(&args.root, false)? {
+        Ok(site) => site,
+        Err(diagnostics) => {
+            print_human(&mut std::io::stderr().lock(), &args.root, &diagnostics).ok();
+            return Ok(EXIT_CONTENT);
+        }
+    };
+    let config = &site.config;
+    let lang = match &args.lang {
+        None => 0,
+        Some(id) => match config.languages.iter().position(|l| l.id.as_str() == id) {
+            Some(l) => l,
+            None => {
+                let known: Vec<&str> = config.languages.iter().map(|l| l.id.as_str()).collect();
+                eprintln!("error: unknown language \"{id}\"; the site has: {}", known.join(", "));
+                return Ok(EXIT_ENVIRONMENT);
+            }
+        },
+    };
+    let group_ids: Vec<&str> = config.groups.iter().map(|g| g.id.as_str()).collect();
+    if let Some(group) = &args.group {
+        if !group_ids.contains(&group.as_str()) {
+            eprintln!("error: unknown group \"{group}\"; the site has: {}", group_ids.join(", "));
+            return Ok(EXIT_ENVIRONMENT);
+        }
+    }
+    let docs = search::documents(&site, lang);
+    let engine = Engine::build(&docs, &group_ids).map_err(|e| Error::Usage(format!("search index: {e}")))?;
+    let query = args.query.join(" ");
+    let hits =
+        engine.search(&query, args.group.as_deref(), args.limit).map_err(|e| Error::Usage(format!("search: {e}")))?;
+    let language = &config.languages[lang];
+    if hits.is_empty() {
+        println!("Không tìm thấy bài nào cho \"{query}\" ({}).", language.name);
+        return Ok(EXIT_OK);
+    }
+    for (i, hit) in hits.iter().enumerate() {
+        println!("{}. {}  [{}/{}]", i + 1, hit.title, language.id, hit.path);
+        if !hit.crumb.is_empty() {
+            println!("   {}", hit.crumb);
+        }
+        println!("   {}", marked(&hit.snippet, &hit.highlights).replace('\n', " "));
+    }
+    Ok(EXIT_OK)
+}
+
+/// The snippet with its highlighted ranges between « and ».
+fn marked(text: &str, highlights: &[std::ops::Range<usize>]) -> String {
+    let mut out = String::with_capacity(text.len() + highlights.len() * 4);
+    let mut at = 0;
+    for range in highlights {
+        if range.start < at || range.end > text.len() {
+            continue;
+        }
+        out.push_str(&text[at..range.start]);
+        out.push('«');
+        out.push_str(&text[range.clone()]);
+        out.push('»');
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}

@@ -1,0 +1,203 @@
+//! The static search index the browser reads: per language, under `search/<lang>/`,
+//!
+//! - `meta.js`: how many documents, the first term of every shard (terms are sorted, so a
+//!   term's shard is found by binary search), the size of document chunks;
+//! - `s<i>.js`: a shard of terms, each with its postings: document ids (delta-coded) and a
+//!   precomputed BM25 score ×10, best documents only ([`MAX_POSTINGS`]);
+//! - `d<j>.js`: a chunk of [`CHUNK`] documents: title, path, course, summary, groups and
+//!   domains (for filters).
+//!
+//! Every file is a script that calls `hoclieuSearch.add(...)`, so it loads with a `<script>`
+//! tag from `file://` as well as over HTTP (`fetch` of local files is blocked in browsers).
+//! Terms are the analyzer's folded words, exact words where they differ, and pairs of
+//! neighbouring folded words (for phrases).
+
+use super::{analyzer, weighted_fields, Document};
+use crate::render::{Contents, OutputFile};
+use crate::site::Site;
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+/// Documents per metadata chunk: small, so ten results cost a few small files.
+pub const CHUNK: usize = 16;
+/// Postings kept per term: the best-scoring documents. A query needs the top few results;
+/// a common word in 10 000 lessons would otherwise weigh tens of KB.
+pub const MAX_POSTINGS: usize = 100;
+/// A shard is closed when its script passes this many bytes (about 3 KB compressed).
+const SHARD_BYTES: usize = 12 * 1024;
+const K1: f32 = 1.2;
+const B: f32 = 0.75;
+
+/// Term → weighted frequency per document, and document lengths.
+struct Counts {
+    terms: HashMap<String, Vec<(u32, f32)>>,
+    lengths: Vec<f32>,
+}
+
+fn count(docs: &[Document]) -> Counts {
+    let mut terms: HashMap<String, Vec<(u32, f32)>> = HashMap::new();
+    let mut lengths = Vec::with_capacity(docs.len());
+    for (id, doc) in docs.iter().enumerate() {
+        let mut tf: HashMap<String, f32> = HashMap::new();
+        let mut length = 0.0;
+        for (text, weight) in weighted_fields(doc) {
+            for line in text.lines() {
+                let words = analyzer::words(line);
+                length += words.len() as f32;
+                for (i, word) in words.iter().enumerate() {
+                    *tf.entry(word.folded.clone()).or_default() += weight;
+                    if analyzer::has_marks(word) {
+                        *tf.entry(word.exact.clone()).or_default() += weight;
+                    }
+                    if let Some(next) = words.get(i + 1) {
+                        *tf.entry(analyzer::pair(word, next)).or_default() += weight;
+                    }
+                }
+            }
+        }
+        lengths.push(length);
+        for (term, f) in tf {
+            terms.entry(term).or_default().push((id as u32, f));
+        }
+    }
+    Counts { terms, lengths }
+}
+
+/// Sort order shared with the browser: UTF-16 code units, as JavaScript compares strings.
+fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+/// The index files of every language, built in parallel.
+pub fn site(site: &Site) -> Vec<OutputFile> {
+    (0..site.config.languages.len())
+        .into_par_iter()
+        .map(|lang| files(site.config.languages[lang].id.as_str(), &super::documents(site, lang)))
+        .flatten()
+        .collect()
+}
+
+/// The index files of one language, paths relative to the output folder.
+pub fn files(lang: &str, docs: &[Document]) -> Vec<OutputFile> {
+    let Counts { terms, lengths } = count(docs);
+    let n = docs.len() as f32;
+    let average = (lengths.iter().sum::<f32>() / n.max(1.0)).max(1.0);
+    let mut sorted: Vec<(String, Vec<(u32, f32)>)> = terms.into_iter().collect();
+    sorted.sort_by(|a, b| js_order(&a.0, &b.0));
+
+    let dir = format!("search/{lang}");
+    let mut out = Vec::new();
+    let mut firsts: Vec<String> = Vec::new();
+    let mut shard = String::new();
+    let flush = |shard: &mut String, out: &mut Vec<OutputFile>, index: usize| {
+        let script = format!("hoclieuSearch.add({},\"s\",{index},{{{}}})\n", json!(lang), shard);
+        out.push(OutputFile { path: format!("{dir}/s{index}.js"), contents: Contents::Bytes(script.into_bytes()) });
+        shard.clear();
+    };
+    for (term, mut postings) in sorted {
+        let df = postings.len() as f32;
+        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+        let mut scored: Vec<(u32, u32)> = postings
+            .drain(..)
+            .map(|(id, tf)| {
+                let norm = K1 * (1.0 - B + B * lengths[id as usize] / average);
+                let score = idf * tf * (K1 + 1.0) / (tf + norm);
+                (id, (score * 10.0).round().max(1.0) as u32)
+            })
+            .collect();
+        scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        scored.truncate(MAX_POSTINGS);
+        scored.sort_by_key(|p| p.0);
+        let mut entry = String::with_capacity(16 + scored.len() * 6);
+        entry.push_str(&json!(term).to_string());
+        entry.push_str(":[");
+        let mut previous = 0;
+        for (i, (id, score)) in scored.iter().enumerate() {
+            if i > 0 {
+                entry.push(',');
+            }
+            entry.push_str(&format!("{},{score}", id - previous));
+            previous = *id;
+        }
+        entry.push(']');
+        if shard.is_empty() {
+            firsts.push(term.clone());
+        } else if shard.len() + entry.len() > SHARD_BYTES {
+            flush(&mut shard, &mut out, firsts.len() - 1);
+            firsts.push(term.clone());
+        } else {
+            shard.push(',');
+        }
+        shard.push_str(&entry);
+    }
+    if !shard.is_empty() {
+        flush(&mut shard, &mut out, firsts.len() - 1);
+    }
+    for (index, chunk) in docs.chunks(CHUNK).enumerate() {
+        let rows: Vec<Value> =
+            chunk.iter().map(|d| json!([d.title, d.path, d.crumb, d.summary, d.groups, d.domains])).collect();
+        let script = format!("hoclieuSearch.add({},\"d\",{index},{})\n", json!(lang), Value::Array(rows));
+        out.push(OutputFile { path: format!("{dir}/d{index}.js"), contents: Contents::Bytes(script.into_bytes()) });
+    }
+    let meta = json!({ "docs": docs.len(), "chunk": CHUNK, "shards": firsts });
+    let script = format!("hoclieuSearch.add({},\"meta\",0,{meta})\n", json!(lang));
+    out.push(OutputFile { path: format!("{dir}/meta.js"), contents: Contents::Bytes(script.into_bytes()) });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(title: &str, body: &str) -> Document {
+        Document {
+            key: 0,
+            title: title.into(),
+            path: "a/b/".into(),
+            crumb: String::new(),
+            summary: String::new(),
+            headings: String::new(),
+            body: body.into(),
+            groups: vec![],
+            domains: vec![],
+        }
+    }
+
+    fn text(file: &OutputFile) -> &str {
+        match &file.contents {
+            Contents::Bytes(b) => std::str::from_utf8(b).unwrap(),
+            Contents::Copy(_) => panic!("bytes expected"),
+        }
+    }
+
+    #[test]
+    fn shards_hold_folded_exact_and_pair_terms_in_order() {
+        let docs = [doc("Mật khẩu mạnh", "Đặt mật khẩu dài trên đường."), doc("Đường đi", "dương")];
+        let files = files("vi", &docs);
+        let meta = files.iter().find(|f| f.path == "search/vi/meta.js").unwrap();
+        assert!(text(meta).contains("\"docs\":2"), "{}", text(meta));
+        let shard = text(files.iter().find(|f| f.path == "search/vi/s0.js").unwrap());
+        for term in ["\"mat\":", "\"mat khau\":", "\"duong\":", "\"đương\u{300}\":", "\"dương\":"] {
+            assert!(shard.contains(term), "{term} missing in {shard}");
+        }
+        // "duong" is in both documents: ids 0 and 1, delta-coded as 0 and 1
+        let postings = shard.split("\"duong\":[").nth(1).unwrap().split(']').next().unwrap();
+        let numbers: Vec<u32> = postings.split(',').map(|n| n.parse().unwrap()).collect();
+        assert_eq!(numbers.len(), 4);
+        assert_eq!((numbers[0], numbers[2]), (0, 1), "ids 0 and 1: {postings}");
+        // the title weighs more than the body: document 1 scores higher
+        assert!(numbers[3] > numbers[1], "{postings}");
+    }
+
+    #[test]
+    fn big_vocabularies_split_into_shards_found_by_their_first_term() {
+        let body: String = (0..3000).map(|i| format!("từ{i} ")).collect();
+        let files = files("vi", &[doc("x", &body)]);
+        let shards = files.iter().filter(|f| f.path.contains("/s")).count();
+        assert!(shards > 3, "{shards} shards");
+        for f in files.iter().filter(|f| f.path.contains("/s")) {
+            assert!(text(f).len() < SHARD_BYTES + 1024, "{} is {} bytes", f.path, text(f).len());
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! Search: one Vietnamese [`analyzer`] behind two indexes built from the same documents.
+//!
+//! - [`browser`]: a static index per language, split into small `.js` shards that register
+//!   themselves, so a query downloads a few KB and works from `file://` (a USB stick) as
+//!   well as over HTTP; written by the build beside the pages.
+//! - [`engine`]: a tantivy index over the same tokens (a tantivy tokenizer wrapping the
+//!   analyzer), BM25 with title and headings boosted, for `hoclieu search` and the server.
+//!
+//! A language's index holds the pages written in that language: originals for the default
+//! language, translations for the others. The browser searches the reader's language first,
+//! then the default language.
+
+pub mod analyzer;
+pub mod browser;
+pub mod engine;
+
+use crate::content::PageKind;
+use crate::markdown;
+use crate::site::{PageStatus, Site};
+
+/// The folder of the search page in each language (`/vi/tim-kiem/`).
+pub const PAGE_SLUG: &str = "tim-kiem";
+
+/// One searchable page in one language.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub key: usize,
+    pub title: String,
+    /// Path from the language's folder (`an-toan/mat-khau-manh/`), the same in every language.
+    pub path: String,
+    /// The course title for lessons, empty otherwise.
+    pub crumb: String,
+    pub summary: String,
+    pub headings: String,
+    pub body: String,
+    /// Indexes into `config.groups` and `config.domains`.
+    pub groups: Vec<usize>,
+    pub domains: Vec<usize>,
+}
+
+/// The documents of language `lang`, in page order.
+pub fn documents(site: &Site, lang: usize) -> Vec<Document> {
+    let lang_prefix = format!("{}/", site.config.languages[lang].id.as_str());
+    (0..site.keys)
+        .map(|key| site.page(key, lang))
+        .filter(|page| match page.status {
+            PageStatus::Original => lang == 0,
+            PageStatus::Translated { .. } => true,
+            PageStatus::Fallback => false,
+        })
+        .filter(|page| page.source.kind != PageKind::Home)
+        .map(|page| {
+            let original = &site.page(page.key, 0).source.front;
+            let front = &page.source.front;
+            let path = page.output.strip_prefix(&lang_prefix).unwrap_or(&page.output);
+            let crumb = match (&page.source.kind, page.course) {
+                (PageKind::Lesson, Some(course)) => {
+                    site.page(site.courses[course].page, lang).source.front.title.clone()
+                }
+                _ => String::new(),
+            };
+            Document {
+                key: page.key,
+                title: front.title.clone(),
+                path: path.strip_suffix("index.html").unwrap_or(path).to_string(),
+                crumb,
+                summary: front.summary.clone(),
+                headings: page.headings.iter().map(|h| h.text.as_str()).collect::<Vec<_>>().join("\n"),
+                body: markdown::plain_text(page.source.body()),
+                groups: original
+                    .groups
+                    .iter()
+                    .filter_map(|g| site.config.groups.iter().position(|c| &c.id == g))
+                    .collect(),
+                domains: original
+                    .domains
+                    .iter()
+                    .filter_map(|d| site.config.domains.iter().position(|c| &c.id == d))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// The fields of a document with their weight in ranking, shared by both indexes.
+pub fn weighted_fields(doc: &Document) -> [(&str, f32); 4] {
+    [(&doc.title, 3.0), (&doc.headings, 2.0), (&doc.summary, 1.5), (&doc.body, 1.0)]
+}

@@ -1,0 +1,162 @@
+//! Search: the Vietnamese analyzer agrees with its browser copy, and both indexes (tantivy
+//! behind `hoclieu search`, the static shards the browser reads) answer a table of queries.
+
+use crate::harness::{fixture_dir, Project};
+use hoclieu::search::analyzer;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn search_js() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/static/search.js")
+}
+
+/// Runs `node` with `args`, feeding `stdin`; the output lines.
+fn node(args: &[&str], stdin: &str) -> Vec<String> {
+    use std::io::Write;
+    let mut child = Command::new("node")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node is needed for the search tests (.ci/run installs nodejs)");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "node failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap().lines().map(str::to_string).collect()
+}
+
+#[test]
+fn the_rust_and_browser_analyzers_agree_on_every_case() {
+    let cases = std::fs::read_to_string(fixture_dir("search").join("analyzer-cases.txt")).unwrap();
+    let cases: Vec<String> = cases.lines().map(|l| l.replace("\\n", "\n").replace("\\t", "\t")).collect();
+    assert!(cases.len() >= 200, "only {} cases", cases.len());
+    let script = format!(
+        "const {{analyze}} = require({:?}); const fs = require('fs');
+         for (const line of fs.readFileSync(0, 'utf8').split('\\n').slice(0, -1)) {{
+           const text = line.replace(/\\\\n/g, '\\n').replace(/\\\\t/g, '\\t'), nfc = text.normalize('NFC');
+           console.log(JSON.stringify(analyze(text).map(w => [w.exact, w.folded, nfc.slice(w.start, w.end)])));
+         }}",
+        search_js().to_str().unwrap()
+    );
+    let input: String = std::fs::read_to_string(fixture_dir("search").join("analyzer-cases.txt")).unwrap();
+    let browser = node(&["-e", &script], &input);
+    assert_eq!(browser.len(), cases.len());
+    for (case, js) in cases.iter().zip(&browser) {
+        let nfc: String = unicode_normalization::UnicodeNormalization::nfc(case.as_str()).collect();
+        let rust: Vec<(String, String, String)> =
+            analyzer::words(case).into_iter().map(|w| (w.exact, w.folded, nfc[w.start..w.end].to_string())).collect();
+        let js: Vec<(String, String, String)> = serde_json::from_str(js).unwrap();
+        assert_eq!(rust, js, "the analyzers differ on {case:?}");
+    }
+}
+
+/// (query, the path expected first)
+const QUERIES: &[(&str, &str)] = &[
+    ("mat khau", "an-toan/mat-khau/"),
+    ("mật khẩu", "an-toan/mat-khau/"),
+    ("dien thoai", "thiet-bi/dien-thoai/"),
+    ("DỊCH VỤ CÔNG", "dich-vu/dich-vu-cong/"),
+    // decomposed (NFD) input, as some phone keyboards send
+    ("d\u{1ecb}ch vu\u{323} co\u{302}ng", "dich-vu/dich-vu-cong/"),
+    // the exact diacritics rank above folded matches: đường before dương
+    ("đường", "giao-thong/duong/"),
+    ("dương", "giao-thong/dai-duong/"),
+    // a phrase ranks above the same syllables scattered (lua-dao has them all, apart)
+    ("an toàn thông tin", "an-toan/an-toan-thong-tin/"),
+    // old and new tone placement are the same word
+    ("hòa giải", "dich-vu/dich-vu-cong/"),
+    ("thủy", "thiet-bi/dien-thoai/"),
+];
+
+#[test]
+fn both_indexes_answer_the_table_of_queries() {
+    let project = Project::fixture("search");
+    project.run(&["build"]).success();
+    let out = project.path("public");
+    let input: String = QUERIES.iter().map(|(q, _)| format!("{q}\n")).chain(["zzzqqq\n".to_string()]).collect();
+    let browser = node(
+        &[
+            fixture_dir("search").join("query.js").to_str().unwrap(),
+            search_js().to_str().unwrap(),
+            out.to_str().unwrap(),
+            "vi",
+        ],
+        &input,
+    );
+    for ((query, expected), line) in QUERIES.iter().zip(&browser) {
+        let answer: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(answer["results"][0][1], *expected, "browser index, query {query:?}: {line}");
+
+        let terminal = project.run(&["search", query]);
+        terminal.success();
+        let first = terminal.stdout.lines().next().unwrap_or_default();
+        assert!(first.contains(&format!("[vi/{expected}]")), "tantivy, query {query:?}:\n{}", terminal.stdout);
+    }
+    let none: serde_json::Value = serde_json::from_str(browser.last().unwrap()).unwrap();
+    assert_eq!(none["results"], serde_json::json!([]));
+    let terminal = project.run(&["search", "zzzqqq"]);
+    terminal.success();
+    assert!(terminal.stdout.contains("Không tìm thấy"), "{}", terminal.stdout);
+}
+
+#[test]
+fn the_terminal_search_filters_by_group_and_language_and_marks_words() {
+    let project = Project::fixture("search");
+    let all = project.run(&["search", "dien thoai"]);
+    assert!(all.stdout.contains("an-toan/lua-dao/"), "lừa đảo mentions gọi điện:\n{}", all.stdout);
+    let officers = project.run(&["search", "dien", "thoai", "--group", "can-bo"]);
+    officers.success();
+    assert!(officers.stdout.contains("thiet-bi/dien-thoai/"), "{}", officers.stdout);
+    assert!(!officers.stdout.contains("an-toan/lua-dao/"), "lừa đảo is not for can-bo:\n{}", officers.stdout);
+    assert!(officers.stdout.contains("«Điện» «thoại»"), "matched words are marked:\n{}", officers.stdout);
+
+    let mong = project.run(&["search", "tub ceev", "--lang", "hmn"]);
+    mong.success();
+    assert!(mong.stdout.contains("[hmn/an-toan/lua-dao/]"), "{}", mong.stdout);
+
+    let bad = project.run(&["search", "x", "--group", "can-bo-xa"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("unknown group \"can-bo-xa\"") && bad.stderr.contains("can-bo"), "{}", bad.stderr);
+}
+
+#[test]
+fn the_index_is_written_per_language_and_every_page_has_a_search_box() {
+    let project = Project::fixture("search");
+    project.run(&["build"]).success();
+    for lang in ["vi", "hmn"] {
+        let meta = project.read(&format!("public/search/{lang}/meta.js"));
+        assert!(meta.starts_with(&format!("hoclieuSearch.add(\"{lang}\",\"meta\",0,")), "{meta}");
+    }
+    // the Mông index holds the Mông translation only; Vietnamese results come from vi
+    assert!(project.read("public/search/hmn/meta.js").contains("\"docs\":1"));
+    let lesson = project.read("public/vi/an-toan/mat-khau/index.html");
+    assert!(lesson.contains(r#"<form class="search" role="search" action="../../tim-kiem/index.html""#), "{lesson}");
+    let page = project.read("public/vi/tim-kiem/index.html");
+    assert!(page.contains(r#"id="search-page""#) && page.contains("<noscript>"));
+    assert!(!page.contains(r#"class="search" role="search""#), "no second box on the search page");
+    // the search script is not on the page: it loads when the box is used
+    assert!(!lesson.contains(r#"<script src="../../../assets/search."#), "search.js must not load with the page");
+    assert!(lesson.contains(r#"data-script="../../../assets/search."#), "it loads when the box is used");
+}
+
+#[test]
+fn a_two_word_query_downloads_a_few_kilobytes() {
+    let project = Project::fixture("search");
+    project.run(&["build"]).success();
+    let out = project.path("public");
+    let browser = node(
+        &[
+            fixture_dir("search").join("query.js").to_str().unwrap(),
+            search_js().to_str().unwrap(),
+            out.to_str().unwrap(),
+            "vi",
+        ],
+        "mat khau\n",
+    );
+    let answer: serde_json::Value = serde_json::from_str(&browser[0]).unwrap();
+    let loaded: Vec<&str> = answer["loaded"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(loaded[0], "search/vi/meta.js");
+    let bytes: u64 = loaded.iter().map(|f| std::fs::metadata(out.join(format!("{f}.br"))).unwrap().len()).sum();
+    assert!(bytes < 8 * 1024, "{bytes} bytes for {loaded:?}");
+}
