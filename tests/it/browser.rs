@@ -18,7 +18,7 @@ use driver::{axe_source, browser_available, screenshot_dir, set_viewport, with_b
 use server::StaticServer;
 
 /// One page of each kind the site has: (kind, path in the output, its `h1`).
-const PAGE_KINDS: [(&str, &str, &str); 10] = [
+const PAGE_KINDS: [(&str, &str, &str); 11] = [
     ("languages", "index.html", "Học liệu thử"),
     ("home", "vi/index.html", "Chào mừng"),
     ("course", "vi/an-toan/index.html", "An toàn thông tin"),
@@ -28,6 +28,7 @@ const PAGE_KINDS: [(&str, &str, &str); 10] = [
     ("path", "vi/nhom/nguoi-dan/index.html", "Người dân"),
     ("domain", "vi/linh-vuc/an-toan/index.html", "Đảm bảo an toàn, an ninh mạng"),
     ("report", "vi/bao-cao/index.html", "Báo cáo độ phủ học liệu"),
+    ("search", "vi/tim-kiem/index.html", "Tìm kiếm"),
     ("fallback", "blt/an-toan/mat-khau-manh/index.html", "Mật khẩu mạnh"),
 ];
 
@@ -138,7 +139,9 @@ async fn course_to_lesson_works_with_javascript_off() {
             .await
             .expect("the lesson's diagram");
         assert!(image.is_displayed().await.unwrap(), "images show without JavaScript");
-        for control in client.find_all(Locator::Css("button")).await.unwrap() {
+        // every button that needs JavaScript is hidden; the search box's submit button is a
+        // plain form that leads to the search page
+        for control in client.find_all(Locator::Css("button:not([type=submit])")).await.unwrap() {
             let html = control.html(false).await.unwrap();
             assert!(!control.is_displayed().await.unwrap(), "a button that needs JavaScript shows without it: {html}");
         }
@@ -433,6 +436,94 @@ async fn marking_a_lesson_learned_counts_on_the_learning_path() {
         assert_eq!(progress.text().await.unwrap(), "Đã học 1/3 bài");
         let done = client.find(Locator::Css("li.done a")).await.unwrap();
         assert_eq!(done.text().await.unwrap(), "Mật khẩu mạnh");
+    })
+    .await;
+}
+
+/// Types into the header's search box on a course page, reads the results shown as one
+/// types, then submits to the search page and reads its results.
+async fn search_from_the_box(client: Client, base: String) {
+    use std::time::Duration;
+    client.goto(&format!("{base}vi/an-toan/index.html")).await.unwrap();
+    let input = client.find(Locator::Css("form[role=search] input[name=q]")).await.expect("a search box");
+    input.click().await.unwrap();
+    input.send_keys("mat khau").await.unwrap();
+    let first = client
+        .wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css(".search-panel li a"))
+        .await
+        .expect("results appear as one types");
+    assert_eq!(first.text().await.unwrap(), "Mật khẩu mạnh", "Telex-less typing finds the password lesson first");
+    let marked = client.find(Locator::Css(".search-panel li mark")).await.expect("matched words are marked");
+    assert_eq!(marked.text().await.unwrap().to_lowercase(), "mật");
+    let status = client.find(Locator::Css(".search-panel [role=status]")).await.unwrap();
+    assert!(status.text().await.unwrap().contains("kết quả cho “mat khau”"), "screen readers hear the count");
+    first.click().await.unwrap();
+    expect_page(&client, &base, "vi/an-toan/mat-khau-manh/index.html", "Mật khẩu mạnh").await;
+
+    let input = client.find(Locator::Css("form[role=search] input[name=q]")).await.unwrap();
+    input.send_keys("lua dao").await.unwrap();
+    client.find(Locator::Css("form[role=search] button")).await.unwrap().click().await.unwrap();
+    let first = client
+        .wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css("#search-results li a"))
+        .await
+        .expect("the search page shows results for ?q=");
+    assert_eq!(first.text().await.unwrap(), "Nhận biết lừa đảo qua mạng");
+    let url = client.current_url().await.unwrap();
+    assert!(url.as_str().starts_with(&format!("{base}vi/tim-kiem/index.html?q=lua")), "{url}");
+    let q = client.find(Locator::Css("#q")).await.unwrap();
+    assert_eq!(q.prop("value").await.unwrap().as_deref(), Some("lua dao"), "the query stays in the box");
+}
+
+#[tokio::test]
+async fn search_works_from_file_urls() {
+    if !browser_available() {
+        return;
+    }
+    let site = Site::build();
+    let base = site.file_base();
+    with_browser(true, |client| search_from_the_box(client, base)).await;
+}
+
+#[tokio::test]
+async fn search_works_over_http() {
+    if !browser_available() {
+        return;
+    }
+    let site = Site::build();
+    let base = site.server.base.clone();
+    with_browser(true, |client| search_from_the_box(client, base)).await;
+}
+
+#[tokio::test]
+async fn a_reader_in_thai_sees_thai_results_first_then_vietnamese() {
+    if !browser_available() {
+        return;
+    }
+    let site = Site::build();
+    let url = format!("{}blt/tim-kiem/index.html?q=zalo", site.server.base);
+    with_browser(true, |client| async move {
+        client.goto(&url).await.unwrap();
+        client
+            .wait()
+            .at_most(std::time::Duration::from_secs(5))
+            .for_element(Locator::Css("#search-results li.search-other"))
+            .await
+            .expect("a heading before the Vietnamese results");
+        let mut items = Vec::new();
+        for li in client.find_all(Locator::Css("#search-results > li")).await.unwrap() {
+            items.push((li.attr("class").await.unwrap().unwrap_or_default(), li.text().await.unwrap()));
+        }
+        let other = items.iter().position(|(class, _)| class == "search-other").unwrap();
+        let items: Vec<String> = items.into_iter().map(|(_, text)| text).collect();
+        assert!(items[0].starts_with("Zalo (bản tiếng Thái, máy dịch)"), "{items:?}");
+        assert!(items[other + 1..].iter().all(|i| !i.starts_with("Zalo (bản")), "no duplicate: {items:?}");
+        let link = client.find(Locator::Css("#search-results li a")).await.unwrap();
+        let href = link.attr("href").await.unwrap().unwrap();
+        assert!(href.contains("blt/"), "results stay in the reader's language: {href}");
     })
     .await;
 }

@@ -125,7 +125,8 @@
   }
   function item(row, words) {
     var li = document.createElement("li"), a = document.createElement("a");
-    a.href = root + lang + "/" + row[1];
+    // index.html spelled out: from file:// a folder address shows a listing, not the page
+    a.href = root + lang + "/" + row[1] + (/(^|\/)$/.test(row[1]) ? "index.html" : "");
     a.textContent = row[0];
     li.appendChild(a);
     if (row[2]) { var c = document.createElement("span"); c.className = "crumb"; c.textContent = row[2]; li.appendChild(c); }
