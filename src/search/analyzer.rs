@@ -37,6 +37,12 @@ pub struct Word {
 
 static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[\p{L}\p{N}\p{M}]+").expect("valid regex"));
 
+thread_local! {
+    /// Word as written → (exact, folded): a language has a few thousand distinct syllables,
+    /// so the Unicode work is done once per syllable, not once per occurrence.
+    static FORMS: std::cell::RefCell<std::collections::HashMap<String, (String, String)>> = Default::default();
+}
+
 /// The five Vietnamese tone marks as combining characters (NFD).
 const VIETNAMESE_TONES: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}'];
 /// Tai Viet tone marks: mai ek, mai nueng, mai tho, mai song.
@@ -54,14 +60,22 @@ pub fn words(text: &str) -> Vec<Word> {
     } else {
         std::borrow::Cow::Owned(text.nfc().collect())
     };
-    WORD.find_iter(&nfc)
-        .map(|m| {
-            let lower = m.as_str().to_lowercase();
-            Word { exact: exact(&lower), folded: fold(&lower), start: m.start(), end: m.end() }
-        })
-        // a run of marks alone (a stray accent, a Tai Viet tone letter) folds to nothing
-        .filter(|w| !w.folded.is_empty())
-        .collect()
+    FORMS.with_borrow_mut(|forms| {
+        if forms.len() > 200_000 {
+            forms.clear();
+        }
+        WORD.find_iter(&nfc)
+            .map(|m| {
+                let (exact, folded) = forms.entry(m.as_str().to_string()).or_insert_with(|| {
+                    let lower = m.as_str().to_lowercase();
+                    (exact(&lower), fold(&lower))
+                });
+                Word { exact: exact.clone(), folded: folded.clone(), start: m.start(), end: m.end() }
+            })
+            // a run of marks alone (a stray accent, a Tai Viet tone letter) folds to nothing
+            .filter(|w| !w.folded.is_empty())
+            .collect()
+    })
 }
 
 /// The exact form of one lowercase word: tone mark moved to the end.

@@ -29,39 +29,52 @@ const SHARD_BYTES: usize = 12 * 1024;
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
 
-/// Term → weighted frequency per document, and document lengths.
+const FIELDS: usize = 4;
+
+/// Term → frequency per field of each document containing it, and field lengths: BM25 is
+/// computed per field and summed with the fields' weights, as tantivy does, so a word in a
+/// short title counts for more than the same word once in a long body.
 struct Counts {
-    terms: HashMap<String, Vec<(u32, f32)>>,
-    lengths: Vec<f32>,
+    terms: HashMap<String, Vec<(u32, [f32; FIELDS])>>,
+    lengths: Vec<[f32; FIELDS]>,
 }
 
 fn count(docs: &[Document]) -> Counts {
-    let mut terms: HashMap<String, Vec<(u32, f32)>> = HashMap::new();
+    // documents are analysed in parallel, then their terms merged in document order
+    let per_doc: Vec<(HashMap<String, [f32; FIELDS]>, [f32; FIELDS])> = docs.par_iter().map(count_one).collect();
+    let mut terms: HashMap<String, Vec<(u32, [f32; FIELDS])>> = HashMap::new();
     let mut lengths = Vec::with_capacity(docs.len());
-    for (id, doc) in docs.iter().enumerate() {
-        let mut tf: HashMap<String, f32> = HashMap::new();
-        let mut length = 0.0;
-        for (text, weight) in weighted_fields(doc) {
-            for line in text.lines() {
-                let words = analyzer::words(line);
-                length += words.len() as f32;
-                for (i, word) in words.iter().enumerate() {
-                    *tf.entry(word.folded.clone()).or_default() += weight;
-                    if analyzer::has_marks(word) {
-                        *tf.entry(word.exact.clone()).or_default() += weight;
-                    }
-                    if let Some(next) = words.get(i + 1) {
-                        *tf.entry(analyzer::pair(word, next)).or_default() += weight;
-                    }
-                }
-            }
-        }
+    for (id, (tf, length)) in per_doc.into_iter().enumerate() {
         lengths.push(length);
         for (term, f) in tf {
             terms.entry(term).or_default().push((id as u32, f));
         }
     }
     Counts { terms, lengths }
+}
+
+/// Term frequencies per field of one document, and its field lengths.
+fn count_one(doc: &Document) -> (HashMap<String, [f32; FIELDS]>, [f32; FIELDS]) {
+    {
+        let mut tf: HashMap<String, [f32; FIELDS]> = HashMap::new();
+        let mut length = [0.0; FIELDS];
+        for (field, (text, _)) in weighted_fields(doc).into_iter().enumerate() {
+            for line in text.lines() {
+                let words = analyzer::words(line);
+                length[field] += words.len() as f32;
+                for (i, word) in words.iter().enumerate() {
+                    tf.entry(word.folded.clone()).or_default()[field] += 1.0;
+                    if analyzer::has_marks(word) {
+                        tf.entry(word.exact.clone()).or_default()[field] += 1.0;
+                    }
+                    if let Some(next) = words.get(i + 1) {
+                        tf.entry(analyzer::pair(word, next)).or_default()[field] += 1.0;
+                    }
+                }
+            }
+        }
+        (tf, length)
+    }
 }
 
 /// Sort order shared with the browser: UTF-16 code units, as JavaScript compares strings.
@@ -82,9 +95,13 @@ pub fn site(site: &Site) -> Vec<OutputFile> {
 pub fn files(lang: &str, docs: &[Document]) -> Vec<OutputFile> {
     let Counts { terms, lengths } = count(docs);
     let n = docs.len() as f32;
-    let average = (lengths.iter().sum::<f32>() / n.max(1.0)).max(1.0);
-    let mut sorted: Vec<(String, Vec<(u32, f32)>)> = terms.into_iter().collect();
-    sorted.sort_by(|a, b| js_order(&a.0, &b.0));
+    let mut average = [1.0f32; FIELDS];
+    for (field, avg) in average.iter_mut().enumerate() {
+        *avg = (lengths.iter().map(|l| l[field]).sum::<f32>() / n.max(1.0)).max(1.0);
+    }
+    let boosts: Vec<f32> = docs.first().map(|d| weighted_fields(d).iter().map(|f| f.1).collect()).unwrap_or_default();
+    let mut sorted: Vec<(String, Vec<(u32, [f32; FIELDS])>)> = terms.into_iter().collect();
+    sorted.par_sort_unstable_by(|a, b| js_order(&a.0, &b.0));
 
     let dir = format!("search/{lang}");
     let mut out = Vec::new();
@@ -95,32 +112,43 @@ pub fn files(lang: &str, docs: &[Document]) -> Vec<OutputFile> {
         out.push(OutputFile { path: format!("{dir}/s{index}.js"), contents: Contents::Bytes(script.into_bytes()) });
         shard.clear();
     };
-    for (term, mut postings) in sorted {
-        let df = postings.len() as f32;
-        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-        let mut scored: Vec<(u32, u32)> = postings
-            .drain(..)
-            .map(|(id, tf)| {
-                let norm = K1 * (1.0 - B + B * lengths[id as usize] / average);
-                let score = idf * tf * (K1 + 1.0) / (tf + norm);
-                (id, (score * 10.0).round().max(1.0) as u32)
-            })
-            .collect();
-        scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        scored.truncate(MAX_POSTINGS);
-        scored.sort_by_key(|p| p.0);
-        let mut entry = String::with_capacity(16 + scored.len() * 6);
-        entry.push_str(&json!(term).to_string());
-        entry.push_str(":[");
-        let mut previous = 0;
-        for (i, (id, score)) in scored.iter().enumerate() {
-            if i > 0 {
-                entry.push(',');
+    let entries: Vec<(String, String)> = sorted
+        .into_par_iter()
+        .map(|(term, mut postings)| {
+            let df = postings.len() as f32;
+            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+            let mut scored: Vec<(u32, u32)> = postings
+                .drain(..)
+                .map(|(id, tf)| {
+                    let score: f32 = (0..FIELDS)
+                        .filter(|&f| tf[f] > 0.0)
+                        .map(|f| {
+                            let norm = K1 * (1.0 - B + B * lengths[id as usize][f] / average[f]);
+                            boosts[f] * idf * tf[f] * (K1 + 1.0) / (tf[f] + norm)
+                        })
+                        .sum();
+                    (id, (score * 10.0).round().max(1.0) as u32)
+                })
+                .collect();
+            scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            scored.truncate(MAX_POSTINGS);
+            scored.sort_by_key(|p| p.0);
+            let mut entry = String::with_capacity(16 + scored.len() * 6);
+            entry.push_str(&json!(term).to_string());
+            entry.push_str(":[");
+            let mut previous = 0;
+            for (i, (id, score)) in scored.iter().enumerate() {
+                if i > 0 {
+                    entry.push(',');
+                }
+                entry.push_str(&format!("{},{score}", id - previous));
+                previous = *id;
             }
-            entry.push_str(&format!("{},{score}", id - previous));
-            previous = *id;
-        }
-        entry.push(']');
+            entry.push(']');
+            (term, entry)
+        })
+        .collect();
+    for (term, entry) in entries {
         if shard.is_empty() {
             firsts.push(term.clone());
         } else if shard.len() + entry.len() > SHARD_BYTES {

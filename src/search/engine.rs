@@ -135,7 +135,8 @@ impl Engine {
         let index = Index::create_in_ram(schema.build());
         index.tokenizers().register(WORDS, AnalyzerTokenizer { pairs: false });
         index.tokenizers().register(PAIRS, AnalyzerTokenizer { pairs: true });
-        let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+        let mut writer = index.writer_with_num_threads(threads, threads * 60_000_000)?;
         for doc in docs {
             let mut d = TantivyDocument::default();
             d.add_text(fields.title, &doc.title);

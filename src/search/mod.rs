@@ -17,6 +17,7 @@ pub mod engine;
 use crate::content::PageKind;
 use crate::markdown;
 use crate::site::{PageStatus, Site};
+use rayon::prelude::*;
 
 /// The folder of the search page in each language (`/vi/tim-kiem/`).
 pub const PAGE_SLUG: &str = "tim-kiem";
@@ -42,6 +43,7 @@ pub struct Document {
 pub fn documents(site: &Site, lang: usize) -> Vec<Document> {
     let lang_prefix = format!("{}/", site.config.languages[lang].id.as_str());
     (0..site.keys)
+        .into_par_iter()
         .map(|key| site.page(key, lang))
         .filter(|page| match page.status {
             PageStatus::Original => lang == 0,
