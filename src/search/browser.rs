@@ -30,6 +30,8 @@ const K1: f32 = 1.2;
 const B: f32 = 0.75;
 
 const FIELDS: usize = 4;
+/// Occurrences of a term in each field of one document.
+type FieldCounts = [f32; FIELDS];
 
 /// Term → frequency per field of each document containing it, and field lengths: BM25 is
 /// computed per field and summed with the fields' weights, as tantivy does, so a word in a
@@ -41,7 +43,7 @@ struct Counts {
 
 fn count(docs: &[Document]) -> Counts {
     // documents are analysed in parallel, then their terms merged in document order
-    let per_doc: Vec<(HashMap<String, [f32; FIELDS]>, [f32; FIELDS])> = docs.par_iter().map(count_one).collect();
+    let per_doc: Vec<(HashMap<String, FieldCounts>, FieldCounts)> = docs.par_iter().map(count_one).collect();
     let mut terms: HashMap<String, Vec<(u32, [f32; FIELDS])>> = HashMap::new();
     let mut lengths = Vec::with_capacity(docs.len());
     for (id, (tf, length)) in per_doc.into_iter().enumerate() {
@@ -100,7 +102,7 @@ pub fn files(lang: &str, docs: &[Document]) -> Vec<OutputFile> {
         *avg = (lengths.iter().map(|l| l[field]).sum::<f32>() / n.max(1.0)).max(1.0);
     }
     let boosts: Vec<f32> = docs.first().map(|d| weighted_fields(d).iter().map(|f| f.1).collect()).unwrap_or_default();
-    let mut sorted: Vec<(String, Vec<(u32, [f32; FIELDS])>)> = terms.into_iter().collect();
+    let mut sorted: Vec<(String, Vec<(u32, FieldCounts)>)> = terms.into_iter().collect();
     sorted.par_sort_unstable_by(|a, b| js_order(&a.0, &b.0));
 
     let dir = format!("search/{lang}");
