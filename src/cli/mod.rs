@@ -3,6 +3,7 @@
 
 mod build;
 mod report;
+mod serve;
 mod translations;
 
 use clap::{Parser, Subcommand};
@@ -34,6 +35,8 @@ pub enum Command {
     Translations(translations::TranslationsArgs),
     /// Coverage of target groups × domains per language (terminal, --csv, --json)
     Report(report::ReportArgs),
+    /// Preview the site with live reload, or with --static DIR host a built site on the LAN
+    Serve(serve::ServeArgs),
 }
 
 /// Parses the arguments, runs the command and returns the process exit code.
@@ -50,6 +53,7 @@ pub fn run() -> i32 {
         Command::Check(args) => build::check(args),
         Command::Translations(args) => translations::run(args),
         Command::Report(args) => report::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(code) => code,

@@ -11,4 +11,5 @@ mod determinism;
 mod diagnostics;
 mod output_integrity;
 mod quiz;
+mod serve;
 mod theme;
