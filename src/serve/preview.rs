@@ -432,8 +432,9 @@ impl Shared {
             len,
             content_type,
             encoding: None,
-            etag: String::new(),
+            etag: hyper::header::HeaderValue::from_static("\"\""),
             modified: None,
+            last_modified: None,
             cache: CachePolicy::NoStore,
             vary: false,
         };

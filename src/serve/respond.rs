@@ -64,9 +64,11 @@ pub struct Representation {
     pub content_type: &'static str,
     /// `br` or `gzip` when `data` is a precompressed sibling.
     pub encoding: Option<&'static str>,
-    /// With its quotes.
-    pub etag: String,
+    /// With its quotes (ignored with [`CachePolicy::NoStore`]).
+    pub etag: HeaderValue,
     pub modified: Option<SystemTime>,
+    /// `modified` as an HTTP date, made once per file rather than per request.
+    pub last_modified: Option<HeaderValue>,
     pub cache: CachePolicy,
     /// The resource has (or may have) compressed forms: answers vary by `Accept-Encoding`.
     pub vary: bool,
@@ -113,19 +115,16 @@ pub fn sibling_extension(coding: &str) -> &'static str {
 }
 
 /// The ETag of a file on disk, from its size and modification time (as nginx does).
-pub fn file_etag(len: u64, modified: Option<SystemTime>) -> String {
+pub fn file_etag(len: u64, modified: Option<SystemTime>) -> HeaderValue {
     let nanos = modified
         .and_then(|m| m.duration_since(SystemTime::UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_nanos() as u64 ^ ((d.as_nanos() >> 64) as u64));
-    format!("\"{nanos:x}-{len:x}\"")
+    HeaderValue::from_str(&format!("\"{nanos:x}-{len:x}\"")).expect("hex digits and quotes")
 }
 
-/// The ETag of bytes in memory, from their content.
-pub fn content_etag(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(bytes);
-    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    format!("\"{hex}\"")
+/// An HTTP date header value.
+pub fn http_date(time: SystemTime) -> HeaderValue {
+    HeaderValue::from_str(&httpdate::fmt_http_date(time)).expect("an HTTP date is ASCII")
 }
 
 /// Answers `GET`/`HEAD` for `rep`, honouring conditional and range headers.
@@ -135,9 +134,9 @@ pub fn respond(method: &Method, headers: &HeaderMap, rep: Representation) -> Res
         .header(header::CACHE_CONTROL, rep.cache.header())
         .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     if rep.cache != CachePolicy::NoStore {
-        response = response.header(header::ETAG, &rep.etag);
-        if let Some(modified) = rep.modified {
-            response = response.header(header::LAST_MODIFIED, httpdate::fmt_http_date(modified));
+        response = response.header(header::ETAG, rep.etag.clone());
+        if let Some(date) = &rep.last_modified {
+            response = response.header(header::LAST_MODIFIED, date.clone());
         }
     }
     if rep.vary {
@@ -197,7 +196,7 @@ pub fn redirect(location: &str) -> Response<Body> {
 
 fn not_modified(headers: &HeaderMap, rep: &Representation) -> bool {
     if let Some(value) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
-        let ours = rep.etag.trim_start_matches("W/");
+        let ours = rep.etag.to_str().unwrap_or_default().trim_start_matches("W/");
         return value.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == ours);
     }
     match (headers.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok()), rep.modified) {
@@ -231,7 +230,7 @@ fn requested_range(headers: &HeaderMap, rep: &Representation) -> RangeRequest {
     // If-Range: only the version the client already has part of may be sent in part.
     if let Some(condition) = headers.get(header::IF_RANGE).and_then(|v| v.to_str().ok()) {
         let same = if condition.starts_with('"') {
-            condition == rep.etag
+            condition.as_bytes() == rep.etag.as_bytes()
         } else {
             match (httpdate::parse_http_date(condition), rep.modified) {
                 (Ok(date), Some(modified)) => truncate_to_seconds(modified) == date,

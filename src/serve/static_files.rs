@@ -8,16 +8,18 @@
 //! Files are opened only after their real path (symlinks resolved) is checked to lie in
 //! the served folder.
 //!
-//! Small files are kept in memory after the first request and re-checked against the
-//! file's size and modification time on every request (one `stat`), so a pack replaced
-//! while serving is picked up at once, and a classroom of phones asking for the same pages
-//! costs no disk reads.
+//! Small files are kept in memory after the first request, with the way each request path
+//! resolved (folder → `index.html`, the sibling chosen for the accepted codings), and
+//! re-checked against the file's size and modification time on every request (one
+//! `stat`): a pack replaced while serving is picked up at once, and a classroom of phones
+//! asking for the same pages costs no disk reads. Only canonical paths (no `%`, no `//`)
+//! are remembered, so aliases cannot fill memory.
 
 use super::http::Body;
 use super::respond::{self, CachePolicy, Data, Representation};
 use crate::output::compress::worth_compressing;
 use bytes::Bytes;
-use hyper::header::{self, HeaderMap};
+use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Response, StatusCode};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -29,6 +31,8 @@ use std::time::SystemTime;
 const MEMORY_FILE_BYTES: u64 = 1024 * 1024;
 /// Memory for kept files, all together; past it, files are read on every request.
 const MEMORY_BYTES: usize = 256 * 1024 * 1024;
+/// Request paths remembered at most.
+const MAX_ROUTES: usize = 200_000;
 
 pub struct StaticSite {
     /// Canonical (symlinks resolved).
@@ -36,15 +40,58 @@ pub struct StaticSite {
     list_dirs: bool,
     cache: RwLock<HashMap<PathBuf, Arc<Kept>>>,
     kept_bytes: AtomicUsize,
+    /// Request path → what it resolved to, per set of accepted codings (see [`coding_set`]).
+    routes: RwLock<HashMap<String, [Option<Arc<Route>>; 4]>>,
 }
 
 /// A file as last seen on disk.
 struct Kept {
     len: u64,
     modified: Option<SystemTime>,
-    etag: String,
+    etag: HeaderValue,
+    last_modified: Option<HeaderValue>,
     /// `None` for files too large to keep: they are streamed.
     bytes: Option<Bytes>,
+}
+
+/// What a request path resolved to: the file sent (maybe a compressed sibling) and how.
+struct Route {
+    file: PathBuf,
+    kept: Arc<Kept>,
+    content_type: &'static str,
+    encoding: Option<&'static str>,
+    cache: CachePolicy,
+    vary: bool,
+}
+
+impl Route {
+    fn representation(&self) -> Representation {
+        Representation {
+            data: match &self.kept.bytes {
+                Some(bytes) => Data::Memory(bytes.clone()),
+                None => Data::File(self.file.clone()),
+            },
+            len: self.kept.len,
+            content_type: self.content_type,
+            encoding: self.encoding,
+            etag: self.kept.etag.clone(),
+            modified: self.kept.modified,
+            last_modified: self.kept.last_modified.clone(),
+            cache: self.cache,
+            vary: self.vary,
+        }
+    }
+
+    /// The file is still the one seen (one `stat`).
+    fn is_current(&self) -> bool {
+        std::fs::symlink_metadata(&self.file)
+            .is_ok_and(|m| m.len() == self.kept.len && m.modified().ok() == self.kept.modified)
+    }
+}
+
+/// The accepted codings as an index: bit 0 br, bit 1 gzip.
+fn coding_set(codings: &[&str]) -> usize {
+    codings.iter().map(|c| if *c == "br" { 1 } else { 2 }).fold(0, |a, b| a | b)
 }
 
 /// What a request path leads to.
@@ -60,7 +107,13 @@ impl StaticSite {
         if !canonical.is_dir() {
             return Err(crate::Error::Usage(format!("{} is not a folder", root.display())));
         }
-        Ok(StaticSite { root: canonical, list_dirs, cache: RwLock::default(), kept_bytes: AtomicUsize::new(0) })
+        Ok(StaticSite {
+            root: canonical,
+            list_dirs,
+            cache: RwLock::default(),
+            kept_bytes: AtomicUsize::new(0),
+            routes: RwLock::default(),
+        })
     }
 
     pub fn root(&self) -> &Path {
@@ -71,6 +124,15 @@ impl StaticSite {
     pub fn handle(&self, method: &Method, uri: &hyper::Uri, headers: &HeaderMap) -> Response<Body> {
         if let Some(refusal) = super::refuse(method, uri) {
             return refusal;
+        }
+        let ranged = headers.contains_key(header::RANGE);
+        let codings = respond::accepted_encodings(headers);
+        let set = coding_set(&codings);
+        if !ranged {
+            let route = self.routes.read().expect("routes lock").get(uri.path()).and_then(|r| r[set].clone());
+            if let Some(route) = route.filter(|r| r.is_current()) {
+                return respond::respond(method, headers, route.representation());
+            }
         }
         let relative = match super::path::relative(uri.path()) {
             Ok(relative) => relative,
@@ -93,8 +155,25 @@ impl StaticSite {
                     .expect("valid response"),
                 None => not_found(),
             },
-            Found::File { path, relative } => match self.representation(&path, &relative, method, headers) {
-                Some(rep) => respond::respond(method, headers, rep),
+            Found::File { path, relative: name } => match self.route(&path, &name, method, &codings, ranged) {
+                Some(route) => {
+                    let canonical = uri.path().len()
+                        == relative.path.len() + 1 + usize::from(relative.dir && !relative.path.is_empty())
+                        && !uri.path().contains('%');
+                    let in_memory = self
+                        .cache
+                        .read()
+                        .expect("cache lock")
+                        .get(&route.file)
+                        .is_some_and(|kept| Arc::ptr_eq(kept, &route.kept));
+                    if canonical && !ranged && in_memory {
+                        let mut routes = self.routes.write().expect("routes lock");
+                        if routes.len() < MAX_ROUTES || routes.contains_key(uri.path()) {
+                            routes.entry(uri.path().to_string()).or_default()[set] = Some(Arc::clone(&route));
+                        }
+                    }
+                    respond::respond(method, headers, route.representation())
+                }
                 None => not_found(),
             },
         }
@@ -124,28 +203,32 @@ impl StaticSite {
     }
 
     /// The best representation the client accepts: a compressed sibling or the file.
-    fn representation(
+    fn route(
         &self,
         path: &Path,
         relative: &str,
         method: &Method,
-        headers: &HeaderMap,
-    ) -> Option<Representation> {
+        codings: &[&'static str],
+        ranged: bool,
+    ) -> Option<Arc<Route>> {
         let content_type = super::mime::content_type(relative);
         let vary = worth_compressing(relative);
+        let cache = CachePolicy::for_path(relative);
+        let route = |file: PathBuf, kept, encoding| Arc::new(Route { file, kept, content_type, encoding, cache, vary });
         // A range is a range of the file itself; compressed bytes would not line up.
-        if vary && !headers.contains_key(header::RANGE) {
-            for coding in respond::accepted_encodings(headers) {
+        if vary && !ranged {
+            for &coding in codings {
                 let mut sibling = path.as_os_str().to_owned();
                 sibling.push(".");
                 sibling.push(respond::sibling_extension(coding));
-                if let Some(kept) = self.kept(Path::new(&sibling), method) {
-                    return Some(make(kept, content_type, Some(coding), relative, vary, Path::new(&sibling)));
+                let sibling = PathBuf::from(sibling);
+                if let Some(kept) = self.kept(&sibling, method) {
+                    return Some(route(sibling, kept, Some(coding)));
                 }
             }
         }
         let kept = self.kept(path, method)?;
-        Some(make(kept, content_type, None, relative, vary, path))
+        Some(route(path.to_path_buf(), kept, None))
     }
 
     /// The file's current size, date and (when small) bytes, from memory when unchanged.
@@ -169,15 +252,16 @@ impl StaticSite {
         }
         let modified = meta.modified().ok();
         let etag = respond::file_etag(meta.len(), modified);
+        let last_modified = modified.map(respond::http_date);
         let small = meta.len() <= MEMORY_FILE_BYTES;
         if !small || (method == Method::HEAD && self.cache.read().expect("cache lock").get(path).is_none()) {
-            return Some(Arc::new(Kept { len: meta.len(), modified, etag, bytes: None }));
+            return Some(Arc::new(Kept { len: meta.len(), modified, etag, last_modified, bytes: None }));
         }
         let bytes = Bytes::from(std::fs::read(&real).ok()?);
         if bytes.len() as u64 != meta.len() {
             return None; // changing under us; the next request sees it whole
         }
-        let kept = Arc::new(Kept { len: meta.len(), modified, etag, bytes: Some(bytes) });
+        let kept = Arc::new(Kept { len: meta.len(), modified, etag, last_modified, bytes: Some(bytes) });
         let room = self.kept_bytes.load(Ordering::Relaxed) + kept.len as usize <= MEMORY_BYTES;
         let symlink = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
         if room && !symlink {
@@ -188,29 +272,6 @@ impl StaticSite {
             }
         }
         Some(kept)
-    }
-}
-
-fn make(
-    kept: Arc<Kept>,
-    content_type: &'static str,
-    encoding: Option<&'static str>,
-    relative: &str,
-    vary: bool,
-    path: &Path,
-) -> Representation {
-    Representation {
-        data: match &kept.bytes {
-            Some(bytes) => Data::Memory(bytes.clone()),
-            None => Data::File(path.to_path_buf()),
-        },
-        len: kept.len,
-        content_type,
-        encoding,
-        etag: kept.etag.clone(),
-        modified: kept.modified,
-        cache: CachePolicy::for_path(relative),
-        vary,
     }
 }
 

@@ -41,11 +41,11 @@ impl Server {
             let stdout = Arc::clone(&stdout);
             std::thread::spawn(move || {
                 for line in out.lines().map_while(Result::ok) {
+                    stdout.lock().unwrap().push_str(&format!("{line}\n"));
                     if let Some(at) = line.find("http://127.0.0.1:") {
                         let address = line[at + 7..].trim_end_matches('/').to_string();
                         let _ = found.send(address);
                     }
-                    stdout.lock().unwrap().push_str(&format!("{line}\n"));
                 }
             });
         }
@@ -443,6 +443,13 @@ fn serve_preview_reloads_after_an_edit_and_never_puts_its_script_in_build_output
     events.wait_for("event: reload");
     let page = server.get("/vi/an-toan/mat-khau-manh/", &[]);
     assert!(page.text().contains("Đoạn mới về mật khẩu dài."), "the edit is served");
+    let print = server.get("/vi/an-toan/ban-in/", &[]);
+    assert!(print.text().contains("Đoạn mới về mật khẩu dài."), "and so is the course's print page");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !server.stdout.lock().unwrap().contains("mat-khau-manh.md: 4 pages rendered again") {
+        assert!(Instant::now() < deadline, "a text edit is not incremental: {}", server.stdout.lock().unwrap());
+        std::thread::sleep(Duration::from_millis(20));
+    }
     assert!(!project.path("public").exists(), "the preview writes no output");
 
     project.run(&["build"]).success();
