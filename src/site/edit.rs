@@ -102,3 +102,60 @@ impl Site {
         Ok(edit)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn minimal() -> Site {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal");
+        crate::build::linked_site(&root, false).unwrap().expect("the minimal fixture links")
+    }
+
+    /// The lesson's source with its body replaced by `body`.
+    fn with_body(site: &Site, body: impl Fn(&str) -> String) -> SourcePage {
+        let page = site.lessons().find(|p| p.source.path.ends_with("mat-khau-manh.md")).unwrap();
+        let mut source = page.source.clone();
+        let text = format!("{}{}", &source.text[..source.body_start], body(source.body()));
+        source.text = text.into();
+        source
+    }
+
+    #[test]
+    fn a_text_edit_updates_the_page_its_fallbacks_and_its_print_pages() {
+        let mut site = minimal();
+        let source = with_body(&site, |b| format!("{b}\nĐoạn mới.\n"));
+        let key = site.page_by_source(&source.path).unwrap();
+        let edit = site.edit_text(source).expect("a text-only edit");
+        assert_eq!(edit.pages, [key, site.keys + key], "the page and its fallback in the second language");
+        assert_eq!(edit.courses, [site.pages[key].course.unwrap()]);
+        assert!(site.page(key, 1).source.body().contains("Đoạn mới."), "the fallback shows the new text");
+    }
+
+    #[test]
+    fn edits_beyond_the_text_are_refused_and_leave_the_site_as_it_was() {
+        for (name, edit) in [
+            ("new heading", Box::new(|b: &str| format!("{b}\n## Mục mới\n")) as Box<dyn Fn(&str) -> String>),
+            ("link to another page", Box::new(|b: &str| format!("{b}\n[Giới thiệu](../gioi-thieu.md)\n"))),
+        ] {
+            let mut site = minimal();
+            let source = with_body(&site, edit);
+            assert!(matches!(site.edit_text(source), Err(Refused::NotTextOnly)), "{name}");
+        }
+        let mut site = minimal();
+        let mut source = with_body(&site, |b| b.to_string());
+        source.front.title = "Tên khác".into();
+        assert!(matches!(site.edit_text(source), Err(Refused::NotTextOnly)), "front matter");
+
+        let mut site = minimal();
+        let before = site.lessons().find(|p| p.source.path.ends_with("mat-khau-manh.md")).unwrap().source.text.clone();
+        let source = with_body(&site, |b| format!("{b}\n[hỏng](khong-co.md)\n"));
+        match site.edit_text(source) {
+            Err(Refused::Errors(diagnostics)) => assert!(diagnostics[0].message.contains("khong-co.md")),
+            other => panic!("a broken link is an error: {other:?}"),
+        }
+        let after = &site.lessons().find(|p| p.source.path.ends_with("mat-khau-manh.md")).unwrap().source.text;
+        assert_eq!(&before, after, "nothing changed");
+    }
+}
