@@ -14,6 +14,11 @@
 //! output::write(dir, files)                            temp dir, atomic swap
 //! ```
 //!
+//! `serve` runs the same stages up to `render` in memory and serves the files from a map;
+//! after an edit to one lesson's text it takes the new text into the linked site
+//! (`Site::edit_text`) and re-renders only the pages that show it (`render::pages`).
+//! `serve --static DIR` serves a written output folder over HTTP on a school's LAN.
+//!
 //! Author mistakes are collected as [`diag::Diagnostic`]s by every stage and reported all
 //! at once; environment failures are [`Error`]s. Only `output` writes into the output folder.
 
@@ -28,6 +33,7 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod search;
+pub mod serve;
 pub mod site;
 
 use std::path::{Path, PathBuf};

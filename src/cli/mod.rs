@@ -4,6 +4,7 @@
 mod build;
 mod report;
 mod search;
+mod serve;
 mod translations;
 
 use clap::{Parser, Subcommand};
@@ -37,6 +38,8 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Search the lessons from the terminal, with or without diacritics
     Search(search::SearchArgs),
+    /// Preview the site with live reload, or with --static DIR host a built site on the LAN
+    Serve(serve::ServeArgs),
 }
 
 /// Parses the arguments, runs the command and returns the process exit code.
@@ -54,6 +57,7 @@ pub fn run() -> i32 {
         Command::Translations(args) => translations::run(args),
         Command::Report(args) => report::run(args),
         Command::Search(args) => search::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(code) => code,

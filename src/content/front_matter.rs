@@ -75,7 +75,7 @@ pub enum Review {
 }
 
 /// What the file's front matter says, checked.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FrontMatter {
     pub title: String,
     pub summary: String,

@@ -3,8 +3,10 @@
 //! checked against what exists. All problems are collected, none stops the others.
 //!
 //! Takes the config and the content by value; returns the site (read-only from here on)
-//! and diagnostics. Never renders and never writes.
+//! and diagnostics. Never renders and never writes. [`Site::edit_text`] takes in a change to
+//! one page's text alone, for the preview.
 
+pub mod edit;
 mod links;
 pub mod taxonomy;
 pub mod translations;

@@ -13,4 +13,5 @@ mod diagnostics;
 mod output_integrity;
 mod quiz;
 mod search;
+mod serve;
 mod theme;

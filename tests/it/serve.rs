@@ -1,0 +1,524 @@
+//! `hoclieu serve`, over real HTTP on loopback: LAN hosting of a built folder (encodings,
+//! 304s, ranges, content types, every way out of the folder refused, limits, a clear
+//! error when the port is taken) and the author preview (live reload after an edit,
+//! problems shown and cleared, renamed and deleted files).
+//!
+//! Requests are written by hand on a `TcpStream`: HTTP clients tidy up paths such as
+//! `/../x` before sending them, and these tests must send them as an attacker would.
+
+use crate::harness::Project;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A running `hoclieu serve`, stopped when dropped.
+struct Server {
+    child: Child,
+    /// `127.0.0.1:PORT`
+    address: String,
+    stdout: Arc<Mutex<String>>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    /// Starts `hoclieu ARGS` in `dir` and waits for the URL it prints.
+    fn start(dir: &Path, args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hoclieu"))
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start hoclieu serve");
+        let stdout = Arc::new(Mutex::new(String::new()));
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (found, wait) = std::sync::mpsc::channel();
+        {
+            let out = BufReader::new(child.stdout.take().unwrap());
+            let stdout = Arc::clone(&stdout);
+            std::thread::spawn(move || {
+                for line in out.lines().map_while(Result::ok) {
+                    stdout.lock().unwrap().push_str(&format!("{line}\n"));
+                    if let Some(at) = line.find("http://127.0.0.1:") {
+                        let address = line[at + 7..].trim_end_matches('/').to_string();
+                        let _ = found.send(address);
+                    }
+                }
+            });
+        }
+        {
+            let mut err = child.stderr.take().unwrap();
+            let stderr = Arc::clone(&stderr);
+            std::thread::spawn(move || {
+                let mut buffer = [0; 4096];
+                while let Ok(n) = err.read(&mut buffer) {
+                    if n == 0 {
+                        break;
+                    }
+                    stderr.lock().unwrap().push_str(&String::from_utf8_lossy(&buffer[..n]));
+                }
+            });
+        }
+        let address = match wait.recv_timeout(Duration::from_secs(60)) {
+            Ok(address) => address,
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("no URL printed\nstdout:\n{}\nstderr:\n{}", stdout.lock().unwrap(), stderr.lock().unwrap())
+            }
+        };
+        Server { child, address, stdout, stderr }
+    }
+
+    fn get(&self, path: &str, headers: &[&str]) -> Reply {
+        self.raw(&format!("GET {path} HTTP/1.1\r\nHost: x\r\n{}Connection: close\r\n\r\n", lines(headers)))
+    }
+
+    /// Sends `request` exactly as written and reads the whole answer.
+    fn raw(&self, request: &str) -> Reply {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut bytes = Vec::new();
+        let _ = stream.read_to_end(&mut bytes);
+        Reply::parse(&bytes)
+    }
+
+    /// Opens the preview's event stream.
+    fn events(&self) -> Events {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        stream.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+        stream.write_all(b"GET /_hoclieu/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n").unwrap();
+        let mut events = Events { stream, seen: String::new(), cursor: 0 };
+        events.wait_for(": hoclieu preview");
+        events
+    }
+
+    /// Waits until the server has printed `needle` on stderr.
+    #[track_caller]
+    fn wait_stderr(&self, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !self.stderr.lock().unwrap().contains(needle) {
+            assert!(Instant::now() < deadline, "no {needle:?} on stderr: {}", self.stderr.lock().unwrap());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn lines(headers: &[&str]) -> String {
+    headers.iter().map(|h| format!("{h}\r\n")).collect()
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn parse(bytes: &[u8]) -> Reply {
+        let end = bytes.windows(4).position(|w| w == b"\r\n\r\n").expect("a whole HTTP head");
+        let head = String::from_utf8_lossy(&bytes[..end]).into_owned();
+        let mut head_lines = head.lines();
+        let status = head_lines.next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
+        let headers = head_lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        Reply { status, headers, body: bytes[end + 4..].to_vec() }
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// An open server-sent event stream.
+struct Events {
+    stream: TcpStream,
+    seen: String,
+    /// How much of `seen` earlier waits have used.
+    cursor: usize,
+}
+
+impl Events {
+    /// Reads until `needle` arrives after what earlier waits used; returns the text up to
+    /// and including it.
+    #[track_caller]
+    fn wait_for(&mut self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut buffer = [0; 4096];
+        loop {
+            if let Some(at) = self.seen[self.cursor..].find(needle) {
+                let end = self.cursor + at + needle.len();
+                let text = self.seen[self.cursor..end].to_string();
+                self.cursor = end;
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no {needle:?} in the event stream; got:\n{}",
+                &self.seen[self.cursor..]
+            );
+            match self.stream.read(&mut buffer) {
+                Ok(0) => panic!("event stream closed; got:\n{}", &self.seen[self.cursor..]),
+                Ok(n) => self.seen.push_str(&String::from_utf8_lossy(&buffer[..n])),
+                Err(_) => {}
+            }
+        }
+    }
+}
+
+/// The minimal fixture, built, with a secret next to the output that must never be served.
+fn built() -> Project {
+    let project = Project::fixture("minimal");
+    project.run(&["build"]).success();
+    project.file("secret.txt", "SECRET-7f3a");
+    project
+}
+
+fn serve_static(project: &Project, extra: &[&str]) -> Server {
+    let mut args = vec!["serve", "--static", "public", "--port", "0"];
+    args.extend_from_slice(extra);
+    Server::start(project.root(), &args)
+}
+
+#[test]
+fn serve_static_sends_the_precompressed_sibling_the_browser_accepts() {
+    let project = built();
+    let server = serve_static(&project, &[]);
+    let plain = std::fs::read(project.path("public/vi/index.html")).unwrap();
+    for (accept, coding, file) in [
+        ("Accept-Encoding: gzip, deflate, br", Some("br"), "public/vi/index.html.br"),
+        ("Accept-Encoding: gzip", Some("gzip"), "public/vi/index.html.gz"),
+        ("Accept-Encoding: br;q=0, gzip;q=1", Some("gzip"), "public/vi/index.html.gz"),
+        ("Accept-Encoding: identity", None, "public/vi/index.html"),
+    ] {
+        let reply = server.get("/vi/", &[accept]);
+        assert_eq!(reply.status, 200, "{accept}");
+        assert_eq!(reply.header("content-encoding"), coding, "{accept}");
+        assert_eq!(reply.header("vary"), Some("Accept-Encoding"));
+        assert_eq!(reply.header("content-type"), Some("text/html; charset=utf-8"));
+        assert!(reply.body == std::fs::read(project.path(file)).unwrap(), "{accept}: body is not {file}");
+    }
+    assert!(server.get("/vi/index.html", &[]).body == plain);
+    let reply = server.get("/vi", &[]);
+    assert_eq!((reply.status, reply.header("location")), (301, Some("/vi/")), "a folder needs its final slash");
+}
+
+#[test]
+fn serve_static_answers_304_to_etag_and_date_and_caches_hashed_assets_for_ever() {
+    let project = built();
+    let server = serve_static(&project, &[]);
+    let first = server.get("/vi/", &["Accept-Encoding: br"]);
+    let etag = first.header("etag").expect("an ETag").to_string();
+    let modified = first.header("last-modified").expect("a Last-Modified").to_string();
+    assert_eq!(first.header("cache-control"), Some("no-cache"), "pages are revalidated");
+    let again = server.get("/vi/", &["Accept-Encoding: br", &format!("If-None-Match: {etag}")]);
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+    let other = server.get("/vi/", &["Accept-Encoding: br", "If-None-Match: \"nope\""]);
+    assert_eq!(other.status, 200);
+    let dated = server.get("/vi/", &["Accept-Encoding: br", &format!("If-Modified-Since: {modified}")]);
+    assert_eq!(dated.status, 304);
+    let plain = server.get("/vi/", &[&format!("If-None-Match: {etag}")]);
+    assert_eq!(plain.status, 200, "the uncompressed page is another representation with another ETag");
+
+    let css = std::fs::read_dir(project.path("public/assets"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with("style.") && n.ends_with(".css"))
+        .expect("a stylesheet");
+    let reply = server.get(&format!("/assets/{css}"), &["Accept-Encoding: gzip"]);
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("cache-control"), Some("public, max-age=31536000, immutable"));
+    assert_eq!(reply.header("content-type"), Some("text/css; charset=utf-8"));
+}
+
+#[test]
+fn serve_static_answers_range_requests_on_large_and_small_files() {
+    let project = built();
+    let audio: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    project.file("public/media/bai-doc.mp3", &audio);
+    let server = serve_static(&project, &[]);
+    let whole = server.get("/media/bai-doc.mp3", &[]);
+    assert_eq!(whole.status, 200);
+    assert_eq!(whole.header("accept-ranges"), Some("bytes"));
+    assert_eq!(whole.header("content-type"), Some("audio/mpeg"));
+    assert!(whole.body == audio, "a large file is streamed whole");
+    for (range, first, last) in
+        [("bytes=100-199", 100, 199), ("bytes=2999990-", 2_999_990, 2_999_999), ("bytes=-10", 2_999_990, 2_999_999)]
+    {
+        let part = server.get("/media/bai-doc.mp3", &[&format!("Range: {range}")]);
+        assert_eq!(part.status, 206, "{range}");
+        assert_eq!(part.header("content-range"), Some(format!("bytes {first}-{last}/3000000").as_str()));
+        assert!(part.body == audio[first..=last], "{range}: wrong bytes");
+    }
+    let outside = server.get("/media/bai-doc.mp3", &["Range: bytes=3000000-"]);
+    assert_eq!(outside.status, 416);
+    assert_eq!(outside.header("content-range"), Some("bytes */3000000"));
+    let stale = server.get("/media/bai-doc.mp3", &["Range: bytes=0-9", "If-Range: \"old\""]);
+    assert_eq!(stale.status, 200, "If-Range with another version gets the whole file");
+    let page = server.get("/vi/index.html", &["Range: bytes=0-14", "Accept-Encoding: br"]);
+    assert_eq!(page.status, 206);
+    assert_eq!(page.header("content-encoding"), None, "a range is of the file itself");
+    assert_eq!(page.text(), "<!doctype html>");
+}
+
+#[test]
+fn serve_static_sends_the_right_content_types() {
+    let project = built();
+    for file in ["search/vi/shard-00.js", "fonts/chu.woff2", "site.webmanifest", "hinh.svg", "data.json", "x.unknown"] {
+        project.file(&format!("public/{file}"), "x");
+    }
+    let server = serve_static(&project, &[]);
+    for (path, expected) in [
+        ("/search/vi/shard-00.js", "text/javascript; charset=utf-8"),
+        ("/fonts/chu.woff2", "font/woff2"),
+        ("/site.webmanifest", "application/manifest+json"),
+        ("/hinh.svg", "image/svg+xml"),
+        ("/data.json", "application/json"),
+        ("/x.unknown", "application/octet-stream"),
+    ] {
+        let reply = server.get(path, &[]);
+        assert_eq!(reply.status, 200, "{path}");
+        assert_eq!(reply.header("content-type"), Some(expected), "{path}");
+        assert_eq!(reply.header("x-content-type-options"), Some("nosniff"));
+    }
+}
+
+#[test]
+fn serve_static_refuses_every_way_out_of_the_folder() {
+    let project = built();
+    std::os::unix::fs::symlink(project.path("secret.txt"), project.path("public/leak.txt")).unwrap();
+    std::os::unix::fs::symlink(project.root(), project.path("public/ra-ngoai")).unwrap();
+    std::os::unix::fs::symlink(project.path("public/vi/index.html"), project.path("public/trong.html")).unwrap();
+    let server = serve_static(&project, &[]);
+    for target in [
+        "/../secret.txt",
+        "/vi/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E/secret.txt",
+        "/%2e%2e%2fsecret.txt",
+        "/vi/..%2f..%2fsecret.txt",
+        "/..\\secret.txt",
+        "/vi\\..\\..\\secret.txt",
+        "/..%5csecret.txt",
+        "/%5c..%5csecret.txt",
+        "/secret.txt%00.html",
+        "../secret.txt",
+        "/./../secret.txt",
+        "//../secret.txt",
+        "http://x/../secret.txt",
+        "/.hoclieu-output",
+        "/leak.txt",
+        "/ra-ngoai/secret.txt",
+        "/ra-ngoai/book.toml",
+    ] {
+        let reply = server.raw(&format!("GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+        assert!(matches!(reply.status, 400 | 404), "{target}: status {}", reply.status);
+        assert!(!reply.text().contains("SECRET-7f3a"), "{target} leaked the secret");
+    }
+    assert_eq!(server.get("/secret.txt", &[]).status, 404);
+    let inside = server.get("/trong.html", &[]);
+    assert_eq!(inside.status, 200, "a symlink that stays inside the folder is served");
+}
+
+#[test]
+fn serve_static_lists_folders_only_when_asked() {
+    let project = built();
+    {
+        let server = serve_static(&project, &[]);
+        assert_eq!(server.get("/assets/", &[]).status, 404);
+        assert_eq!(server.get("/media/", &[]).status, 404);
+    }
+    let server = serve_static(&project, &["--list-dirs"]);
+    let listing = server.get("/assets/", &[]);
+    assert_eq!(listing.status, 200);
+    assert!(listing.text().contains("share-card."), "{}", listing.text());
+}
+
+#[test]
+fn serve_static_enforces_methods_and_size_limits() {
+    let project = built();
+    let server = serve_static(&project, &[]);
+    let post = server.raw("POST /vi/ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    assert_eq!(post.status, 405);
+    assert_eq!(post.header("allow"), Some("GET, HEAD"));
+    let head = server.raw("HEAD /vi/index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    let long = format!("/{}", "a".repeat(5000));
+    assert_eq!(server.get(&long, &[]).status, 414);
+    let big = format!("X-Big: {}", "b".repeat(20_000));
+    assert_eq!(server.get("/vi/", &[&big]).status, 431);
+    let many: Vec<String> = (0..100).map(|i| format!("X-H{i}: 1")).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    assert_eq!(server.get("/vi/", &many).status, 431);
+    assert_eq!(server.get("/vi/", &[]).status, 200, "the server is still up");
+}
+
+#[test]
+fn serve_static_when_the_port_is_taken_says_so_and_exits_2() {
+    let project = built();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let outcome = project.run(&["serve", "--static", "public", "--port", &port]);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains(&format!("cannot listen on 127.0.0.1:{port}")), "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("already in use"), "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("--port"), "the message says how to fix it: {}", outcome.stderr);
+}
+
+#[test]
+fn serve_binds_to_loopback_unless_bind_names_another_address() {
+    let project = built();
+    let server = serve_static(&project, &[]);
+    let stdout = server.stdout.lock().unwrap().clone();
+    assert!(stdout.contains("http://127.0.0.1:"), "{stdout}");
+    assert!(!stdout.contains("LAN"), "without --bind nothing is offered to the network: {stdout}");
+    drop(server);
+    // 192.0.2.1 is TEST-NET-1: never an address of this machine; nothing is sent to it.
+    let outcome = project.run(&["serve", "--static", "public", "--port", "0", "--bind", "192.0.2.1"]);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("not an address of this machine"), "{}", outcome.stderr);
+    let outcome = project.run(&["serve", "--static", "public", "--bind", "truong-hoc"]);
+    assert_eq!(outcome.code, 2);
+    assert!(outcome.stderr.contains("is not an IP address"), "{}", outcome.stderr);
+    let outcome = project.run(&["serve", "--static", "khong-co", "--port", "0"]);
+    assert_eq!(outcome.code, 2);
+    assert!(outcome.stderr.contains("khong-co"), "{}", outcome.stderr);
+}
+
+#[test]
+fn serve_static_on_every_address_lists_the_urls_and_draws_a_qr_code() {
+    let project = built();
+    let server = serve_static(&project, &["--bind", "0.0.0.0", "--qr"]);
+    let reply = server.get("/vi/", &[]);
+    assert_eq!(reply.status, 200, "reachable on loopback too");
+    // The QR code comes after the addresses.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !server.stdout.lock().unwrap().contains("scan to open") {
+        assert!(Instant::now() < deadline, "no QR code: {}", server.stdout.lock().unwrap());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let stdout = server.stdout.lock().unwrap().clone();
+    let lan = stdout.lines().any(|l| l.contains("for students (LAN):   http://"));
+    let none = stdout.contains("no network interface found");
+    assert!(lan || none, "{stdout}");
+    assert!(stdout.contains('█'), "the QR code is drawn with blocks: {stdout}");
+}
+
+fn preview(project: &Project) -> Server {
+    Server::start(project.root(), &["serve", "--port", "0"])
+}
+
+#[test]
+fn serve_preview_reloads_after_an_edit_and_never_puts_its_script_in_build_output() {
+    let project = Project::fixture("minimal");
+    let server = preview(&project);
+    let page = server.get("/vi/an-toan/mat-khau-manh/", &[]);
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("<script src=\"/_hoclieu/live.js\"></script></body>"));
+    assert_eq!(page.header("cache-control"), Some("no-store"));
+    assert!(server.get("/_hoclieu/live.js", &[]).text().contains("EventSource"));
+    let mut events = server.events();
+    let lesson = project.read("content/an-toan/mat-khau-manh.md");
+    project.file("content/an-toan/mat-khau-manh.md", format!("{lesson}\nĐoạn mới về mật khẩu dài.\n"));
+    events.wait_for("event: reload");
+    let page = server.get("/vi/an-toan/mat-khau-manh/", &[]);
+    assert!(page.text().contains("Đoạn mới về mật khẩu dài."), "the edit is served");
+    let print = server.get("/vi/an-toan/ban-in/", &[]);
+    assert!(print.text().contains("Đoạn mới về mật khẩu dài."), "and so is the course's print page");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !server.stdout.lock().unwrap().contains("mat-khau-manh.md: 4 pages rendered again") {
+        assert!(Instant::now() < deadline, "a text edit is not incremental: {}", server.stdout.lock().unwrap());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!project.path("public").exists(), "the preview writes no output");
+
+    project.run(&["build"]).success();
+    for (name, bytes) in crate::harness::snapshot(&project.path("public")) {
+        assert!(!String::from_utf8_lossy(&bytes).contains("_hoclieu"), "{name} has the preview script");
+    }
+}
+
+#[test]
+fn serve_preview_shows_problems_keeps_the_last_good_page_and_clears_them_when_fixed() {
+    let project = Project::fixture("minimal");
+    let server = preview(&project);
+    let mut events = server.events();
+    let lesson = project.read("content/an-toan/mat-khau-manh.md");
+    project.file("content/an-toan/mat-khau-manh.md", format!("{lesson}\nXem [bài khác](khong-co.md).\n"));
+    let problems = events.wait_for("hint:");
+    assert!(problems.contains("event: problems"), "{problems}");
+    let line = lesson.lines().count() + 2;
+    let position = format!("content/an-toan/mat-khau-manh.md:{line}:5: error:");
+    assert!(problems.contains(&format!("data: {position}")), "{position} not in\n{problems}");
+    server.wait_stderr(&position); // the terminal shows it too
+    let page = server.get("/vi/an-toan/mat-khau-manh/", &[]);
+    assert_eq!(page.status, 200, "the last good page stays served");
+    assert!(!page.text().contains("bài khác"));
+    let mut late = server.events();
+    late.wait_for("event: problems");
+    late.wait_for(&position);
+
+    project.file("content/an-toan/mat-khau-manh.md", format!("{lesson}\nXem [bài khác](../gioi-thieu.md).\n"));
+    events.wait_for("event: reload");
+    assert!(server.get("/vi/an-toan/mat-khau-manh/", &[]).text().contains("bài khác"));
+
+    // The same with an error in front matter, which needs a whole rebuild.
+    project.file("content/an-toan/mat-khau-manh.md", lesson.replace("level = \"co-ban\"", "level = \"kho\""));
+    events.wait_for("unknown level");
+    project.file("content/an-toan/mat-khau-manh.md", &lesson);
+    events.wait_for("event: reload");
+    let mut fresh = server.events();
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = fresh.stream.read(&mut [0; 1024]);
+    assert!(!fresh.seen.contains("event: problems"), "fixed problems are gone: {}", fresh.seen);
+}
+
+#[test]
+fn serve_preview_follows_created_renamed_and_deleted_files() {
+    let project = Project::fixture("minimal");
+    let server = preview(&project);
+    let mut events = server.events();
+    let lesson = project.read("content/an-toan/mat-khau-manh.md");
+
+    project.file("content/an-toan/bai-moi.md", lesson.replace("Mật khẩu mạnh", "Bài mới"));
+    events.wait_for("event: reload");
+    assert_eq!(server.get("/vi/an-toan/bai-moi/", &[]).status, 200, "a created lesson is served");
+
+    std::fs::rename(project.path("content/an-toan/bai-moi.md"), project.path("content/an-toan/doi-ten.md")).unwrap();
+    events.wait_for("event: reload");
+    assert_eq!(server.get("/vi/an-toan/doi-ten/", &[]).status, 200, "a renamed lesson is at its new address");
+    assert_eq!(server.get("/vi/an-toan/bai-moi/", &[]).status, 404, "and not at its old one");
+
+    std::fs::remove_file(project.path("content/an-toan/doi-ten.md")).unwrap();
+    events.wait_for("event: reload");
+    assert_eq!(server.get("/vi/an-toan/doi-ten/", &[]).status, 404, "a deleted lesson is gone");
+
+    assert_eq!(server.get("/media/an-toan/so-do.svg", &[]).status, 200);
+    project.file("content/an-toan/hinh-moi.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
+    events.wait_for("event: reload");
+    let asset = server.get("/media/an-toan/hinh-moi.svg", &[]);
+    assert_eq!((asset.status, asset.header("content-type")), (200, Some("image/svg+xml")), "a new asset is served");
+    std::fs::remove_file(project.path("content/an-toan/hinh-moi.svg")).unwrap();
+    events.wait_for("event: reload");
+    assert_eq!(server.get("/media/an-toan/hinh-moi.svg", &[]).status, 404, "a deleted asset is gone");
+}
