@@ -40,7 +40,7 @@ static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[\p{L}\p{N}\p{M}]+"
 thread_local! {
     /// Word as written → (exact, folded): a language has a few thousand distinct syllables,
     /// so the Unicode work is done once per syllable, not once per occurrence.
-    static FORMS: std::cell::RefCell<std::collections::HashMap<String, (String, String)>> = Default::default();
+    static FORMS: std::cell::RefCell<rustc_hash::FxHashMap<String, (String, String)>> = Default::default();
 }
 
 /// The five Vietnamese tone marks as combining characters (NFD).
@@ -66,10 +66,11 @@ pub fn words(text: &str) -> Vec<Word> {
         }
         WORD.find_iter(&nfc)
             .map(|m| {
-                let (exact, folded) = forms.entry(m.as_str().to_string()).or_insert_with(|| {
+                if !forms.contains_key(m.as_str()) {
                     let lower = m.as_str().to_lowercase();
-                    (exact(&lower), fold(&lower))
-                });
+                    forms.insert(m.as_str().to_string(), (exact(&lower), fold(&lower)));
+                }
+                let (exact, folded) = &forms[m.as_str()];
                 Word { exact: exact.clone(), folded: folded.clone(), start: m.start(), end: m.end() }
             })
             // a run of marks alone (a stray accent, a Tai Viet tone letter) folds to nothing

@@ -16,8 +16,8 @@ use super::{analyzer, weighted_fields, Document};
 use crate::render::{Contents, OutputFile};
 use crate::site::Site;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap as HashMap;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 
 /// Documents per metadata chunk: small, so ten results cost a few small files.
 pub const CHUNK: usize = 16;
@@ -44,7 +44,7 @@ struct Counts {
 fn count(docs: &[Document]) -> Counts {
     // documents are analysed in parallel, then their terms merged in document order
     let per_doc: Vec<(HashMap<String, FieldCounts>, FieldCounts)> = docs.par_iter().map(count_one).collect();
-    let mut terms: HashMap<String, Vec<(u32, [f32; FIELDS])>> = HashMap::new();
+    let mut terms: HashMap<String, Vec<(u32, [f32; FIELDS])>> = HashMap::default();
     let mut lengths = Vec::with_capacity(docs.len());
     for (id, (tf, length)) in per_doc.into_iter().enumerate() {
         lengths.push(length);
@@ -58,19 +58,33 @@ fn count(docs: &[Document]) -> Counts {
 /// Term frequencies per field of one document, and its field lengths.
 fn count_one(doc: &Document) -> (HashMap<String, [f32; FIELDS]>, [f32; FIELDS]) {
     {
-        let mut tf: HashMap<String, [f32; FIELDS]> = HashMap::new();
+        let mut tf: HashMap<String, [f32; FIELDS]> = HashMap::default();
         let mut length = [0.0; FIELDS];
         for (field, (text, _)) in weighted_fields(doc).into_iter().enumerate() {
             for line in text.lines() {
                 let words = analyzer::words(line);
                 length[field] += words.len() as f32;
+                // look up before inserting: most words repeat, so most need no new String
+                let mut add = |term: &str| match tf.get_mut(term) {
+                    Some(counts) => counts[field] += 1.0,
+                    None => {
+                        let mut counts = FieldCounts::default();
+                        counts[field] = 1.0;
+                        tf.insert(term.to_string(), counts);
+                    }
+                };
+                let mut pair = String::new();
                 for (i, word) in words.iter().enumerate() {
-                    tf.entry(word.folded.clone()).or_default()[field] += 1.0;
+                    add(&word.folded);
                     if analyzer::has_marks(word) {
-                        tf.entry(word.exact.clone()).or_default()[field] += 1.0;
+                        add(&word.exact);
                     }
                     if let Some(next) = words.get(i + 1) {
-                        tf.entry(analyzer::pair(word, next)).or_default()[field] += 1.0;
+                        pair.clear();
+                        pair.push_str(&word.folded);
+                        pair.push(' ');
+                        pair.push_str(&next.folded);
+                        add(&pair);
                     }
                 }
             }
