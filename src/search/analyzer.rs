@@ -22,14 +22,15 @@
 //! `toan thong`, `thong tin`), indexed beside the single words.
 
 use regex::Regex;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use unicode_normalization::UnicodeNormalization;
 
 /// One word of a text, with its byte range in the NFC text the analyzer was given.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
-    pub exact: String,
-    pub folded: String,
+    /// Shared with every other occurrence of the same word (see [`words`]'s cache).
+    pub exact: Arc<str>,
+    pub folded: Arc<str>,
     /// Byte range in the NFC-normalised input.
     pub start: usize,
     pub end: usize,
@@ -40,7 +41,7 @@ static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[\p{L}\p{N}\p{M}]+"
 thread_local! {
     /// Word as written → (exact, folded): a language has a few thousand distinct syllables,
     /// so the Unicode work is done once per syllable, not once per occurrence.
-    static FORMS: std::cell::RefCell<rustc_hash::FxHashMap<String, (String, String)>> = Default::default();
+    static FORMS: std::cell::RefCell<rustc_hash::FxHashMap<String, (Arc<str>, Arc<str>)>> = Default::default();
 }
 
 /// The five Vietnamese tone marks as combining characters (NFD).
@@ -68,7 +69,7 @@ pub fn words(text: &str) -> Vec<Word> {
             .map(|m| {
                 if !forms.contains_key(m.as_str()) {
                     let lower = m.as_str().to_lowercase();
-                    forms.insert(m.as_str().to_string(), (exact(&lower), fold(&lower)));
+                    forms.insert(m.as_str().to_string(), (exact(&lower).into(), fold(&lower).into()));
                 }
                 let (exact, folded) = &forms[m.as_str()];
                 Word { exact: exact.clone(), folded: folded.clone(), start: m.start(), end: m.end() }
@@ -121,7 +122,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn forms(text: &str) -> Vec<(String, String)> {
-        words(text).into_iter().map(|w| (w.exact, w.folded)).collect()
+        words(text).into_iter().map(|w| (w.exact.to_string(), w.folded.to_string())).collect()
     }
 
     #[test]
@@ -162,16 +163,16 @@ mod tests {
         #[test]
         fn nfc_and_nfd_input_give_the_same_words(text in "[a-zA-ZàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĐ ,.0-9]{0,40}") {
             let nfd: String = text.nfd().collect();
-            let a: Vec<_> = words(&text).into_iter().map(|w| (w.exact, w.folded)).collect();
-            let b: Vec<_> = words(&nfd).into_iter().map(|w| (w.exact, w.folded)).collect();
+            let a: Vec<_> = words(&text).into_iter().map(|w| (w.exact.to_string(), w.folded.to_string())).collect();
+            let b: Vec<_> = words(&nfd).into_iter().map(|w| (w.exact.to_string(), w.folded.to_string())).collect();
             prop_assert_eq!(a, b);
         }
 
         #[test]
         fn folding_is_idempotent(text in "\\PC{0,30}") {
             for w in words(&text) {
-                prop_assert_eq!(fold(&w.folded), w.folded.clone());
-                prop_assert_eq!(exact(&w.exact), w.exact.clone());
+                prop_assert_eq!(fold(&w.folded), w.folded.to_string());
+                prop_assert_eq!(exact(&w.exact), w.exact.to_string());
             }
         }
     }

@@ -66,9 +66,9 @@ impl Tokenizer for AnalyzerTokenizer {
                 }
                 continue;
             }
-            tokens.push(token(word.folded.clone(), word.start, word.end, position));
+            tokens.push(token(word.folded.to_string(), word.start, word.end, position));
             if analyzer::has_marks(word) {
-                tokens.push(token(word.exact.clone(), word.start, word.end, position));
+                tokens.push(token(word.exact.to_string(), word.start, word.end, position));
             }
         }
         Tokens { tokens, next: 0 }

@@ -44,8 +44,10 @@ fn the_rust_and_browser_analyzers_agree_on_every_case() {
     assert_eq!(browser.len(), cases.len());
     for (case, js) in cases.iter().zip(&browser) {
         let nfc: String = unicode_normalization::UnicodeNormalization::nfc(case.as_str()).collect();
-        let rust: Vec<(String, String, String)> =
-            analyzer::words(case).into_iter().map(|w| (w.exact, w.folded, nfc[w.start..w.end].to_string())).collect();
+        let rust: Vec<(String, String, String)> = analyzer::words(case)
+            .into_iter()
+            .map(|w| (w.exact.to_string(), w.folded.to_string(), nfc[w.start..w.end].to_string()))
+            .collect();
         let js: Vec<(String, String, String)> = serde_json::from_str(js).unwrap();
         assert_eq!(rust, js, "the analyzers differ on {case:?}");
     }
