@@ -38,10 +38,13 @@ pub struct Word {
 
 static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[\p{L}\p{N}\p{M}]+").expect("valid regex"));
 
+/// Word as written → its (exact, folded) forms.
+type FormCache = rustc_hash::FxHashMap<String, (Arc<str>, Arc<str>)>;
+
 thread_local! {
     /// Word as written → (exact, folded): a language has a few thousand distinct syllables,
     /// so the Unicode work is done once per syllable, not once per occurrence.
-    static FORMS: std::cell::RefCell<rustc_hash::FxHashMap<String, (Arc<str>, Arc<str>)>> = Default::default();
+    static FORMS: std::cell::RefCell<FormCache> = Default::default();
 }
 
 /// The five Vietnamese tone marks as combining characters (NFD).
