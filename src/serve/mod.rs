@@ -11,6 +11,7 @@
 //! Binds to loopback unless `--bind` names another address: a site is only offered to the
 //! network when someone asked for it.
 
+pub mod api;
 pub mod http;
 pub mod mime;
 pub mod path;

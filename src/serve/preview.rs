@@ -54,6 +54,7 @@ enum Served {
 struct Shared {
     files: RwLock<HashMap<String, Served>>,
     events: Broadcaster,
+    search: std::sync::Mutex<super::api::SearchState>,
 }
 
 /// Builds, serves and watches until the process is stopped.
@@ -68,7 +69,8 @@ pub fn run(options: PreviewOptions) -> Result<(), Error> {
     let root = options.root.canonicalize().map_err(|e| Error::io(&options.root, "cannot read", e))?;
     let listener = http::bind(SocketAddr::new(options.listen.ip, options.listen.port))?;
     let address = listener.local_addr().map_err(|e| Error::io(&root, "cannot listen", e))?;
-    let shared = Arc::new(Shared { files: RwLock::default(), events: Broadcaster::default() });
+    let shared =
+        Arc::new(Shared { files: RwLock::default(), events: Broadcaster::default(), search: Default::default() });
     let mut builder = Builder { root: root.clone(), drafts: options.drafts, good: None, failing: None };
     builder.full(&shared, "first build");
 
@@ -287,6 +289,7 @@ impl Builder {
         // The search index follows after the reload, so the page shows at once; searching
         // finds the new words a moment later (seconds for 10 000 lessons).
         if let Some((site, _)) = &self.good {
+            *shared.search.lock().expect("search lock") = super::api::SearchState::of(site);
             let index = crate::search::browser::site(site);
             let mut map = shared.files.write().expect("files lock");
             for file in index {
@@ -306,6 +309,7 @@ impl Builder {
                 let pages = site.pages.len();
                 let old = std::mem::replace(&mut *shared.files.write().expect("files lock"), map);
                 drop(old);
+                *shared.search.lock().expect("search lock") = super::api::SearchState::of(&site);
                 self.good = Some((site, theme));
                 self.failing = None;
                 shared.events.send(Event::Reload);
@@ -392,6 +396,7 @@ impl Shared {
         }
         match uri.path() {
             reload::EVENTS_PATH => return self.events.stream(),
+            super::api::SEARCH_PATH => return super::api::search(&self.search, uri.query()),
             reload::SCRIPT_PATH => {
                 return Response::builder()
                     .header(header::CONTENT_TYPE, "text/javascript; charset=utf-8")

@@ -522,3 +522,42 @@ fn serve_preview_follows_created_renamed_and_deleted_files() {
     events.wait_for("event: reload");
     assert_eq!(server.get("/media/an-toan/hinh-moi.svg", &[]).status, 404, "a deleted asset is gone");
 }
+
+#[test]
+fn serve_preview_answers_search_from_tantivy_and_follows_edits() {
+    let project = Project::fixture("search");
+    let server = preview(&project);
+    let reply = server.get("/api/search?q=mat%20khau", &[]);
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-type"), Some("application/json; charset=utf-8"));
+    let answer: serde_json::Value = serde_json::from_str(&reply.text()).unwrap();
+    assert_eq!(answer["results"][0]["url"], "/vi/an-toan/mat-khau/", "{answer}");
+    assert_eq!(answer["lang"], "vi");
+    // the highlighted ranges point at the matched words in the snippet
+    let snippet = answer["results"][0]["snippet"].as_str().unwrap();
+    let first = &answer["results"][0]["highlights"][0];
+    let word = &snippet[first[0].as_u64().unwrap() as usize..first[1].as_u64().unwrap() as usize];
+    assert_eq!(word.to_lowercase(), "mật", "{answer}");
+
+    let filtered = server.get("/api/search?q=dien+thoai&group=can-bo", &[]).text();
+    assert!(!filtered.contains("lua-dao"), "lừa đảo is for nguoi-dan only: {filtered}");
+    let bad = server.get("/api/search?q=x&lang=fr", &[]);
+    assert_eq!(bad.status, 400);
+    let error: serde_json::Value = serde_json::from_str(&bad.text()).unwrap();
+    assert!(error["error"].as_str().unwrap().starts_with("unknown language \"fr\""), "{error}");
+
+    // an edit to a lesson's text is searchable once the page has reloaded
+    let mut events = server.events();
+    let lesson = project.read("content/thiet-bi/dien-thoai.md");
+    project.file("content/thiet-bi/dien-thoai.md", format!("{lesson}\nMẹo: bật chế độ tiết kiệm pin.\n"));
+    events.wait_for("event: reload");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let found = server.get("/api/search?q=tiet+kiem+pin", &[]).text();
+        if found.contains("/vi/thiet-bi/dien-thoai/") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the edit never became searchable: {found}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
