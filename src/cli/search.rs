@@ -79,15 +79,15 @@ fn marked(text: &str, highlights: &[std::ops::Range<usize>]) -> String {
     let mut out = String::with_capacity(text.len() + highlights.len() * 4);
     let mut at = 0;
     for range in highlights {
-        if range.start < at || range.end > text.len() {
+        let (Some(before), Some(word)) = (text.get(at..range.start), text.get(range.clone())) else {
             continue;
-        }
-        out.push_str(&text[at..range.start]);
+        };
+        out.push_str(before);
         out.push('«');
-        out.push_str(&text[range.clone()]);
+        out.push_str(word);
         out.push('»');
         at = range.end;
     }
-    out.push_str(&text[at..]);
+    out.push_str(text.get(at..).unwrap_or_default());
     out
 }

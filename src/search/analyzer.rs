@@ -164,7 +164,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn nfc_and_nfd_input_give_the_same_words(text in "[a-zA-ZàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĐ ,.0-9]{0,40}") {
+        fn nfc_and_nfd_input_give_the_same_words(text in "[a-zA-ZàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĐ\u{300}\u{301}\u{303}\u{309}\u{323}\u{302}\u{306}\u{31b}\u{aa80}-\u{aadf} ,.0-9]{0,40}") {
             let nfd: String = text.nfd().collect();
             let a: Vec<_> = words(&text).into_iter().map(|w| (w.exact.to_string(), w.folded.to_string())).collect();
             let b: Vec<_> = words(&nfd).into_iter().map(|w| (w.exact.to_string(), w.folded.to_string())).collect();

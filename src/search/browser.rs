@@ -24,6 +24,9 @@ pub const CHUNK: usize = 16;
 /// Postings kept per term: the best-scoring documents. A query needs the top few results;
 /// a common word in 10 000 lessons would otherwise weigh tens of KB.
 pub const MAX_POSTINGS: usize = 100;
+/// Also kept per term: the best documents of each target group and of each domain, so a
+/// search filtered by group or domain still finds that many.
+pub const MAX_POSTINGS_PER_FILTER: usize = 10;
 /// A shard is closed when its script passes this many bytes (about 3 KB compressed).
 const SHARD_BYTES: usize = 12 * 1024;
 const K1: f32 = 1.2;
@@ -93,6 +96,47 @@ fn count_one(doc: &Document) -> (HashMap<String, [f32; FIELDS]>, [f32; FIELDS]) 
     }
 }
 
+/// The best [`MAX_POSTINGS`] of `scored` (best first), plus the best
+/// [`MAX_POSTINGS_PER_FILTER`] of each group and each domain; in document order.
+fn keep_best(scored: Vec<(u32, u32)>, docs: &[Document]) -> Vec<(u32, u32)> {
+    if scored.len() <= MAX_POSTINGS {
+        let mut kept = scored;
+        kept.sort_by_key(|p| p.0);
+        return kept;
+    }
+    let mut per_group: HashMap<usize, usize> = HashMap::default();
+    let mut per_domain: HashMap<usize, usize> = HashMap::default();
+    let mut kept = Vec::with_capacity(MAX_POSTINGS * 2);
+    for (rank, posting) in scored.into_iter().enumerate() {
+        let doc = &docs[posting.0 as usize];
+        let mut wanted = rank < MAX_POSTINGS;
+        for (filters, counts) in [(&doc.groups, &mut per_group), (&doc.domains, &mut per_domain)] {
+            for filter in filters {
+                let seen = counts.entry(*filter).or_default();
+                if *seen < MAX_POSTINGS_PER_FILTER {
+                    *seen += 1;
+                    wanted = true;
+                }
+            }
+        }
+        if wanted {
+            kept.push(posting);
+        }
+    }
+    kept.sort_by_key(|p| p.0);
+    kept
+}
+
+/// A script's JSON made safe for old JavaScript engines, where U+2028 and U+2029 end a
+/// line inside a string literal (JSON allows them raw).
+fn js_safe(json: String) -> String {
+    if json.contains(['\u{2028}', '\u{2029}']) {
+        json.replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029")
+    } else {
+        json
+    }
+}
+
 /// Sort order shared with the browser: UTF-16 code units, as JavaScript compares strings.
 fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
@@ -147,10 +191,9 @@ pub fn files(lang: &str, docs: &[Document]) -> Vec<OutputFile> {
                 })
                 .collect();
             scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            scored.truncate(MAX_POSTINGS);
-            scored.sort_by_key(|p| p.0);
+            let scored = keep_best(scored, docs);
             let mut entry = String::with_capacity(16 + scored.len() * 6);
-            entry.push_str(&json!(term).to_string());
+            entry.push_str(&js_safe(json!(term).to_string()));
             entry.push_str(":[");
             let mut previous = 0;
             for (i, (id, score)) in scored.iter().enumerate() {
@@ -181,10 +224,18 @@ pub fn files(lang: &str, docs: &[Document]) -> Vec<OutputFile> {
     for (index, chunk) in docs.chunks(CHUNK).enumerate() {
         let rows: Vec<Value> =
             chunk.iter().map(|d| json!([d.title, d.path, d.crumb, d.summary, d.groups, d.domains])).collect();
-        let script = format!("hoclieuSearch.add({},\"d\",{index},{})\n", json!(lang), Value::Array(rows));
+        let rows = js_safe(Value::Array(rows).to_string());
+        let script = format!("hoclieuSearch.add({},\"d\",{index},{rows})\n", json!(lang));
         out.push(OutputFile { path: format!("{dir}/d{index}.js"), contents: Contents::Bytes(script.into_bytes()) });
     }
-    let meta = json!({ "docs": docs.len(), "chunk": CHUNK, "shards": firsts });
+    // groups and domains of each document as two bit masks, for filters: loaded only when
+    // a filter is chosen (ids past 30 are not filterable in the browser)
+    let mask = |ids: &[usize]| ids.iter().filter(|&&i| i < 31).fold(0u32, |m, &i| m | 1 << i);
+    let masks: Vec<u32> = docs.iter().flat_map(|d| [mask(&d.groups), mask(&d.domains)]).collect();
+    let script = format!("hoclieuSearch.add({},\"f\",0,{})\n", json!(lang), json!(masks));
+    out.push(OutputFile { path: format!("{dir}/f.js"), contents: Contents::Bytes(script.into_bytes()) });
+    let firsts = js_safe(json!(firsts).to_string());
+    let meta = format!("{{\"docs\":{},\"chunk\":{CHUNK},\"shards\":{firsts}}}", docs.len());
     let script = format!("hoclieuSearch.add({},\"meta\",0,{meta})\n", json!(lang));
     out.push(OutputFile { path: format!("{dir}/meta.js"), contents: Contents::Bytes(script.into_bytes()) });
     out

@@ -22,6 +22,8 @@ use tantivy::{Index, IndexReader, Term};
 
 const WORDS: &str = "hoclieu";
 const PAIRS: &str = "hoclieu_pairs";
+/// How much more an exact (same diacritics) match weighs than a folded one.
+const EXACT_BOOST: f32 = 2.0;
 
 /// Emits the analyzer's words (or pairs of words) as tantivy tokens.
 #[derive(Clone, Copy)]
@@ -61,7 +63,8 @@ impl Tokenizer for AnalyzerTokenizer {
         let mut tokens = Vec::with_capacity(words.len() * 2);
         for (position, word) in words.iter().enumerate() {
             if self.pairs {
-                if let Some(next) = words.get(position + 1) {
+                // pairs stay within a line: a heading does not run on into the next one
+                if let Some(next) = words.get(position + 1).filter(|next| !text[word.end..next.start].contains('\n')) {
                     tokens.push(token(analyzer::pair(word, next), word.start, next.end, position));
                 }
                 continue;
@@ -124,7 +127,7 @@ impl Engine {
         let mut schema = Schema::builder();
         let fields = Fields {
             title: schema.add_text_field("title", text_field(WORDS, true)),
-            headings: schema.add_text_field("headings", text_field(WORDS, false)),
+            headings: schema.add_text_field("headings", text_field(WORDS, true)),
             summary: schema.add_text_field("summary", text_field(WORDS, true)),
             body: schema.add_text_field("body", text_field(WORDS, true)),
             pairs: schema.add_text_field("pairs", text_field(PAIRS, false)),
@@ -170,8 +173,9 @@ impl Engine {
             for (field, boost) in [(f.title, 3.0), (f.headings, 2.0), (f.summary, 1.5), (f.body, 1.0)] {
                 clauses.push(term(field, &word.folded, boost));
                 if analyzer::has_marks(word) {
-                    // the exact form counts on top of the folded one
-                    clauses.push(term(field, &word.exact, boost));
+                    // the exact form counts on top of the folded one, and weighs more than
+                    // a folded match in a better field (`hoà` in a body before `Hóa` in a title)
+                    clauses.push(term(field, &word.exact, boost * EXACT_BOOST));
                 }
             }
             if let Some(next) = words.get(i + 1) {
@@ -194,18 +198,41 @@ impl Engine {
         }
         let query = self.query(text, group);
         let searcher = self.reader.searcher();
-        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        // BM25 picks the candidates; they are then ranked as the browser ranks: most query
+        // words present first, then most words present with the diacritics as typed
+        let candidates = searcher.search(&query, &TopDocs::with_limit(limit.max(10) * 10).order_by_score())?;
+        let asked = analyzer::words(text);
+        let mut ranked = Vec::with_capacity(candidates.len());
+        for (score, address) in candidates {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let mut folded = std::collections::HashSet::new();
+            let mut exact = std::collections::HashSet::new();
+            for field in [self.fields.title, self.fields.headings, self.fields.summary, self.fields.body] {
+                for word in analyzer::words(doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default()) {
+                    folded.insert(word.folded);
+                    exact.insert(word.exact);
+                }
+            }
+            let present = asked.iter().filter(|w| folded.contains(&w.folded)).count();
+            let as_typed = asked.iter().filter(|w| analyzer::has_marks(w) && exact.contains(&w.exact)).count();
+            ranked.push((present, as_typed, score, address, doc));
+        }
+        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(b.2.total_cmp(&a.2)));
+        ranked.truncate(limit);
         let mut snippets = SnippetGenerator::create(&searcher, &query, self.fields.body)?;
         snippets.set_max_num_chars(160);
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            let doc: TantivyDocument = searcher.doc(address)?;
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (_, _, score, _, doc) in ranked {
             let get = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
             let snippet = snippets.snippet_from_doc(&doc);
             let (snippet, highlights) = if snippet.is_empty() {
                 (get(self.fields.summary), Vec::new())
             } else {
-                (snippet.fragment().to_string(), snippet.highlighted().to_vec())
+                // the exact and folded tokens of a word share its range: report it once
+                let mut ranges = snippet.highlighted().to_vec();
+                ranges.sort_by_key(|r| (r.start, r.end));
+                ranges.dedup();
+                (snippet.fragment().to_string(), ranges)
             };
             hits.push(Hit {
                 title: get(self.fields.title),

@@ -63,12 +63,13 @@ pub fn documents(site: &Site, lang: usize) -> Vec<Document> {
             };
             Document {
                 key: page.key,
-                title: front.title.clone(),
+                title: nfc(&front.title),
                 path: path.strip_suffix("index.html").unwrap_or(path).to_string(),
-                crumb,
-                summary: front.summary.clone(),
-                headings: page.headings.iter().map(|h| h.text.as_str()).collect::<Vec<_>>().join("\n"),
-                body: markdown::plain_text(page.source.body()),
+                crumb: nfc(&crumb),
+                summary: nfc(&front.summary),
+                headings: nfc(&page.headings.iter().map(|h| h.text.as_str()).collect::<Vec<_>>().join("\n")),
+                // files are NFC, but a character reference or a mark after markup is not
+                body: nfc(&markdown::plain_text(page.source.body())),
                 groups: original
                     .groups
                     .iter()
@@ -82,6 +83,16 @@ pub fn documents(site: &Site, lang: usize) -> Vec<Document> {
             }
         })
         .collect()
+}
+
+/// `text` in NFC, the form the analyzer's offsets refer to (cheap when it already is).
+fn nfc(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    if unicode_normalization::is_nfc(text) {
+        text.to_string()
+    } else {
+        text.nfc().collect()
+    }
 }
 
 /// The fields of a document with their weight in ranking, shared by both indexes.

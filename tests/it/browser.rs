@@ -476,6 +476,24 @@ async fn search_from_the_box(client: Client, base: String) {
     assert!(url.as_str().starts_with(&format!("{base}vi/tim-kiem/index.html?q=lua")), "{url}");
     let q = client.find(Locator::Css("#q")).await.unwrap();
     assert_eq!(q.prop("value").await.unwrap().as_deref(), Some("lua dao"), "the query stays in the box");
+
+    // the results are reachable from the keyboard, and the page with results passes axe
+    let first = client.find(Locator::Css("#search-results li a")).await.unwrap();
+    client.execute("document.getElementById('q').focus()", vec![]).await.unwrap();
+    for _ in 0..6 {
+        let active = client.active_element().await.unwrap();
+        if active.attr("href").await.unwrap() == first.attr("href").await.unwrap() {
+            break;
+        }
+        active.send_keys("\u{E004}").await.unwrap(); // Tab
+    }
+    let active = client.active_element().await.unwrap();
+    assert_eq!(active.text().await.unwrap(), "Nhận biết lừa đảo qua mạng", "Tab reaches the first result");
+    if let Some(axe) = driver::axe_source() {
+        let violations = axe_violations(&client, &axe).await;
+        let report: String = violations.iter().map(|v| describe_violation("search", "results", v)).collect();
+        assert!(report.is_empty(), "axe-core on the search results:\n{report}");
+    }
 }
 
 #[tokio::test]
@@ -510,17 +528,15 @@ async fn a_reader_in_thai_sees_thai_results_first_then_vietnamese() {
         client
             .wait()
             .at_most(std::time::Duration::from_secs(5))
-            .for_element(Locator::Css("#search-results li.search-other"))
+            .for_element(Locator::Css("#search-results h2.search-other"))
             .await
             .expect("a heading before the Vietnamese results");
-        let mut items = Vec::new();
-        for li in client.find_all(Locator::Css("#search-results > li")).await.unwrap() {
-            items.push((li.attr("class").await.unwrap().unwrap_or_default(), li.text().await.unwrap()));
-        }
-        let other = items.iter().position(|(class, _)| class == "search-other").unwrap();
-        let items: Vec<String> = items.into_iter().map(|(_, text)| text).collect();
-        assert!(items[0].starts_with("Zalo (bản tiếng Thái, máy dịch)"), "{items:?}");
-        assert!(items[other + 1..].iter().all(|i| !i.starts_with("Zalo (bản")), "no duplicate: {items:?}");
+        let lists = client.find_all(Locator::Css("#search-results ol")).await.unwrap();
+        assert_eq!(lists.len(), 2, "Thái results, then Vietnamese ones in a list of their own");
+        let thai = lists[0].text().await.unwrap();
+        let vietnamese = lists[1].text().await.unwrap();
+        assert!(thai.starts_with("Zalo (bản tiếng Thái, máy dịch)"), "{thai}");
+        assert!(!vietnamese.contains("Zalo (bản"), "no duplicate: {vietnamese}");
         let link = client.find(Locator::Css("#search-results li a")).await.unwrap();
         let href = link.attr("href").await.unwrap().unwrap();
         assert!(href.contains("blt/"), "results stay in the reader's language: {href}");

@@ -3,9 +3,13 @@
    analyze() mirrors src/search/analyzer.rs rule for rule (a test compares them). */
 (function (global) {
   "use strict";
-  var WORD = /[\p{L}\p{N}\p{M}]+/gu;
+  var WORD = null;
+  /* Built at run time: a browser without Unicode property escapes (before Chrome 64) gets
+     a message instead of a script that does not parse at all. */
+  try { WORD = new RegExp("[\\p{L}\\p{N}\\p{M}]+", "gu"); } catch (e) { /* unsupported */ }
   var TONES = /[\u0300\u0301\u0303\u0309\u0323\uaabf-\uaac2]/g;
   var MARKS = /[\u0300-\u036f\uaabf-\uaac2]/g;
+  function has(object, key) { return Object.prototype.hasOwnProperty.call(object, key); }
 
   function exact(word) {
     var d = word.normalize("NFD"), tones = d.match(TONES);
@@ -18,6 +22,7 @@
   /* Words of a text: {exact, folded, start, end}, offsets in the NFC text. */
   function analyze(text) {
     var nfc = text.normalize("NFC"), out = [], m;
+    if (!WORD) return out;
     WORD.lastIndex = 0;
     while ((m = WORD.exec(nfc))) {
       var lower = m[0].toLowerCase(), folded = fold(lower);
@@ -26,22 +31,28 @@
     return out;
   }
 
-  var store = {}, loading = {}, root = "", lang;
+  var store = Object.create(null), loading = Object.create(null), root = "", lang;
   global.hoclieuSearch = {
-    add: function (lang, kind, i, data) { (store[lang] = store[lang] || {})[kind + i] = data; }
+    add: function (l, kind, i, data) { (store[l] = store[l] || Object.create(null))[kind + i] = data; }
   };
-  /* Runs an index script; resolves when it has run (or failed to load). */
+  /* Runs an index script; done(true) once it has run, done(false) when it failed to load. */
   var run_script = function (src, done) {
     var s = document.createElement("script");
     s.src = src;
-    s.onload = s.onerror = done;
+    s.onload = function () { done(true); };
+    s.onerror = function () { s.remove(); done(false); };
     document.head.appendChild(s);
   };
+  /* One index file; a failed download is forgotten, so the next query tries again. */
   function load(l, kind, i) {
     var key = l + "/" + kind + i;
-    if (!loading[key]) loading[key] = new Promise(function (resolve) {
-      run_script(root + "search/" + l + "/" + (kind === "meta" ? "meta" : kind + i) + ".js", function () {
-        resolve((store[l] || {})[kind + i]);
+    if (!loading[key]) loading[key] = new Promise(function (resolve, reject) {
+      var name = kind === "meta" || kind === "f" ? kind : kind + i;
+      run_script(root + "search/" + l + "/" + name + ".js", function (ok) {
+        var data = store[l] && store[l][kind + i];
+        if (ok && data !== undefined) return resolve(data);
+        delete loading[key];
+        reject(new Error("search/" + l + "/" + name + ".js"));
       });
     });
     return loading[key];
@@ -55,62 +66,79 @@
   function postings(l, meta, term) {
     var i = shardOf(meta, term);
     if (i < 0) return Promise.resolve(null);
-    return load(l, "s", i).then(function (shard) { return shard ? { shard: shard, list: shard[term] } : null; });
+    return load(l, "s", i).then(function (shard) { return has(shard, term) ? shard[term] : null; });
   }
-  /* Ranks documents of one language: most query words matched first, then score. */
+  /* Words that complete a prefix being typed, most common first: they may continue into the
+     next shards (pairs such as "an toan" sort between "an" and "anh"). */
+  function completions(l, meta, prefix) {
+    var first = Math.max(0, shardOf(meta, prefix)), shards = [first];
+    for (var j = first + 1; j < meta.shards.length && j <= first + 2 && meta.shards[j].indexOf(prefix) === 0; j++) {
+      shards.push(j);
+    }
+    return Promise.all(shards.map(function (s) { return load(l, "s", s); })).then(function (loaded) {
+      var found = [];
+      loaded.forEach(function (shard) {
+        for (var term in shard) {
+          if (has(shard, term) && term !== prefix && term.indexOf(prefix) === 0 && term.indexOf(" ") < 0) {
+            found.push(shard[term]);
+          }
+        }
+      });
+      return found.sort(function (a, b) { return b.length - a.length; }).slice(0, 5);
+    });
+  }
+  /* Ranks documents of one language: most query words matched first, then most words
+     matched with the diacritics as typed (`đường` before `dương`), then score. */
   function rank(l, words, typing) {
     return load(l, "meta", 0).then(function (meta) {
-      if (!meta || !meta.docs) return [];
+      if (!meta.docs) return [];
       var wanted = [];
       words.forEach(function (w, i) {
         wanted.push({ term: w.folded, word: i, weight: 1 });
-        if (w.exact !== w.folded) wanted.push({ term: w.exact, word: i, weight: 1 });
+        if (w.exact !== w.folded) wanted.push({ term: w.exact, word: i, weight: 1, exact: true });
         if (i + 1 < words.length) wanted.push({ term: w.folded + " " + words[i + 1].folded, word: -1, weight: 2 });
       });
       var last = words[words.length - 1];
-      return Promise.all(wanted.map(function (t) { return postings(l, meta, t.term); })).then(function (found) {
-        var docs = {};
-        function count(list, word, weight) {
+      var more = typing && last.folded.length > 1 ? completions(l, meta, last.folded) : Promise.resolve([]);
+      var lists = Promise.all(wanted.map(function (t) { return postings(l, meta, t.term); }));
+      return Promise.all([lists, more]).then(function (found) {
+        var docs = Object.create(null);
+        function count(list, word, weight, exact) {
           for (var j = 0, id = 0; list && j < list.length; j += 2) {
             id += list[j];
-            var d = docs[id] = docs[id] || { id: id, score: 0, words: {} };
+            var d = docs[id] = docs[id] || { id: id, score: 0, words: Object.create(null), exact: 0 };
             d.score += list[j + 1] * weight;
             if (word >= 0) d.words[word] = 1;
+            if (exact) d.exact++;
           }
         }
-        found.forEach(function (f, k) { if (f) count(f.list, wanted[k].word, wanted[k].weight); });
-        var lastFound = found[wanted.findIndex(function (t) { return t.word === words.length - 1; })];
-        if (typing && last.folded.length > 1 && lastFound) {
-          var n = 0;
-          for (var term in lastFound.shard) {
-            if (term !== last.folded && term.indexOf(last.folded) === 0 && term.indexOf(" ") < 0 && n++ < 20) {
-              count(lastFound.shard[term], words.length - 1, 0.5);
-            }
-          }
-        }
+        found[0].forEach(function (list, k) { count(list, wanted[k].word, wanted[k].weight, wanted[k].exact); });
+        found[1].forEach(function (list) { count(list, words.length - 1, 0.5); });
         return Object.keys(docs).map(function (k) { return docs[k]; }).sort(function (a, b) {
-          return Object.keys(b.words).length - Object.keys(a.words).length || b.score - a.score || a.id - b.id;
+          return Object.keys(b.words).length - Object.keys(a.words).length || b.exact - a.exact ||
+            b.score - a.score || a.id - b.id;
         }).map(function (d) { d.chunk = meta.chunk; return d; });
       });
     });
   }
-  function details(l, ranked, limit, filter) {
-    var out = [], i = 0;
-    function next() {
-      if (out.length >= limit || i >= ranked.length || i >= 200) return Promise.resolve(out);
-      var batch = ranked.slice(i, i + limit); i += limit;
-      return Promise.all(batch.map(function (d) { return load(l, "d", Math.floor(d.id / d.chunk)); })).then(function (chunks) {
-        batch.forEach(function (d, k) {
-          var row = chunks[k] && chunks[k][d.id % d.chunk];
-          if (row && out.length < limit && filter(row)) out.push(row);
-        });
-        return next();
+  /* Keeps the documents of target group g and domain dm (-1: any), from the masks file
+     loaded only when a filter is chosen. */
+  function filtered(l, ranked, g, dm) {
+    if (g < 0 && dm < 0) return Promise.resolve(ranked);
+    return load(l, "f", 0).then(function (masks) {
+      return ranked.filter(function (d) {
+        return (g < 0 || (masks[2 * d.id] >> g) & 1) && (dm < 0 || (masks[2 * d.id + 1] >> dm) & 1);
       });
-    }
-    return next();
+    });
+  }
+  function details(l, ranked, limit) {
+    var top = ranked.slice(0, limit);
+    return Promise.all(top.map(function (d) { return load(l, "d", Math.floor(d.id / d.chunk)); })).then(function (chunks) {
+      return top.map(function (d, k) { return chunks[k][d.id % d.chunk]; }).filter(Boolean);
+    });
   }
   function highlight(el, text, words) {
-    var folded = {}, at = 0;
+    var folded = Object.create(null), at = 0;
     words.forEach(function (w) { folded[w.folded] = 1; });
     text = text.normalize("NFC");
     analyze(text).forEach(function (w) {
@@ -133,6 +161,13 @@
     if (row[3]) { var p = document.createElement("p"); highlight(p, row[3], words); li.appendChild(p); }
     return li;
   }
+  function search(l, query, limit, g, dm, typing) {
+    var words = analyze(query);
+    if (!words.length) return Promise.resolve([]);
+    return rank(l, words, typing)
+      .then(function (r) { return filtered(l, r, g, dm); })
+      .then(function (r) { return details(l, r, limit); });
+  }
 
   /* Under node (tests): the same ranking over a built index, scripts read from disk. */
   if (typeof module === "object" && module.exports) {
@@ -140,10 +175,8 @@
       analyze: analyze,
       add: global.hoclieuSearch.add,
       open: function (base, runner) { root = base; run_script = runner; },
-      search: function (l, query, limit) {
-        var words = analyze(query);
-        if (!words.length) return Promise.resolve([]);
-        return rank(l, words, false).then(function (r) { return details(l, r, limit, function () { return true; }); });
+      search: function (l, query, limit, g, dm, typing) {
+        return search(l, query, limit, g === undefined ? -1 : g, dm === undefined ? -1 : dm, !!typing);
       }
     };
     return;
@@ -158,46 +191,57 @@
   var page = document.getElementById("search-page");
   var box = page || form;
   var input = box.querySelector("input[name=q]");
-  var status, list;
+  var status, results;
   if (page) {
     status = document.getElementById("search-status");
-    list = document.getElementById("search-results");
+    results = document.getElementById("search-results");
   } else {
-    var panel = document.createElement("div");
-    panel.className = "search-panel";
+    results = document.createElement("div");
+    results.className = "search-panel";
     status = document.createElement("p");
     status.setAttribute("role", "status");
-    list = document.createElement("ol");
-    panel.appendChild(status); panel.appendChild(list);
-    form.parentNode.insertBefore(panel, form.nextSibling);
+    results.appendChild(status);
+    form.parentNode.insertBefore(results, form.nextSibling);
   }
   function say(template, count, query) {
-    return (template || "").replace("{count}", count).replace("{query}", query);
+    return (template || "").replace("{count}", function () { return count; })
+      .replace("{query}", function () { return query; });
+  }
+  function clear() {
+    [].slice.call(results.querySelectorAll("ol, h2")).forEach(function (el) { el.remove(); });
   }
   var generation = 0;
   function run(typing) {
-    var query = input.value, words = analyze(query), mine = ++generation;
+    var query = input.value, mine = ++generation;
     var group = page && page.querySelector("select[name=nhom]"), domain = page && page.querySelector("select[name=linh-vuc]");
     var g = group && group.value !== "" ? +group.value : -1, dm = domain && domain.value !== "" ? +domain.value : -1;
-    var filter = function (row) { return (g < 0 || row[4].indexOf(g) >= 0) && (dm < 0 || row[5].indexOf(dm) >= 0); };
     var limit = page ? 10 : 6;
-    if (!words.length) { list.textContent = ""; status.textContent = ""; return; }
+    if (!WORD) { status.textContent = form.getAttribute("data-error"); return; }
+    if (!analyze(query).length) { clear(); status.textContent = ""; return; }
+    var words = analyze(query);
     var langs = lang === fallback ? [lang] : [lang, fallback];
-    Promise.all(langs.map(function (l) {
-      return rank(l, words, typing).then(function (r) { return details(l, r, limit, filter); });
-    })).then(function (results) {
+    Promise.all(langs.map(function (l) { return search(l, query, limit, g, dm, typing); })).then(function (found) {
       if (mine !== generation) return;
-      list.textContent = "";
-      var seen = {}, total = 0;
-      results.forEach(function (rows, k) {
+      clear();
+      var seen = Object.create(null), total = 0;
+      found.forEach(function (rows, k) {
         rows = rows.filter(function (row) { return !seen[row[1]]; });
-        if (k > 0 && rows.length) {
-          var h = document.createElement("li"); h.className = "search-other"; h.textContent = form.getAttribute("data-other");
-          list.appendChild(h);
+        if (!rows.length) return;
+        if (k > 0) {
+          var h = document.createElement("h2");
+          h.className = "search-other";
+          h.textContent = form.getAttribute("data-other");
+          results.appendChild(h);
         }
+        var list = document.createElement("ol");
         rows.forEach(function (row) { seen[row[1]] = 1; total++; list.appendChild(item(row, words)); });
+        results.appendChild(list);
       });
       status.textContent = say(form.getAttribute(total ? "data-found" : "data-none"), total, query.trim());
+    }, function () {
+      if (mine !== generation) return;
+      clear();
+      status.textContent = form.getAttribute("data-error");
     });
   }
   var timer;
@@ -207,8 +251,7 @@
     [].forEach.call(page.querySelectorAll("select"), function (s) { s.addEventListener("change", function () { run(false); }); });
     var q = new URLSearchParams(location.search).get("q");
     if (q) input.value = q;
-    page.addEventListener("submit", function (e) { e.preventDefault(); run(false); });
+    page.addEventListener("submit", function (e) { e.preventDefault(); clearTimeout(timer); run(false); });
   }
   if (input.value) run(false);
-  global.hoclieuSearch.run = run;
 })(typeof window === "object" ? window : this);
