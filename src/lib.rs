@@ -31,6 +31,7 @@ pub mod fs;
 pub mod lint;
 pub mod markdown;
 pub mod output;
+pub mod pack;
 pub mod render;
 pub mod search;
 pub mod serve;
