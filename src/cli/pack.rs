@@ -4,6 +4,7 @@ use super::{progress, EXIT_CONTENT, EXIT_OK};
 use crate::diag::print_human;
 use crate::pack::unpack::{self, Unpacked, Verified};
 use crate::pack::{self, delta, manifest::Problems};
+use crate::render::human_size as size;
 use crate::Error;
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -176,13 +177,4 @@ fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Error> {
     crate::fs::rename(&temp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&temp);
     })
-}
-
-/// `12.3 MB`, `456 KB`, `789 B`
-pub fn size(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1_000_000 => format!("{:.1} MB", b as f64 / 1e6),
-        b if b >= 1_000 => format!("{:.0} KB", b as f64 / 1e3),
-        b => format!("{b} B"),
-    }
 }

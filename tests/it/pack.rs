@@ -371,3 +371,36 @@ fn pack_mistakes_are_named_with_a_hint() {
     assert!(out.stderr.contains("unknown group \"can-boo\""), "{}", out.stderr);
     assert!(!project.path("packs").exists(), "nothing is written when book.toml has errors");
 }
+
+#[test]
+fn with_build_packs_the_site_offers_its_packs_on_a_catalog_page() {
+    let project = Project::fixture("packs");
+    let config = project.read("book.toml").replace("[site]\n", "[build]\npacks = true\n\n[site]\n");
+    project.file("book.toml", config);
+    project.run(&["build"]).success();
+    let zip = std::fs::read(project.path("public/packs/dan.zip")).unwrap();
+    project.run(&["verify", "public/packs/dan.zip"]).success();
+    project.run(&["verify", "public/packs/can-bo.zip"]).success();
+    let catalog = project.read("public/vi/tai-ve/index.html");
+    for text in [
+        "Gói cho người dân",
+        "Tiếng Việt, Tiếng Thái",
+        "Người dân",
+        "href=\"../../packs/dan.zip\" download",
+        &format!("{:x}", Sha256::digest(&zip)),
+        "Phiên bản",
+    ] {
+        assert!(catalog.contains(text), "the catalog lacks {text:?}:\n{catalog}");
+    }
+    assert!(project.read("public/blt/tai-ve/index.html").contains("Au lông"), "the catalog in Thái");
+    assert!(project.read("public/vi/index.html").contains("href=\"tai-ve/index.html\""), "home links the catalog");
+    // a pack links no catalog of its own
+    let files = unpack(&project, "public/packs/dan.zip", "dan");
+    assert!(!files.keys().any(|p| p.contains("tai-ve") || p.starts_with("packs/")));
+
+    // the catalog's address is reserved
+    project.file("content/tai-ve.md", "+++\ntitle = \"Tải về\"\n+++\nx\n");
+    let out = project.run(&["build"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("tai-ve"), "{}", out.stderr);
+}
