@@ -40,7 +40,9 @@ pub struct Manifest {
     pub file_count: usize,
     /// Bytes of all files (the manifest itself not counted).
     pub total_size: u64,
-    /// Sorted by path; the manifest itself is not listed.
+    /// Sorted by path; the manifest itself is not listed. Left out of the manifests inside
+    /// an update, which carries only the differences (see `delta`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<FileEntry>,
 }
 
@@ -133,7 +135,7 @@ impl Manifest {
     }
 }
 
-fn content_hash(files: &[FileEntry]) -> String {
+pub(super) fn content_hash(files: &[FileEntry]) -> String {
     let mut hasher = Sha256::new();
     for file in files {
         hasher.update(format!("{}  {}\n", file.sha256, file.path));
@@ -157,10 +159,12 @@ impl Problems {
         self.missing.is_empty() && self.extra.is_empty() && self.corrupted.is_empty()
     }
 
-    /// Checks one file of the copy against its entry; `None` entry: an extra file.
+    /// Checks one file of the copy against its entry (not in the manifest: an extra file;
+    /// `size` `u64::MAX`: unreadable).
     pub fn check(&mut self, manifest: &Manifest, path: &str, size: u64, sha256: &str) {
         match manifest.entry(path) {
             None => self.extra.push(path.to_string()),
+            Some(_) if size == u64::MAX => self.corrupted.push((path.to_string(), "cannot be read (damaged)".into())),
             Some(entry) if entry.size != size => {
                 self.corrupted.push((path.to_string(), format!("{size} bytes, expected {}", entry.size)))
             }

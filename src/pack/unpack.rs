@@ -29,21 +29,14 @@ pub fn verify(path: &Path) -> Result<(Verified, Problems), Error> {
     let mut reader = Reader::open(path, Limits::default())?;
     if let Some(data) = reader.read(delta::FILE_NAME, 512 << 20)? {
         let delta = Delta::parse(&data, path)?;
-        let hashed = reader.hash_all(&[delta::FILE_NAME])?;
-        let carried: HashSet<&str> = delta.carried().into_iter().collect();
+        let carried = Manifest { files: delta.files.clone(), ..delta.to.clone() };
         let mut problems = Problems::default();
         let mut seen = HashSet::new();
-        for (name, size, sha) in hashed {
-            if carried.contains(name.as_str()) {
-                problems.check(&delta.to, &name, size, &sha);
-            } else {
-                problems.extra.push(name.clone());
-            }
+        for (name, size, sha) in reader.hash_all(&[delta::FILE_NAME])? {
+            problems.check(&carried, &name, size, &sha);
             seen.insert(name);
         }
-        problems.missing = delta.carried().into_iter().filter(|n| !seen.contains(*n)).map(str::to_string).collect();
-        problems.extra.sort();
-        problems.corrupted.sort();
+        problems.finish(&carried, &seen);
         return Ok((Verified::Update(Box::new(delta)), problems));
     }
     let data = reader.read(manifest::FILE_NAME, 256 << 20)?.ok_or_else(|| not_a_pack(path))?;
@@ -162,14 +155,21 @@ fn apply(reader: &mut Reader, delta: Delta, dir: &Path) -> Result<Delta, Error> 
             dir.display()
         )));
     }
+    let Some(to) = delta.new_manifest(&current) else {
+        return Err(Error::Usage(format!(
+            "{}: the update does not give version {} from this folder (damaged update); nothing was changed",
+            zip.display(),
+            delta.to.version
+        )));
+    };
     let temp = beside(dir, "update")?;
     let result = (|| {
-        let unchanged: Vec<&str> = delta
-            .from
+        let changed: HashSet<&str> = delta.changed.iter().map(String::as_str).collect();
+        let unchanged: Vec<&str> = current
             .files
             .iter()
             .map(|e| e.path.as_str())
-            .filter(|p| delta.to.entry(p).is_some() && !delta.changed.iter().any(|c| c == p))
+            .filter(|p| to.entry(p).is_some() && !changed.contains(p))
             .collect();
         for path in unchanged {
             let (from, to) = (dir.join(path), temp.join(path));
@@ -181,8 +181,8 @@ fn apply(reader: &mut Reader, delta: Delta, dir: &Path) -> Result<Delta, Error> 
                 std::fs::copy(&from, &to).map_err(|e| Error::io(&from, "cannot copy", e))?;
             }
         }
-        reader.extract(&temp, &[delta::FILE_NAME], &|name| delta.to.entry(name).cloned())?;
-        crate::fs::write(&temp.join(manifest::FILE_NAME), &delta.to.to_json())?;
+        reader.extract(&temp, &[delta::FILE_NAME], &|name| to.entry(name).cloned())?;
+        crate::fs::write(&temp.join(manifest::FILE_NAME), &to.to_json())?;
         let (_, problems) = manifest::verify_dir(&temp)?;
         if !problems.is_empty() {
             return Err(Error::Usage(format!(
@@ -196,7 +196,7 @@ fn apply(reader: &mut Reader, delta: Delta, dir: &Path) -> Result<Delta, Error> 
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&temp);
     }
-    result.map(|()| delta)
+    result.map(|()| Delta { to, ..delta })
 }
 
 /// The target may be missing, empty, or an unpacked pack (which is replaced).
