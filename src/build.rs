@@ -3,7 +3,7 @@
 //! the outcome; `serve` (later) will call the same stages.
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::{config, content, lint, output, render, search, site, Error};
+use crate::{config, content, lint, output, pack, render, search, site, Error};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -63,6 +63,17 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
 
     progress("reading content");
     let (content, mut diagnostics) = content::load(&config, content::LoadOptions { drafts: options.drafts });
+    // `[build] packs = true`: the packs are made from the same content, narrowed
+    let packs_source = (config.build.packs && !config.packs.is_empty() && !options.dry_run).then(|| pack::Source {
+        config: config.clone(),
+        content: content::Content {
+            pages: content.pages.clone(),
+            assets: content.assets.clone(),
+            courses: content.courses.clone(),
+            left_out: Vec::new(),
+        },
+        time: pack::BuildTime { epoch: pack::ZIP_EPOCH, source: "none" },
+    });
     progress("linking pages");
     let (site, link_diagnostics) = site::link(config, content);
     diagnostics.extend(link_diagnostics);
@@ -74,6 +85,12 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
     let (mut files, missing_strings) = render::site(&site)?;
     progress("indexing for search");
     files.extend(search::browser::site(&site));
+    if let Some(mut source) = packs_source {
+        progress("making offline packs");
+        source.time = pack::BuildTime::of(&site.config.root)?;
+        files.extend(packs(&site, &source)?);
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+    }
     if options.dry_run {
         diagnostics.extend(lint::translations::check(&site));
         diagnostics.extend(lint::translations::missing_strings(&site, &missing_strings));
@@ -103,6 +120,39 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
     progress("writing output");
     let written = output::write(&site.config.root, &out, &files)?;
     Ok(finish(diagnostics, pages, Some(written), Some(out)))
+}
+
+/// Every pack of the config as `packs/<id>.zip`, and the catalog page in every language.
+fn packs(site: &site::Site, source: &pack::Source) -> Result<Vec<render::OutputFile>, Error> {
+    let mut files = Vec::new();
+    let mut listings = Vec::new();
+    for config_pack in &source.config.packs {
+        let built = pack::build(source, config_pack)?;
+        let names = |ids: Vec<&str>, name: &dyn Fn(&str) -> Option<String>| {
+            ids.into_iter().filter_map(name).collect::<Vec<_>>().join(", ")
+        };
+        let config = &site.config;
+        let path = format!("packs/{}.zip", built.id);
+        listings.push(render::PackListing {
+            id: built.id.clone(),
+            title: built.manifest.title.clone(),
+            languages: names(config_pack.languages.iter().map(|l| l.as_str()).collect(), &|l| {
+                config.language(l).map(|x| x.name.clone())
+            }),
+            groups: names(config_pack.groups.iter().map(|g| g.as_str()).collect(), &|g| {
+                config.group(g).map(|x| x.name.clone())
+            }),
+            zip_bytes: built.zip.len() as u64,
+            unpacked_bytes: built.manifest.total_size,
+            files: built.manifest.file_count,
+            version: built.manifest.version.clone(),
+            sha256: pack::manifest::sha256_hex(&built.zip),
+            path: path.clone(),
+        });
+        files.push(render::OutputFile { path, contents: render::Contents::Bytes(built.zip) });
+    }
+    files.extend(render::downloads(site, &listings)?);
+    Ok(files)
 }
 
 /// Reads and links the site without rendering, for commands that only look at it

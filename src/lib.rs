@@ -14,10 +14,25 @@
 //! output::write(dir, files)                            temp dir, atomic swap
 //! ```
 //!
+//! `pack` runs the same stages on a narrowed copy of the content, once per offline pack:
+//!
+//! ```text
+//! pack::load(root)                -> pack::Source      config + content, whole site checked
+//! pack::narrow(&Config, &Content, &Pack) -> (Config, Content)   the pack's lessons, languages;
+//!                                                      the rest recorded as `left_out`
+//! site::link → render::site → search::browser::site    as above, on the narrowed site
+//! pack::manifest::Manifest::of(..) -> hoclieu-pack.json  sizes and SHA-256 of every file
+//! pack::archive::write(..)        -> zip bytes         sorted, content-dated: deterministic
+//! pack::unpack::{verify, unpack}                       checked reading, safe extraction
+//! pack::delta::make(old, new)     -> update zip        changed + new files, removed list
+//! ```
+//!
 //! `serve` runs the same stages up to `render` in memory and serves the files from a map;
 //! after an edit to one lesson's text it takes the new text into the linked site
 //! (`Site::edit_text`) and re-renders only the pages that show it (`render::pages`).
-//! `serve --static DIR` serves a written output folder over HTTP on a school's LAN.
+//! `serve --static DIR` serves a written output folder (or an unpacked pack) over HTTP on a
+//! school's LAN. With `[build] packs = true`, `build` also makes every pack and renders
+//! their catalog page.
 //!
 //! Author mistakes are collected as [`diag::Diagnostic`]s by every stage and reported all
 //! at once; environment failures are [`Error`]s. Only `output` writes into the output folder.
@@ -31,6 +46,7 @@ pub mod fs;
 pub mod lint;
 pub mod markdown;
 pub mod output;
+pub mod pack;
 pub mod render;
 pub mod search;
 pub mod serve;

@@ -2,6 +2,7 @@
 //! in one place: 0 ok, 1 content errors, 2 usage or environment errors.
 
 mod build;
+mod pack;
 mod report;
 mod search;
 mod serve;
@@ -40,6 +41,12 @@ pub enum Command {
     Search(search::SearchArgs),
     /// Preview the site with live reload, or with --static DIR host a built site on the LAN
     Serve(serve::ServeArgs),
+    /// Make offline packs ([packs.<id>] of book.toml) as zips, and small updates with --since
+    Pack(pack::PackArgs),
+    /// Check a pack zip, an update or an unpacked folder against its manifest
+    Verify(pack::VerifyArgs),
+    /// Unpack a pack safely into a folder, or apply an update to the older version there
+    Unpack(pack::UnpackArgs),
 }
 
 /// Parses the arguments, runs the command and returns the process exit code.
@@ -58,6 +65,9 @@ pub fn run() -> i32 {
         Command::Report(args) => report::run(args),
         Command::Search(args) => search::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Pack(args) => pack::run(args),
+        Command::Verify(args) => pack::verify(args),
+        Command::Unpack(args) => pack::unpack(args),
     };
     match result {
         Ok(code) => code,

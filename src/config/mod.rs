@@ -70,8 +70,13 @@ pub struct Config {
 pub struct Pack {
     pub id: String,
     pub title: Option<String>,
+    /// The languages of the pack, the default language first: it is always in, as the
+    /// text of every untranslated lesson (see `pack`).
     pub languages: Vec<LangId>,
+    /// Lessons for any of these groups are in the pack.
     pub groups: Vec<GroupId>,
+    /// When not empty, only lessons of one of these domains.
+    pub domains: Vec<DomainId>,
 }
 
 #[derive(Debug, Clone)]
@@ -113,6 +118,8 @@ pub struct Build {
     pub out_dir: PathBuf,
     pub precompress: bool,
     pub theme: String,
+    /// Build the offline packs into `packs/` of the output, with a catalog page.
+    pub packs: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -301,11 +308,34 @@ fn check(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Vec<Diagnost
         for group in pack.groups.iter().filter(|g| !groups.iter().any(|x: &Group| x.id.as_str() == g.as_str())) {
             problems.push(unknown_id(FILE_NAME, "group", group, groups.iter().map(|g| g.id.as_str())));
         }
+        for domain in pack.domains.iter().filter(|d| !domains.iter().any(|x| x.id.as_str() == d.as_str())) {
+            problems.push(unknown_id(FILE_NAME, "domain", domain, domains.iter().map(|d| d.id.as_str())));
+        }
+        if pack.groups.is_empty() {
+            problems.push(
+                Diagnostic::error(FILE_NAME, "empty-pack", format!("pack \"{id}\" names no target group"))
+                    .hint(format!("add groups = [\"…\"] to [packs.{id}]: a pack holds the lessons of its groups")),
+            );
+        }
+        if !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') || id.is_empty() {
+            problems.push(
+                Diagnostic::error(FILE_NAME, "bad-value", format!("pack id \"{id}\" is not a plain name"))
+                    .hint("use lowercase ASCII letters, digits and `-`: it becomes a file name (can-bo-vi.zip)"),
+            );
+        }
+        // the default language is in every pack: it is the text of untranslated lessons
+        let mut pack_languages = vec![default_language.clone()];
+        for lang in &languages {
+            if lang.id != default_language && pack.languages.iter().any(|l| l == lang.id.as_str()) {
+                pack_languages.push(lang.id.clone());
+            }
+        }
         packs.push(Pack {
             id: id.clone(),
             title: pack.title.clone(),
-            languages: pack.languages.iter().map(|l| LangId(l.clone())).collect(),
-            groups: pack.groups.iter().map(|g| GroupId(g.clone())).collect(),
+            languages: pack_languages,
+            groups: groups.iter().filter(|g| pack.groups.contains(&g.id.0)).map(|g| g.id.clone()).collect(),
+            domains: domains.iter().filter(|d| pack.domains.contains(&d.id.0)).map(|d| d.id.clone()).collect(),
         });
     }
 
@@ -325,6 +355,7 @@ fn check(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Vec<Diagnost
             out_dir: PathBuf::from(raw.build.out_dir.unwrap_or_else(|| "public".into())),
             precompress: raw.build.precompress.unwrap_or(true),
             theme: raw.build.theme.unwrap_or_else(|| "default".into()),
+            packs: raw.build.packs.unwrap_or(false),
         },
         budgets: Budgets { lesson_kb: raw.budgets.lesson_kb.unwrap_or(20), js_kb: raw.budgets.js_kb.unwrap_or(8) },
         markdown: MarkdownOptions { unsafe_html: raw.markdown.unsafe_html.unwrap_or(false) },

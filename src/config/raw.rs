@@ -69,6 +69,7 @@ pub struct RawBuild {
     pub out_dir: Option<String>,
     pub precompress: Option<bool>,
     pub theme: Option<String>,
+    pub packs: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -93,4 +94,6 @@ pub struct RawPack {
     pub languages: Vec<String>,
     #[serde(default)]
     pub groups: Vec<String>,
+    #[serde(default)]
+    pub domains: Vec<String>,
 }

@@ -79,6 +79,9 @@ pub struct Content {
     pub assets: Vec<Asset>,
     /// Course folders: slug → folder path (relative to the root).
     pub courses: BTreeMap<String, PathBuf>,
+    /// Markdown files left out on purpose (an offline pack holds part of the site): links
+    /// to them are not errors; they render as text with a "not in this pack" note.
+    pub left_out: Vec<PathBuf>,
 }
 
 enum Loaded {

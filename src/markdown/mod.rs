@@ -235,6 +235,12 @@ pub struct Resolved {
 /// problem was reported when the site was linked).
 pub trait Resolve {
     fn resolve(&self, dest: &str) -> Option<Resolved>;
+
+    /// Whether `dest` names a page this build leaves out on purpose (an offline pack holds
+    /// part of the site): the link becomes its text and a "not in this pack" note.
+    fn left_out(&self, _dest: &str) -> bool {
+        false
+    }
 }
 
 /// Settings for [`to_html`].
@@ -264,6 +270,7 @@ const DEFAULT_STRINGS: &[(&str, &str)] = &[
     ("callout_important", "Quan trọng"),
     ("callout_warning", "Cảnh báo"),
     ("callout_caution", "Thận trọng"),
+    ("not_in_pack", "(không có trong gói này)"),
 ];
 
 /// UI strings: the theme's table, then [`DEFAULT_STRINGS`].
@@ -330,7 +337,8 @@ pub fn to_html(body: &str, resolver: &dyn Resolve, options: &HtmlOptions) -> Str
     let strings = Strings(options.strings);
     let mut blocks: Vec<String> = Vec::new(); // quizzes and callouts, see `slot`
     let mut quizzes = 0;
-    // An author's own slot character must not pull a block in (same length in UTF-8).
+    let mut left_out_link = false; // inside a link to a page left out of the pack
+                                   // An author's own slot character must not pull a block in (same length in UTF-8).
     let body: std::borrow::Cow<str> =
         if body.contains(SLOT) { body.replace(SLOT, "\u{FFFD}").into() } else { body.into() };
 
@@ -384,6 +392,18 @@ pub fn to_html(body: &str, resolver: &dyn Resolve, options: &HtmlOptions) -> Str
                     text.push_str(t);
                 }
                 events.push(event);
+            }
+            Event::Start(Tag::Link { link_type, dest_url, .. })
+                if is_authored(link_type) && resolver.left_out(&dest_url) =>
+            {
+                left_out_link = true;
+            }
+            Event::End(TagEnd::Link) if left_out_link => {
+                left_out_link = false;
+                let note = escape(strings.get("not_in_pack"));
+                // an inline slot, so the sanitiser of raw HTML leaves the class alone
+                blocks.push(format!("<small class=\"not-in-pack\">{note}</small>"));
+                events.push(Event::InlineHtml(format!(" {SLOT}{}{SLOT}", blocks.len() - 1).into()));
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) if is_authored(link_type) => {
                 let dest_url = match resolver.resolve(&dest_url) {

@@ -95,7 +95,7 @@ fn write_all(root: &Path, dir: &Path, files: &[OutputFile]) -> Result<WriteRepor
 
 /// Puts `temp` where `out` is. The old output is moved aside first and removed last, so at
 /// every moment one complete site is in place or about to be.
-fn swap(out: &Path, temp: &Path, old: &Path) -> Result<(), Error> {
+pub(crate) fn swap(out: &Path, temp: &Path, old: &Path) -> Result<(), Error> {
     if out.exists() {
         crate::fs::rename(out, old)?;
         if let Err(e) = crate::fs::rename(temp, out) {

@@ -147,6 +147,45 @@ pub(super) fn pages<'a>(site: &'a Site, theme: &'a super::theme::Theme, lang: us
     out
 }
 
+/// The catalog of offline packs: what each holds, its size, version and checksum, and a
+/// download link.
+pub(super) fn downloads_page(
+    site: &Site,
+    theme: &super::theme::Theme,
+    lang: usize,
+    packs: &[super::PackListing],
+) -> Result<OutputFile, Error> {
+    let languages = site.config.languages.len();
+    let alternates = (0..languages).map(|l| site.downloads_output(l)).collect();
+    let frame = Frame { site, theme, lang, output: site.downloads_output(lang), alternates };
+    let mut context = frame.context();
+    context.insert(
+        "page",
+        &serde_json::json!({ "title": frame.string("downloads"), "summary": frame.string("downloads_intro") }),
+    );
+    let packs: Vec<serde_json::Value> = packs
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "id": p.id,
+                "title": p.title,
+                "languages": p.languages,
+                "groups": p.groups,
+                "size": super::human_size(p.zip_bytes),
+                "unpacked_size": super::human_size(p.unpacked_bytes),
+                "files": p.files,
+                "version": p.version,
+                "sha256": p.sha256,
+                "url": frame.url(&p.path),
+                "file": p.path.rsplit('/').next().unwrap_or(&p.path),
+            })
+        })
+        .collect();
+    context.insert("packs", &packs);
+    context.insert("breadcrumbs", &[super::Link { title: frame.string("home"), url: super::context_home(&frame) }]);
+    frame.render("downloads.html", &context)
+}
+
 /// The search page: a form with filters; results come from the script and the index.
 fn search_page(site: &Site, theme: &super::theme::Theme, lang: usize) -> Result<OutputFile, Error> {
     let languages = site.config.languages.len();

@@ -157,6 +157,9 @@ impl Frame<'_> {
         context.insert("js", &self.theme.js_path);
         context.insert("search_js", &self.theme.search_js_path);
         context.insert("search_url", &self.url(&self.site.search_output(self.lang)));
+        if config.build.packs && !config.packs.is_empty() {
+            context.insert("downloads_url", &self.url(&self.site.downloads_output(self.lang)));
+        }
         context.insert("default_lang", config.languages[0].id.as_str());
         context.insert("og_image", &self.theme.share_card_path);
         context.insert("page_path", self.output.strip_suffix("index.html").unwrap_or(&self.output));
@@ -176,6 +179,40 @@ impl Frame<'_> {
             .render(template, context)
             .map_err(|e| Error::Template(format!("{template} for {}: {}", self.output, theme::error_chain(&e))))?;
         Ok(OutputFile { path: self.output.clone(), contents: Contents::Bytes(html.into_bytes()) })
+    }
+}
+
+/// An offline pack as the catalog page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackListing {
+    pub id: String,
+    pub title: String,
+    /// Language names, joined.
+    pub languages: String,
+    /// Target group names, joined.
+    pub groups: String,
+    pub zip_bytes: u64,
+    pub unpacked_bytes: u64,
+    pub files: usize,
+    pub version: String,
+    /// Of the zip file, to check a download.
+    pub sha256: String,
+    /// Output path of the zip (`packs/<id>.zip`).
+    pub path: String,
+}
+
+/// The catalog page of offline packs in every language (`<lang>/tai-ve/`).
+pub fn downloads(site: &Site, packs: &[PackListing]) -> Result<Vec<OutputFile>, Error> {
+    let theme = theme::load(&site.config)?;
+    (0..site.config.languages.len()).map(|lang| lists::downloads_page(site, &theme, lang, packs)).collect()
+}
+
+/// `12.3 MB`, `456 KB`, `789 B` (decimal units, as phones show them).
+pub fn human_size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1_000_000 => format!("{:.1} MB", b as f64 / 1e6),
+        b if b >= 1_000 => format!("{:.0} KB", b as f64 / 1e3),
+        b => format!("{b} B"),
     }
 }
 

@@ -18,6 +18,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("domain.html", include_str!("../../themes/default/templates/domain.html")),
     ("report.html", include_str!("../../themes/default/templates/report.html")),
     ("search.html", include_str!("../../themes/default/templates/search.html")),
+    ("downloads.html", include_str!("../../themes/default/templates/downloads.html")),
 ];
 const STYLE: &str = include_str!("../../themes/default/static/style.css");
 const STRINGS_VI: &str = include_str!("../../themes/default/i18n/vi.toml");

@@ -18,7 +18,13 @@ enum Problem {
     OutsideContent,
     MissingPage(String),
     MissingFile(String),
-    MissingAnchor { anchor: String, page: PathBuf, suggestion: Option<String> },
+    MissingAnchor {
+        anchor: String,
+        page: PathBuf,
+        suggestion: Option<String>,
+    },
+    /// A page this build leaves out on purpose (not in the pack): not an error.
+    LeftOut,
 }
 
 /// Resolves destinations written in one page.
@@ -30,6 +36,10 @@ pub struct PageResolver<'a> {
 impl Resolve for PageResolver<'_> {
     fn resolve(&self, dest: &str) -> Option<Resolved> {
         resolve(self.site, self.page, dest).ok()
+    }
+
+    fn left_out(&self, dest: &str) -> bool {
+        resolve(self.site, self.page, dest) == Err(Problem::LeftOut)
     }
 }
 
@@ -62,6 +72,7 @@ pub fn check(site: &Site, page: &Page, links: Vec<markdown::LinkRef>) -> Vec<Dia
             continue;
         };
         let diagnostic = match problem {
+            Problem::LeftOut => continue,
             Problem::UnsafeScheme(scheme) => Diagnostic::error(file, "unsafe-link", format!("link scheme `{scheme}:` is not allowed"))
                 .hint("link to an http(s) address, an email (mailto:) or a phone number (tel:)"),
             Problem::Absolute => Diagnostic::error(file, "absolute-link", format!("link \"{}\" starts with `/`", link.dest))
@@ -129,6 +140,8 @@ fn resolve(site: &Site, from: &Page, dest: &str) -> Result<Resolved, Problem> {
                 url: relative_url(&from.output, &asset.output),
                 file: Some(site.config.root.join(&asset.source)),
             });
+        } else if site.is_left_out(&joined) || site.is_left_out(&joined.join("_index.md")) {
+            return Err(Problem::LeftOut);
         } else if joined.extension().is_some_and(|e| e == "md") || joined.extension().is_none() {
             return Err(Problem::MissingPage(joined.display().to_string()));
         } else {

@@ -18,7 +18,7 @@ use crate::content::{slug::slugify, Content, PageKind, Review, SourcePage};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::markdown::{self, Heading, LinkRef, Outline};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Where a page's text comes from in its language.
@@ -81,6 +81,8 @@ pub const PRINT_SLUG: &str = "ban-in";
 pub const GROUP_SLUG: &str = "nhom";
 pub const DOMAIN_SLUG: &str = "linh-vuc";
 pub const REPORT_SLUG: &str = "bao-cao";
+/// The folder of the offline packs' catalog page in each language.
+pub const DOWNLOADS_SLUG: &str = "tai-ve";
 /// The folder of the search page in each language.
 pub const SEARCH_SLUG: &str = crate::search::PAGE_SLUG;
 
@@ -110,6 +112,8 @@ pub struct Site {
     by_source: HashMap<PathBuf, usize>,
     /// Source path → asset index.
     assets_by_source: HashMap<PathBuf, usize>,
+    /// Source paths of pages left out on purpose (see [`Content::left_out`]).
+    left_out: HashSet<PathBuf>,
 }
 
 impl Site {
@@ -120,6 +124,17 @@ impl Site {
 
     pub fn page_by_source(&self, path: &Path) -> Option<usize> {
         self.by_source.get(path).copied()
+    }
+
+    /// Whether a source path names a page left out of this site on purpose (by a pack).
+    pub fn is_left_out(&self, path: &Path) -> bool {
+        self.left_out.contains(path)
+    }
+
+    /// Keeps only the assets `keep` accepts (a pack copies only what its pages use).
+    pub fn retain_assets(&mut self, keep: impl Fn(&SiteAsset) -> bool) {
+        self.assets.retain(|a| keep(a));
+        self.assets_by_source = self.assets.iter().enumerate().map(|(i, a)| (a.source.clone(), i)).collect();
     }
 
     /// The default language's pages.
@@ -150,6 +165,11 @@ impl Site {
     /// Output path of the coverage report page in a language.
     pub fn report_output(&self, lang: usize) -> String {
         format!("{}/{REPORT_SLUG}/index.html", self.config.languages[lang].id)
+    }
+
+    /// Output path of the offline packs' catalog page in a language.
+    pub fn downloads_output(&self, lang: usize) -> String {
+        format!("{}/{DOWNLOADS_SLUG}/index.html", self.config.languages[lang].id)
     }
 
     /// Output path of a course's print page in a language.
@@ -196,7 +216,7 @@ pub fn link(config: Config, content: Content) -> (Site, Diagnostics) {
     });
 
     let mut seen: BTreeMap<String, &Path> = BTreeMap::new();
-    for reserved in [GROUP_SLUG, DOMAIN_SLUG, REPORT_SLUG, SEARCH_SLUG] {
+    for reserved in [GROUP_SLUG, DOMAIN_SLUG, REPORT_SLUG, SEARCH_SLUG, DOWNLOADS_SLUG] {
         seen.insert(format!("{default_lang}/{reserved}/index.html"), Path::new("book.toml"));
     }
     for page in sources.iter().filter(|p| p.kind == PageKind::CourseIndex) {
@@ -210,7 +230,7 @@ pub fn link(config: Config, content: Content) -> (Site, Diagnostics) {
             let hint = if output.ends_with(&format!("/{PRINT_SLUG}/index.html")) {
                 format!("`{PRINT_SLUG}` is the address of the course's print page: rename the lesson")
             } else if first == Path::new("book.toml") {
-                format!("`{GROUP_SLUG}`, `{DOMAIN_SLUG}`, `{REPORT_SLUG}` and `{SEARCH_SLUG}` hold the learning paths, domains, report and search page: rename it")
+                format!("`{GROUP_SLUG}`, `{DOMAIN_SLUG}`, `{REPORT_SLUG}`, `{SEARCH_SLUG}` and `{DOWNLOADS_SLUG}` hold the learning paths, domains, report, search and download pages: rename it")
             } else {
                 "rename one of the two".to_string()
             };
@@ -288,7 +308,8 @@ pub fn link(config: Config, content: Content) -> (Site, Diagnostics) {
     let home = pages[..keys].iter().position(|p| p.source.kind == PageKind::Home).unwrap_or(0);
     let lesson_order: Vec<usize> = courses.iter().flat_map(|c| c.lessons.iter().copied()).collect();
     let taxonomy = taxonomy::build(&config, &pages[..keys], &lesson_order);
-    let site = Site { config, pages, keys, home, courses, taxonomy, assets, by_source, assets_by_source };
+    let left_out = content.left_out.into_iter().collect();
+    let site = Site { config, pages, keys, home, courses, taxonomy, assets, by_source, assets_by_source, left_out };
 
     let checked: Vec<(Vec<usize>, Vec<Diagnostic>)> = site
         .pages

@@ -543,3 +543,49 @@ async fn a_reader_in_thai_sees_thai_results_first_then_vietnamese() {
     })
     .await;
 }
+
+/// The `packs` fixture's pack `dan`, unpacked by the binary, opened from `file://`: the
+/// way a school opens a pack copied from a USB stick.
+#[tokio::test]
+async fn an_unpacked_pack_navigates_searches_and_scores_from_file_urls() {
+    use std::time::Duration;
+    if !browser_available() {
+        return;
+    }
+    let project = Project::fixture("packs");
+    project.run(&["pack", "--id", "dan", "--out", "packs"]).success();
+    project.run(&["unpack", "packs/dan.zip", "dan"]).success();
+    let base = format!("file://{}/", project.path("dan").display());
+    with_browser(true, |client| async move {
+        client.goto(&format!("{base}index.html")).await.unwrap();
+        click_link(&client, "Tiếng Việt").await;
+        click_link(&client, "An toàn trên mạng").await;
+        expect_page(&client, &base, "vi/an-toan/index.html", "An toàn trên mạng").await;
+        click_link(&client, "Mật khẩu mạnh").await;
+        expect_page(&client, &base, "vi/an-toan/mat-khau/index.html", "Mật khẩu mạnh").await;
+        let note = client.find(Locator::Css("main .not-in-pack")).await.expect("a note for the link out of the pack");
+        assert_eq!(note.text().await.unwrap(), "(không có trong gói này)");
+        // the quiz scores from file:// too
+        client.find(Locator::Css("#quiz_1_1_3")).await.unwrap().click().await.unwrap();
+        client.find(Locator::Css(".quiz button")).await.unwrap().click().await.unwrap();
+        let result = client.find(Locator::Css(".quiz-score")).await.unwrap().text().await.unwrap();
+        assert_eq!(result, "Đúng 1/1 câu");
+        let next = client.find(Locator::Css("a[rel~='next']")).await.expect("a rel=next link");
+        next.click().await.unwrap();
+        expect_page(&client, &base, "vi/an-toan/lua-dao/index.html", "Nhận biết lừa đảo").await;
+        // search finds the pack's lessons, loading the index with script tags
+        let input = client.find(Locator::Css("form[role=search] input[name=q]")).await.expect("a search box");
+        input.click().await.unwrap();
+        input.send_keys("mat khau").await.unwrap();
+        let first = client
+            .wait()
+            .at_most(Duration::from_secs(5))
+            .for_element(Locator::Css(".search-panel li a"))
+            .await
+            .expect("results appear as one types");
+        assert_eq!(first.text().await.unwrap(), "Mật khẩu mạnh");
+        first.click().await.unwrap();
+        expect_page(&client, &base, "vi/an-toan/mat-khau/index.html", "Mật khẩu mạnh").await;
+    })
+    .await;
+}

@@ -11,6 +11,7 @@ mod curriculum;
 mod determinism;
 mod diagnostics;
 mod output_integrity;
+mod pack;
 mod quiz;
 mod search;
 mod serve;

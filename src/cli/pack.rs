@@ -1,0 +1,180 @@
+//! `hoclieu pack`, `hoclieu verify` and `hoclieu unpack`: offline packs for schools.
+
+use super::{progress, EXIT_CONTENT, EXIT_OK};
+use crate::diag::print_human;
+use crate::pack::unpack::{self, Unpacked, Verified};
+use crate::pack::{self, delta, manifest::Problems};
+use crate::render::human_size as size;
+use crate::Error;
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+pub struct PackArgs {
+    /// The content repository (the folder with book.toml)
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    root: PathBuf,
+    /// The pack to make ([packs.<ID>] of book.toml); repeat for several [default: all]
+    #[arg(long, value_name = "ID", conflicts_with = "all")]
+    id: Vec<String>,
+    /// Make every pack of book.toml
+    #[arg(long)]
+    all: bool,
+    /// Where to write the zips [default: packs/ in the repository]
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Also write a small update from this older zip of the same pack
+    #[arg(long, value_name = "OLD.zip")]
+    since: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A pack or update (.zip), or a folder where a pack was unpacked
+    #[arg(value_name = "PACK.zip|DIR")]
+    pack: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct UnpackArgs {
+    /// A pack, or an update to apply to the older version unpacked in DIR
+    #[arg(value_name = "PACK.zip")]
+    zip: PathBuf,
+    /// The folder to unpack into (created, or replaced if it holds an unpacked pack)
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+}
+
+pub fn run(args: PackArgs) -> Result<i32, Error> {
+    let progress = progress();
+    progress("reading content");
+    let source = match pack::load(&args.root)? {
+        Ok(source) => source,
+        Err(diagnostics) => {
+            progress("");
+            print_human(&mut std::io::stderr().lock(), &args.root, &diagnostics).ok();
+            eprintln!("pack failed: the content has errors; no pack was written");
+            return Ok(EXIT_CONTENT);
+        }
+    };
+    let ids = (!args.id.is_empty()).then_some(args.id.as_slice());
+    let packs = pack::select(&source.config, ids)?;
+    if args.since.is_some() && packs.len() != 1 {
+        return Err(Error::Usage("--since needs exactly one --id: an update belongs to one pack".into()));
+    }
+    let old = args.since.as_deref().map(delta::old_manifest).transpose()?;
+    let out = args.out.unwrap_or_else(|| args.root.join("packs"));
+    crate::fs::create_dir_all(&out)?;
+    for pack in packs {
+        progress(&format!("making pack {}", pack.id));
+        let built = pack::build(&source, pack)?;
+        let path = out.join(format!("{}.zip", built.id));
+        write_atomically(&path, &built.zip)?;
+        progress("");
+        println!(
+            "pack \"{}\" version {}: {} files, {} → {} ({})",
+            built.id,
+            built.manifest.version,
+            built.manifest.file_count,
+            size(built.manifest.total_size),
+            path.display(),
+            size(built.zip.len() as u64)
+        );
+        if let Some(old) = &old {
+            let (delta, zip) = delta::make(old.clone(), &built, source.time)?;
+            if delta.from.content_hash == delta.to.content_hash {
+                println!(
+                    "  no update needed: {} is already version {}",
+                    args.since.as_ref().unwrap().display(),
+                    delta.to.version
+                );
+                continue;
+            }
+            let name = format!("{}-cap-nhat-{}-den-{}.zip", built.id, delta.from.version, delta.to.version);
+            let path = out.join(name);
+            write_atomically(&path, &zip)?;
+            println!(
+                "update {} → {}: {} changed, {} added, {} removed → {} ({})",
+                delta.from.version,
+                delta.to.version,
+                delta.changed.len(),
+                delta.added.len(),
+                delta.removed.len(),
+                path.display(),
+                size(zip.len() as u64)
+            );
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+pub fn verify(args: VerifyArgs) -> Result<i32, Error> {
+    let (what, problems) = unpack::verify(&args.pack)?;
+    let name = match &what {
+        Verified::Pack(m) => format!("pack \"{}\" version {}", m.id, m.version),
+        Verified::Update(d) => format!("update of \"{}\" from {} to {}", d.id, d.from.version, d.to.version),
+    };
+    if problems.is_empty() {
+        let files = match &what {
+            Verified::Pack(m) => m.file_count,
+            Verified::Update(d) => d.carried().len(),
+        };
+        println!("{}: {name}: all {files} files match the manifest", args.pack.display());
+        return Ok(EXIT_OK);
+    }
+    print_problems(&args.pack, &problems);
+    eprintln!(
+        "verify failed: {name}: {} missing, {} extra, {} corrupted",
+        problems.missing.len(),
+        problems.extra.len(),
+        problems.corrupted.len()
+    );
+    Ok(EXIT_CONTENT)
+}
+
+fn print_problems(at: &Path, problems: &Problems) {
+    for path in &problems.missing {
+        eprintln!("{}: missing: {path}", at.display());
+    }
+    for path in &problems.extra {
+        eprintln!("{}: extra: {path}", at.display());
+    }
+    for (path, why) in &problems.corrupted {
+        eprintln!("{}: corrupted: {path}: {why}", at.display());
+    }
+    eprintln!("  hint: unpack the pack again from a good copy (hoclieu unpack PACK.zip DIR)");
+}
+
+pub fn unpack(args: UnpackArgs) -> Result<i32, Error> {
+    match unpack::unpack(&args.zip, &args.dir)? {
+        Unpacked::Pack(m) => println!(
+            "unpacked pack \"{}\" version {}: {} files, {} → {} (open {})",
+            m.id,
+            m.version,
+            m.file_count,
+            size(m.total_size),
+            args.dir.display(),
+            args.dir.join("index.html").display()
+        ),
+        Unpacked::Updated(d) => println!(
+            "updated {} from version {} to {}: {} changed, {} added, {} removed",
+            args.dir.display(),
+            d.from.version,
+            d.to.version,
+            d.changed.len(),
+            d.added.len(),
+            d.removed.len()
+        ),
+    }
+    Ok(EXIT_OK)
+}
+
+/// Writes beside the target and renames, so a reader never sees half a zip.
+fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Error> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    crate::fs::write(&temp, data)?;
+    crate::fs::rename(&temp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temp);
+    })
+}

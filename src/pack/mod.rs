@@ -1,0 +1,402 @@
+//! Offline packs: one named part of the site (`[packs.<id>]` of book.toml: some target
+//! groups, maybe some domains, some languages) as a zip that opens anywhere — unzipped and
+//! opened from `file://`, behind `hoclieu serve --static`, nginx or any static host.
+//!
+//! A pack is made by *narrowing the content, then running the normal stages*: lessons not
+//! in the pack, their translations and the languages it leaves out are dropped before
+//! [`site::link`], which then orders courses, paths, domains, previous/next and the search
+//! index over what is left, so every page kind is narrowed for free. The dropped pages are
+//! recorded as [`Content::left_out`]: a link to one is not an error but renders as its text
+//! with a "not in this pack" note, never as a broken link. Assets are kept when a kept page
+//! uses them.
+//!
+//! The pack's files get a [`manifest`] (`hoclieu-pack.json`: sizes and SHA-256 of every
+//! file), a Vietnamese read-me (`DOC-DOC-TRUOC.txt`), and are zipped by [`archive`]
+//! deterministically: the same content gives the same bytes. [`delta`] makes and applies
+//! small updates between two versions of a pack.
+//!
+//! Takes the config and content as loaded; returns packs in memory. Writes nothing itself:
+//! the CLI writes the zips, the build puts them under `packs/` of the output.
+
+pub mod archive;
+pub mod delta;
+pub mod manifest;
+pub mod unpack;
+
+use crate::config::{Config, Pack};
+use crate::content::{Content, PageKind, SourcePage};
+use crate::diag::Diagnostic;
+use crate::markdown::{self, Resolve};
+use crate::render::Contents;
+use crate::site::{PageResolver, PageStatus, Site};
+use crate::{config, content, render, search, site, Error};
+use manifest::Manifest;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// The read-me at the root of every pack.
+pub const README_NAME: &str = "DOC-DOC-TRUOC.txt";
+
+/// A file of a pack, in memory, `/`-separated path from the pack's root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackFile {
+    pub path: String,
+    pub data: Vec<u8>,
+}
+
+/// A pack made in memory: its files, manifest and zip.
+#[derive(Debug)]
+pub struct BuiltPack {
+    pub id: String,
+    pub manifest: Manifest,
+    /// Every file but the manifest, sorted by path.
+    pub files: Vec<PackFile>,
+    pub zip: Vec<u8>,
+}
+
+/// When the content was last changed, for the manifest and the zip's timestamps: never the
+/// clock, so the same content gives a byte-identical zip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BuildTime {
+    /// Seconds since 1970-01-01 UTC.
+    pub epoch: i64,
+    pub source: &'static str,
+}
+
+/// The zip format's first representable moment (1980-01-01 00:00:00 UTC).
+pub const ZIP_EPOCH: i64 = 315_532_800;
+
+impl BuildTime {
+    /// `SOURCE_DATE_EPOCH` when set (reproducible-builds convention); else the time of the
+    /// last git commit that touched book.toml, content/ or themes/; else 1980-01-01 (the
+    /// zip format's zero), marked `"source": "none"`. Never the current time.
+    pub fn of(root: &Path) -> Result<BuildTime, Error> {
+        if let Some(value) = std::env::var_os("SOURCE_DATE_EPOCH") {
+            let text = value.to_string_lossy();
+            let epoch = text.trim().parse::<i64>().map_err(|_| {
+                Error::Usage(format!(
+                    "SOURCE_DATE_EPOCH=\"{text}\" is not a number of seconds; unset it or set it to e.g. $(git log -1 --format=%ct)"
+                ))
+            })?;
+            return Ok(BuildTime { epoch: epoch.max(ZIP_EPOCH), source: "SOURCE_DATE_EPOCH" });
+        }
+        let git = std::process::Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(["log", "-1", "--format=%ct", "--", "book.toml", "content", "themes"])
+            .stderr(std::process::Stdio::null())
+            .output();
+        if let Ok(output) = git {
+            if let Ok(epoch) = String::from_utf8_lossy(&output.stdout).trim().parse::<i64>() {
+                if output.status.success() {
+                    return Ok(BuildTime { epoch: epoch.max(ZIP_EPOCH), source: "git" });
+                }
+            }
+        }
+        Ok(BuildTime { epoch: ZIP_EPOCH, source: "none" })
+    }
+
+    /// `2025-03-14T08:30:00Z`
+    pub fn rfc3339(&self) -> String {
+        let (y, mo, d, h, mi, s) = civil(self.epoch);
+        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+    }
+
+    /// `(year, month, day, hour, minute, second)` in UTC.
+    pub fn parts(&self) -> (i64, u8, u8, u8, u8, u8) {
+        civil(self.epoch)
+    }
+}
+
+/// Seconds since the Unix epoch → UTC calendar date and time (Howard Hinnant's algorithm).
+fn civil(epoch: i64) -> (i64, u8, u8, u8, u8, u8) {
+    let days = epoch.div_euclid(86_400);
+    let secs = epoch.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day, (secs / 3600) as u8, (secs % 3600 / 60) as u8, (secs % 60) as u8)
+}
+
+/// Config and content loaded and checked once, for making any number of packs.
+pub struct Source {
+    pub config: Config,
+    pub content: Content,
+    pub time: BuildTime,
+}
+
+/// Loads and checks the whole site (a pack is made only from content without errors).
+/// `Ok(Err(..))` holds the content's errors (and warnings).
+pub fn load(root: &Path) -> Result<Result<Source, Vec<Diagnostic>>, Error> {
+    if !root.join(config::FILE_NAME).is_file() {
+        return Err(Error::Usage(format!(
+            "no {} in {}: run hoclieu in a content repository, or pass --root DIR",
+            config::FILE_NAME,
+            root.display()
+        )));
+    }
+    let config = match config::load(root) {
+        Ok(config) => config,
+        Err(diagnostics) => return Ok(Err(diagnostics.into_sorted())),
+    };
+    let (content, mut diagnostics) = content::load(&config, content::LoadOptions { drafts: false });
+    if !diagnostics.has_errors() {
+        // link the whole site once, to report its errors as a build would
+        let copy = Content {
+            pages: content.pages.clone(),
+            assets: content.assets.clone(),
+            courses: content.courses.clone(),
+            left_out: Vec::new(),
+        };
+        let (_, link_diagnostics) = site::link(config.clone(), copy);
+        diagnostics.extend(link_diagnostics);
+    }
+    if diagnostics.has_errors() {
+        return Ok(Err(diagnostics.into_sorted()));
+    }
+    let time = BuildTime::of(root)?;
+    Ok(Ok(Source { config, content, time }))
+}
+
+/// The packs named by `ids` (all of them when `None`), or a usage error naming the
+/// unknown id and the known ones.
+pub fn select<'a>(config: &'a Config, ids: Option<&[String]>) -> Result<Vec<&'a Pack>, Error> {
+    let known = || config.packs.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ");
+    if config.packs.is_empty() {
+        return Err(Error::Usage(format!(
+            "{} names no pack: add e.g. [packs.truong-hoc] with languages = [\"vi\"] and groups = [\"hoc-sinh\"]",
+            config::FILE_NAME
+        )));
+    }
+    match ids {
+        None => Ok(config.packs.iter().collect()),
+        Some(ids) => ids
+            .iter()
+            .map(|id| {
+                config.packs.iter().find(|p| &p.id == id).ok_or_else(|| {
+                    let hint = match crate::diag::did_you_mean(id, config.packs.iter().map(|p| p.id.as_str())) {
+                        Some(best) => format!("did you mean \"{best}\"?"),
+                        None => format!("packs in {}: {}", config::FILE_NAME, known()),
+                    };
+                    Error::Usage(format!("no pack \"{id}\" in {}; {hint}", config::FILE_NAME))
+                })
+            })
+            .collect(),
+    }
+}
+
+/// Makes one pack: narrows, links, renders, indexes, adds the read-me and the manifest,
+/// zips.
+pub fn build(source: &Source, pack: &Pack) -> Result<BuiltPack, Error> {
+    let (config, content) = narrow(&source.config, &source.content, pack);
+    let (mut site, diagnostics) = site::link(config, content);
+    if let Some(error) = diagnostics.into_sorted().into_iter().find(Diagnostic::is_error) {
+        // the whole site linked without error, so this is hoclieu's mistake, not the author's
+        return Err(Error::Usage(format!(
+            "pack \"{}\": narrowing the site broke it: {}: {} (please report this)",
+            pack.id,
+            error.file.display(),
+            error.message
+        )));
+    }
+    keep_used_assets(&mut site);
+    let (files, _) = render::site(&site)?;
+    let mut out: Vec<PackFile> = Vec::with_capacity(files.len() + 64);
+    for file in files.into_iter().chain(search::browser::site(&site)) {
+        let data = match file.contents {
+            Contents::Bytes(bytes) => bytes,
+            Contents::Copy(path) => crate::fs::read(&site.config.root.join(path))?,
+        };
+        out.push(PackFile { path: file.path, data });
+    }
+    let title = title(&source.config, pack);
+    out.push(PackFile { path: README_NAME.into(), data: readme(&source.config, pack, &title) });
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    let manifest = Manifest::of(pack, &title, &out, source.time);
+    let zip = archive::write(&out, &manifest, source.time)?;
+    Ok(BuiltPack { id: pack.id.clone(), manifest, files: out, zip })
+}
+
+/// The pack's title: its own, or the site's with the groups' names.
+pub fn title(config: &Config, pack: &Pack) -> String {
+    pack.title.clone().unwrap_or_else(|| {
+        let groups: Vec<&str> =
+            pack.groups.iter().filter_map(|g| config.group(g.as_str())).map(|g| g.name.as_str()).collect();
+        format!("{} — {}", config.title, groups.join(", "))
+    })
+}
+
+/// The config and content of the pack alone. Lessons are in when one of their groups is
+/// the pack's (and, when the pack names domains, one of their domains too); a course is in
+/// when one of its lessons is; pages outside courses and the home page always are.
+pub fn narrow(config: &Config, content: &Content, pack: &Pack) -> (Config, Content) {
+    let default = &config.default_language;
+    let in_pack = |page: &SourcePage| {
+        page.front.groups.iter().any(|g| pack.groups.contains(g))
+            && (pack.domains.is_empty() || page.front.domains.iter().any(|d| pack.domains.contains(d)))
+    };
+    let kept_lessons: HashSet<(Option<&str>, &str)> = content
+        .pages
+        .iter()
+        .filter(|p| &p.lang == default && p.kind == PageKind::Lesson && in_pack(p))
+        .map(|p| (p.course.as_deref(), p.slug.as_str()))
+        .collect();
+    let kept_courses: HashSet<&str> = kept_lessons.iter().filter_map(|(course, _)| *course).collect();
+    let keep = |page: &SourcePage| {
+        pack.languages.contains(&page.lang)
+            && match page.kind {
+                PageKind::Home | PageKind::Page => true,
+                PageKind::CourseIndex => page.course.as_deref().is_some_and(|c| kept_courses.contains(c)),
+                PageKind::Lesson => kept_lessons.contains(&(page.course.as_deref(), page.slug.as_str())),
+            }
+    };
+    let mut pages = Vec::new();
+    let mut left_out = Vec::new();
+    for page in &content.pages {
+        if keep(page) {
+            pages.push(page.clone());
+        } else {
+            left_out.push(page.path.clone());
+        }
+    }
+    // a course folder without _index.md is still a course: its page is made up by `link`
+    for (slug, dir) in &content.courses {
+        if !kept_courses.contains(slug.as_str()) {
+            left_out.push(dir.join("_index.md"));
+        }
+    }
+    let content = Content {
+        pages,
+        assets: content.assets.clone(),
+        courses: content
+            .courses
+            .iter()
+            .filter(|(slug, _)| kept_courses.contains(slug.as_str()))
+            .map(|(s, d)| (s.clone(), d.clone()))
+            .collect(),
+        left_out,
+    };
+
+    let mut narrowed = config.clone();
+    narrowed.languages.retain(|l| pack.languages.contains(&l.id));
+    narrowed.groups.retain(|g| pack.groups.contains(&g.id));
+    let domains: HashSet<&config::DomainId> = if pack.domains.is_empty() {
+        narrowed.groups.iter().flat_map(|g| g.domains.iter()).collect()
+    } else {
+        pack.domains.iter().collect()
+    };
+    narrowed.domains.retain(|d| domains.contains(&d.id));
+    let kept_domains: Vec<config::DomainId> = narrowed.domains.iter().map(|d| d.id.clone()).collect();
+    for group in &mut narrowed.groups {
+        group.domains.retain(|d| kept_domains.contains(d));
+    }
+    narrowed.packs.clear();
+    narrowed.build.packs = false;
+    (narrowed, content)
+}
+
+/// Drops the assets no page of the pack uses: those its Markdown links or shows, and those
+/// whose file name its raw HTML mentions (`<audio src="bai.mp3">`) in the same folder.
+fn keep_used_assets(site: &mut Site) {
+    let root = site.config.root.clone();
+    let mut used: HashSet<PathBuf> = HashSet::new();
+    let mut texts: HashMap<&Path, Vec<&str>> = HashMap::new();
+    for page in site.pages.iter().filter(|p| p.status != PageStatus::Fallback) {
+        let resolver = PageResolver { site, page };
+        for link in markdown::outline(page.source.body()).links {
+            if let Some(file) = resolver.resolve(&link.dest).and_then(|r| r.file) {
+                used.insert(file);
+            }
+        }
+        if let Some(folder) = page.source.path.parent() {
+            texts.entry(folder).or_default().push(page.source.body());
+        }
+    }
+    let mentioned = |source: &Path| {
+        let name = source.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        source.parent().and_then(|f| texts.get(f)).is_some_and(|bodies| bodies.iter().any(|b| b.contains(&*name)))
+    };
+    let keep: HashSet<PathBuf> = site
+        .assets
+        .iter()
+        .filter(|a| used.contains(&root.join(&a.source)) || mentioned(&a.source))
+        .map(|a| a.source.clone())
+        .collect();
+    site.retain_assets(|a| keep.contains(&a.source));
+}
+
+/// `DOC-DOC-TRUOC.txt`: how to open, copy, host and check the pack, in Vietnamese. UTF-8
+/// with a byte-order mark and CRLF line ends, so Notepad on an old Windows shows it right.
+fn readme(config: &Config, pack: &Pack, title: &str) -> Vec<u8> {
+    let languages: Vec<&str> =
+        pack.languages.iter().filter_map(|l| config.language(l.as_str())).map(|l| l.name.as_str()).collect();
+    let groups: Vec<&str> =
+        pack.groups.iter().filter_map(|g| config.group(g.as_str())).map(|g| g.name.as_str()).collect();
+    let text = format!(
+        "GÓI HỌC LIỆU OFFLINE: {title}
+Mã gói: {id}
+Ngôn ngữ: {languages}
+Dành cho: {groups}
+
+Gói này chạy không cần Internet và không cần cài đặt gì.
+
+1. MỞ TRÊN MÁY TÍNH
+   - Giải nén toàn bộ tệp .zip vào một thư mục (nhấp chuột phải vào tệp,
+     chọn \"Extract All...\" / \"Giải nén tất cả\"). Đừng mở trang ngay bên
+     trong tệp .zip: trang sẽ không chạy đúng.
+   - Mở tệp index.html trong thư mục đó bằng trình duyệt (Chrome, Cốc Cốc,
+     Firefox, Edge). Chọn ngôn ngữ, rồi học như trên trang web.
+   - Tìm kiếm, câu hỏi ôn tập và đánh dấu bài đã học đều chạy được khi không
+     có mạng. Việc đánh dấu được lưu trong trình duyệt của máy này.
+
+2. CHÉP SANG USB HOẶC ĐIỆN THOẠI
+   - Chép cả thư mục đã giải nén (không chép riêng lẻ từng tệp).
+   - Trên điện thoại Android: mở index.html bằng ứng dụng Quản lý tệp, chọn
+     mở bằng trình duyệt.
+
+3. CHIA SẺ TRONG MẠNG NỘI BỘ (LAN) CỦA TRƯỜNG, NHÀ VĂN HÓA
+   - Bằng hoclieu:  hoclieu serve --static THU-MUC --bind 0.0.0.0 --qr
+     rồi đưa địa chỉ (hoặc mã QR) được in ra cho học viên.
+   - Hoặc bằng nginx, Apache hay máy chủ web tĩnh bất kỳ: đặt thư mục gốc
+     (root) là thư mục đã giải nén. Không cần cấu hình gì thêm.
+
+4. KIỂM TRA GÓI CÓ NGUYÊN VẸN KHÔNG
+   - Tệp hoclieu-pack.json ghi kích thước và mã SHA-256 của từng tệp.
+   - hoclieu verify {id}.zip       (hoặc: hoclieu verify THU-MUC)
+     báo tệp thiếu, tệp thừa, tệp hỏng.
+   - hoclieu unpack {id}.zip THU-MUC   giải nén an toàn, kiểm tra từng tệp.
+
+5. CẬP NHẬT
+   - Khi có bản mới, có thể nhận một tệp cập nhật nhỏ thay vì cả gói:
+     hoclieu unpack TEP-CAP-NHAT.zip THU-MUC
+     Tệp cập nhật chỉ áp dụng được khi THU-MUC đúng là phiên bản cũ, nguyên vẹn;
+     nếu có lỗi giữa chừng, thư mục cũ vẫn giữ nguyên.
+",
+        id = pack.id,
+        languages = languages.join(", "),
+        groups = groups.join("; "),
+    );
+    let mut data = "\u{FEFF}".as_bytes().to_vec();
+    data.extend(text.replace('\n', "\r\n").into_bytes());
+    data
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil(0), (1970, 1, 1, 0, 0, 0));
+        assert_eq!(civil(ZIP_EPOCH), (1980, 1, 1, 0, 0, 0));
+        assert_eq!(civil(951_782_400), (2000, 2, 29, 0, 0, 0));
+        assert_eq!(civil(1_710_405_000), (2024, 3, 14, 8, 30, 0));
+        assert_eq!(BuildTime { epoch: 1_710_405_000, source: "git" }.rfc3339(), "2024-03-14T08:30:00Z");
+    }
+}

@@ -1,0 +1,242 @@
+//! Checking and extracting packs on the receiving end (a school's PC, a Raspberry Pi).
+//!
+//! [`verify`] checks a zip or an unpacked folder against its manifest. [`unpack`] extracts
+//! a pack into a fresh folder beside the target, checking every file as it is written, and
+//! swaps it in only when everything is right; an update is applied the same way to a copy
+//! of the old version, and only when the old version verifies. The previous folder stays
+//! as it was whenever anything fails.
+
+use super::archive::{Limits, Reader};
+use super::delta::{self, Delta};
+use super::manifest::{self, Manifest, Problems};
+use crate::Error;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// What a verified pack or update is.
+#[derive(Debug)]
+pub enum Verified {
+    Pack(Box<Manifest>),
+    Update(Box<Delta>),
+}
+
+/// Checks a pack zip, an update zip or an unpacked folder, file by file.
+pub fn verify(path: &Path) -> Result<(Verified, Problems), Error> {
+    if path.is_dir() {
+        let (manifest, problems) = manifest::verify_dir(path)?;
+        return Ok((Verified::Pack(Box::new(manifest)), problems));
+    }
+    let mut reader = Reader::open(path, Limits::default())?;
+    if let Some(data) = reader.read(delta::FILE_NAME, 512 << 20)? {
+        let delta = Delta::parse(&data, path)?;
+        let carried = Manifest { files: delta.files.clone(), ..delta.to.clone() };
+        let mut problems = Problems::default();
+        let mut seen = HashSet::new();
+        for (name, size, sha) in reader.hash_all(&[delta::FILE_NAME])? {
+            problems.check(&carried, &name, size, &sha);
+            seen.insert(name);
+        }
+        problems.finish(&carried, &seen);
+        return Ok((Verified::Update(Box::new(delta)), problems));
+    }
+    let data = reader.read(manifest::FILE_NAME, 256 << 20)?.ok_or_else(|| not_a_pack(path))?;
+    let manifest = Manifest::parse(&data, path)?;
+    let mut problems = Problems::default();
+    if !manifest.is_consistent() {
+        problems.corrupted.push((manifest::FILE_NAME.into(), "its file list does not match its content_hash".into()));
+    }
+    let mut seen = HashSet::new();
+    for (name, size, sha) in reader.hash_all(&[manifest::FILE_NAME])? {
+        problems.check(&manifest, &name, size, &sha);
+        seen.insert(name);
+    }
+    problems.finish(&manifest, &seen);
+    Ok((Verified::Pack(Box::new(manifest)), problems))
+}
+
+fn not_a_pack(path: &Path) -> Error {
+    Error::Usage(format!(
+        "{} has neither {} nor {}: it is not a hoclieu pack or update",
+        path.display(),
+        manifest::FILE_NAME,
+        delta::FILE_NAME
+    ))
+}
+
+/// What [`unpack`] did.
+#[derive(Debug)]
+pub enum Unpacked {
+    Pack(Box<Manifest>),
+    /// An update applied: the old and the new version.
+    Updated(Box<Delta>),
+}
+
+/// Extracts a pack into `dir`, or applies an update to the old version unpacked in `dir`.
+pub fn unpack(zip: &Path, dir: &Path) -> Result<Unpacked, Error> {
+    unpack_with(zip, dir, Limits::default())
+}
+
+pub fn unpack_with(zip: &Path, dir: &Path, limits: Limits) -> Result<Unpacked, Error> {
+    let mut reader = Reader::open(zip, limits)?;
+    if let Some(data) = reader.read(delta::FILE_NAME, 512 << 20)? {
+        let delta = Delta::parse(&data, zip)?;
+        apply(&mut reader, delta, dir).map(|d| Unpacked::Updated(Box::new(d)))
+    } else {
+        let data = reader.read(manifest::FILE_NAME, 256 << 20)?.ok_or_else(|| not_a_pack(zip))?;
+        let manifest = Manifest::parse(&data, zip)?;
+        if !manifest.is_consistent() {
+            return Err(Error::Usage(format!(
+                "{}: its {} is damaged; nothing was written",
+                zip.display(),
+                manifest::FILE_NAME
+            )));
+        }
+        check_target(dir)?;
+        let temp = beside(dir, "unpack")?;
+        let result = (|| {
+            let written = reader.extract(&temp, &[manifest::FILE_NAME], &|name| manifest.entry(name).cloned())?;
+            let written: HashSet<&str> = written.iter().map(String::as_str).collect();
+            let missing: Vec<&str> =
+                manifest.files.iter().map(|e| e.path.as_str()).filter(|p| !written.contains(p)).collect();
+            if let Some(first) = missing.first() {
+                return Err(Error::Usage(format!(
+                    "{}: {} file(s) of the manifest are missing from the zip, first \"{first}\"; nothing was written",
+                    zip.display(),
+                    missing.len()
+                )));
+            }
+            crate::fs::write(&temp.join(manifest::FILE_NAME), &data)?;
+            crate::output::swap(dir, &temp, &beside(dir, "old")?)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_dir_all(&temp);
+        }
+        result.map(|()| Unpacked::Pack(Box::new(manifest)))
+    }
+}
+
+/// Applies an update: `dir` must verify as `delta.from`.
+fn apply(reader: &mut Reader, delta: Delta, dir: &Path) -> Result<Delta, Error> {
+    let zip = reader.path().to_path_buf();
+    let carried = delta.carried();
+    let names: Vec<&str> = reader.names().filter(|n| *n != delta::FILE_NAME).collect();
+    if names != carried {
+        return Err(Error::Usage(format!(
+            "{}: the update's files do not match its {}; nothing was changed",
+            zip.display(),
+            delta::FILE_NAME
+        )));
+    }
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "{} does not exist: an update applies to an unpacked pack; hint: unpack the full pack first",
+            dir.display()
+        )));
+    }
+    let (current, problems) = manifest::verify_dir(dir)?;
+    if current.content_hash != delta.from.content_hash {
+        return Err(Error::Usage(format!(
+            "{} holds pack \"{}\" version {}, but this update is from version {} to {}; nothing was changed",
+            dir.display(),
+            current.id,
+            current.version,
+            delta.from.version,
+            delta.to.version
+        )));
+    }
+    if !problems.is_empty() {
+        return Err(Error::Usage(format!(
+            "{} does not verify as version {} ({} missing, {} extra, {} corrupted file(s)); run `hoclieu verify {}` to see them, or unpack the full pack; nothing was changed",
+            dir.display(),
+            delta.from.version,
+            problems.missing.len(),
+            problems.extra.len(),
+            problems.corrupted.len(),
+            dir.display()
+        )));
+    }
+    let Some(to) = delta.new_manifest(&current) else {
+        return Err(Error::Usage(format!(
+            "{}: the update does not give version {} from this folder (damaged update); nothing was changed",
+            zip.display(),
+            delta.to.version
+        )));
+    };
+    let temp = beside(dir, "update")?;
+    let result = (|| {
+        let changed: HashSet<&str> = delta.changed.iter().map(String::as_str).collect();
+        let unchanged: Vec<&str> = current
+            .files
+            .iter()
+            .map(|e| e.path.as_str())
+            .filter(|p| to.entry(p).is_some() && !changed.contains(p))
+            .collect();
+        for path in unchanged {
+            let (from, to) = (dir.join(path), temp.join(path));
+            if let Some(parent) = to.parent() {
+                crate::fs::create_dir_all(parent)?;
+            }
+            // a hard link costs nothing and is safe: files are never changed in place
+            if std::fs::hard_link(&from, &to).is_err() {
+                std::fs::copy(&from, &to).map_err(|e| Error::io(&from, "cannot copy", e))?;
+            }
+        }
+        reader.extract(&temp, &[delta::FILE_NAME], &|name| to.entry(name).cloned())?;
+        crate::fs::write(&temp.join(manifest::FILE_NAME), &to.to_json())?;
+        let (_, problems) = manifest::verify_dir(&temp)?;
+        if !problems.is_empty() {
+            return Err(Error::Usage(format!(
+                "applying {} did not give version {} ({problems:?}); nothing was changed",
+                zip.display(),
+                delta.to.version
+            )));
+        }
+        crate::output::swap(dir, &temp, &beside(dir, "old")?)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&temp);
+    }
+    result.map(|()| Delta { to, ..delta })
+}
+
+/// The target may be missing, empty, or an unpacked pack (which is replaced).
+fn check_target(dir: &Path) -> Result<(), Error> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!("{} exists and is not a folder", dir.display())));
+    }
+    let empty = std::fs::read_dir(dir).map_err(|e| Error::io(dir, "cannot read", e))?.next().is_none();
+    if empty || dir.join(manifest::FILE_NAME).is_file() {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "refusing to replace {}: it is not an unpacked pack (no {}); choose an empty or new folder",
+            dir.display(),
+            manifest::FILE_NAME
+        )))
+    }
+}
+
+/// A fresh folder beside `dir` (same file system, so the final rename is atomic).
+fn beside(dir: &Path, what: &str) -> Result<PathBuf, Error> {
+    let name = dir
+        .file_name()
+        .ok_or_else(|| Error::Usage(format!("{} has no folder name", dir.display())))?
+        .to_string_lossy()
+        .into_owned();
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    crate::fs::create_dir_all(&parent)?;
+    let path = parent.join(format!(".{name}.{what}-{}", std::process::id()));
+    if path.exists() {
+        crate::fs::remove_dir_all(&path)?;
+    }
+    if what != "old" {
+        crate::fs::create_dir_all(&path)?;
+    }
+    Ok(path)
+}
