@@ -116,6 +116,9 @@ pub(super) fn pages<'a>(site: &'a Site, theme: &'a super::theme::Theme, lang: us
             "path",
             &serde_json::json!({ "sections": sections, "total_minutes": total, "lesson_ids": ids.join(" ") }),
         );
+        if super::offline::saves(unique.len()) {
+            context.insert("offline", &serde_json::json!({ "cache": super::offline::folder(&frame.output) }));
+        }
         context.insert("breadcrumbs", &[super::Link { title: frame.string("home"), url: super::context_home(&frame) }]);
         out.push(frame.render("path.html", &context));
     }

@@ -6,6 +6,7 @@
 //! Reads the site only; returns files in memory and never writes to disk (that is `output`).
 
 mod lists;
+pub mod offline;
 pub mod theme;
 
 use crate::config::{Language, Script};
@@ -156,6 +157,7 @@ impl Frame<'_> {
         context.insert("css", &self.theme.css_path);
         context.insert("js", &self.theme.js_path);
         context.insert("search_js", &self.theme.search_js_path);
+        context.insert("offline_js", &self.theme.offline_js_path);
         context.insert("search_url", &self.url(&self.site.search_output(self.lang)));
         if config.build.packs && !config.packs.is_empty() {
             context.insert("downloads_url", &self.url(&self.site.downloads_output(self.lang)));
@@ -277,6 +279,8 @@ pub fn site_with(site: &Site, theme: &theme::Theme) -> Result<Vec<OutputFile>, E
     for asset in &site.assets {
         files.push(OutputFile { path: asset.output.clone(), contents: Contents::Copy(asset.source.clone()) });
     }
+    let manifests = offline::manifests(site, &files)?;
+    files.extend(manifests);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
@@ -389,6 +393,9 @@ fn render_page(site: &Site, theme: &theme::Theme, page: &Page, content: &str) ->
             let print_url =
                 course.filter(|c| !c.lessons.is_empty()).map(|c| frame.url(&site.print_output(c, page.lang)));
             context.insert("course", &serde_json::json!({ "lessons": lessons, "print_url": print_url }));
+            if offline::saves(course.map_or(0, |c| c.lessons.len())) {
+                context.insert("offline", &serde_json::json!({ "cache": offline::folder(&page.output) }));
+            }
             "course.html"
         }
         PageKind::Lesson => "lesson.html",

@@ -19,6 +19,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("report.html", include_str!("../../themes/default/templates/report.html")),
     ("search.html", include_str!("../../themes/default/templates/search.html")),
     ("downloads.html", include_str!("../../themes/default/templates/downloads.html")),
+    ("offline.html", include_str!("../../themes/default/templates/offline.html")),
 ];
 const STYLE: &str = include_str!("../../themes/default/static/style.css");
 const STRINGS_VI: &str = include_str!("../../themes/default/i18n/vi.toml");
@@ -31,6 +32,12 @@ const STRINGS: &[(&str, &str)] = &[
 ];
 const SCRIPT: &str = include_str!("../../themes/default/static/site.js");
 const SEARCH_SCRIPT: &str = include_str!("../../themes/default/static/search.js");
+const OFFLINE_SCRIPT: &str = include_str!("../../themes/default/static/offline.js");
+/// The service worker: at the output root, not fingerprinted, so that its scope is the
+/// whole site and browsers find its updates under the same name.
+const SERVICE_WORKER: &str = include_str!("../../themes/default/static/sw.js");
+/// Where the service worker is written.
+pub const SERVICE_WORKER_PATH: &str = "sw.js";
 /// Noto Sans Tai Viet, subset to the Tai Viet block (see themes/default/static/fonts/README.md).
 const TAI_VIET_FONT: &[u8] = include_bytes!("../../themes/default/static/fonts/noto-sans-tai-viet.woff2");
 const TAI_VIET_LICENSE: &str = include_str!("../../themes/default/static/fonts/OFL.txt");
@@ -46,6 +53,8 @@ pub struct Theme {
     pub js_path: String,
     /// Output path of the search script, loaded only when a search box is used.
     pub search_js_path: String,
+    /// Output path of the script behind "Lưu để học offline", loaded only when it is used.
+    pub offline_js_path: String,
     /// Output path of the Tai Viet web font, used only by pages in that script.
     pub tai_viet_font_path: String,
     pub share_card_path: String,
@@ -86,12 +95,15 @@ pub fn load(config: &Config) -> Result<Theme, Error> {
     let css_path = fingerprinted("style", "css", css.as_bytes());
     let js_path = fingerprinted("site", "js", SCRIPT.as_bytes());
     let search_js_path = fingerprinted("search", "js", SEARCH_SCRIPT.as_bytes());
+    let offline_js_path = fingerprinted("offline", "js", OFFLINE_SCRIPT.as_bytes());
     let tai_viet_font_path = fingerprinted("noto-sans-tai-viet", "woff2", TAI_VIET_FONT);
     let share_card_path = fingerprinted("share-card", "png", SHARE_CARD);
     let files = vec![
         (css_path.clone(), css.into_bytes()),
         (js_path.clone(), SCRIPT.as_bytes().to_vec()),
         (search_js_path.clone(), SEARCH_SCRIPT.as_bytes().to_vec()),
+        (offline_js_path.clone(), OFFLINE_SCRIPT.as_bytes().to_vec()),
+        (SERVICE_WORKER_PATH.to_string(), SERVICE_WORKER.as_bytes().to_vec()),
         (tai_viet_font_path.clone(), TAI_VIET_FONT.to_vec()),
         ("assets/noto-sans-tai-viet.OFL.txt".to_string(), TAI_VIET_LICENSE.as_bytes().to_vec()),
         (share_card_path.clone(), SHARE_CARD.to_vec()),
@@ -102,6 +114,7 @@ pub fn load(config: &Config) -> Result<Theme, Error> {
         css_path,
         js_path,
         search_js_path,
+        offline_js_path,
         tai_viet_font_path,
         share_card_path,
         files,

@@ -224,7 +224,8 @@ fn normalise(path: &Path) -> Option<PathBuf> {
     Some(out)
 }
 
-fn percent_decode(text: &str) -> String {
+/// `%C6%A1` → `ơ`; malformed escapes are kept as they are.
+pub fn percent_decode(text: &str) -> String {
     if !text.contains('%') {
         return text.to_string();
     }

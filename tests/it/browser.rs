@@ -2,7 +2,8 @@
 //! at phone size through chromedriver, from `file://` and from a local HTTP server. They
 //! check what a learner meets: links that lead where they say (with JavaScript off too),
 //! WCAG 2.1 AA as axe-core sees it, the first-load transfer budget, nothing fetched from
-//! another host, and a page that fits a 360 px screen (screenshots in target/screenshots/).
+//! another host, a page that fits a 360 px screen (screenshots in target/screenshots/), and
+//! a course saved for offline reading that still shows once the server is gone.
 //!
 //! They need Chromium, chromedriver and `npm ci` (axe-core); without them they skip
 //! loudly, and fail when `CI=true`.
@@ -268,6 +269,7 @@ async fn every_page_kind_loads_within_budget_from_this_host_only() {
             if first_load > BUDGET_BYTES {
                 problems += &format!("{kind}: over the {BUDGET_BYTES} B budget: {line}");
             }
+            forget_service_worker(&client).await;
         }
         assert!(problems.is_empty(), "{problems}");
     })
@@ -586,6 +588,138 @@ async fn an_unpacked_pack_navigates_searches_and_scores_from_file_urls() {
         assert_eq!(first.text().await.unwrap(), "Mật khẩu mạnh");
         first.click().await.unwrap();
         expect_page(&client, &base, "vi/an-toan/mat-khau/index.html", "Mật khẩu mạnh").await;
+    })
+    .await;
+}
+
+/// Unregisters the service worker and empties the caches, so that the next page loads as
+/// on a first visit: a page served through the worker reports decompressed sizes.
+async fn forget_service_worker(client: &Client) {
+    let script = "navigator.serviceWorker.getRegistrations() \
+        .then(rs => Promise.all(rs.map(r => r.unregister()))) \
+        .then(() => caches.keys()).then(ks => Promise.all(ks.map(k => caches.delete(k)))) \
+        .then(() => done(null), e => done(String(e)));";
+    assert_eq!(run_async(client, script).await, Value::Null, "forget the service worker");
+}
+
+/// Runs `script` (an async function body that ends by calling `done(value)`) and returns
+/// the value.
+async fn run_async(client: &Client, script: &str) -> Value {
+    let wrapped = format!("const done = arguments[arguments.length - 1];\n{script}");
+    client.execute_async(&wrapped, vec![]).await.unwrap_or_else(|e| panic!("{e}\nin:\n{script}"))
+}
+
+/// Waits up to 10 s for the element at `css` to show `text`.
+async fn wait_for_text(client: &Client, css: &str, text: &str) {
+    use std::time::{Duration, Instant};
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let shown = match client.find(Locator::Css(css)).await {
+            Ok(element) => element.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if shown.contains(text) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{css} shows {shown:?}, not {text:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Whether the browser's caches hold `url`.
+async fn cached(client: &Client, url: &str) -> bool {
+    let script = format!("caches.match({url:?}).then(r => done(!!r), e => done(String(e)));");
+    run_async(client, &script).await == Value::Bool(true)
+}
+
+#[tokio::test]
+async fn a_saved_course_reads_without_the_network_and_can_be_cleared() {
+    if !browser_available() {
+        return;
+    }
+    let Site { server, project } = Site::build();
+    let base = server.base.clone();
+    with_browser(true, |client| async move {
+        client.goto(&format!("{base}vi/an-toan/mat-khau-manh/index.html")).await.unwrap();
+        let worker = run_async(&client, "navigator.serviceWorker.ready.then(r => done(r.active.scriptURL));").await;
+        assert_eq!(worker.as_str(), Some(format!("{base}sw.js").as_str()), "the service worker is registered");
+
+        client.goto(&format!("{base}vi/an-toan/index.html")).await.unwrap();
+        let save = client
+            .wait()
+            .at_most(std::time::Duration::from_secs(10))
+            .for_element(Locator::Css(".offline:not([hidden]) button[value=save]"))
+            .await
+            .expect("the save button shows over HTTP");
+        assert_eq!(save.text().await.unwrap(), "Lưu để học offline");
+        save.click().await.unwrap();
+        wait_for_text(&client, ".offline [role=status]", "Lưu 2 bài (").await;
+        let question = client.find(Locator::Css(".offline [role=status]")).await.unwrap().text().await.unwrap();
+        assert!(question.ends_with(" KB) vào máy này?"), "the size is shown before saving: {question}");
+        client.find(Locator::Css(".offline button[value=yes]")).await.unwrap().click().await.unwrap();
+        wait_for_text(&client, ".offline button[value=save]", "Đã lưu").await;
+        wait_for_text(&client, ".offline [role=status]", "Đã lưu 2 bài (").await;
+
+        let never_visited = format!("{base}vi/an-toan/lua-dao-qua-mang/index.html");
+        let other_course = format!("{base}vi/giao-tiep-so/dung-zalo-an-toan/index.html");
+        assert!(cached(&client, &never_visited).await, "the course's lessons are saved");
+        assert!(!cached(&client, &other_course).await, "another course's lesson is not");
+        assert!(!cached(&client, &format!("{base}vi/an-toan/ban-in/index.html")).await, "nor the print page");
+
+        // the network goes away: the saved lesson still shows
+        drop(server);
+        client.goto(&never_visited).await.unwrap();
+        expect_page(&client, &base, "vi/an-toan/lua-dao-qua-mang/index.html", "Nhận biết lừa đảo qua mạng").await;
+        let rules = client.execute("return document.styleSheets[0].cssRules.length", vec![]).await.unwrap();
+        assert!(rules.as_u64().unwrap_or(0) > 10, "the saved stylesheet applies: {rules} rules");
+
+        // clearing the course removes what was saved; clearing everything empties the caches
+        client.goto(&format!("{base}vi/an-toan/index.html")).await.unwrap();
+        wait_for_text(&client, ".offline button[value=save]", "Đã lưu").await;
+        client.find(Locator::Css(".offline button[value=clear]")).await.unwrap().click().await.unwrap();
+        wait_for_text(&client, ".offline [role=status]", "Đã xóa bản đã lưu.").await;
+        assert!(!cached(&client, &never_visited).await, "the saved lesson is gone");
+        let saves = run_async(&client, "caches.has('hoclieu-save:vi/an-toan').then(done);").await;
+        assert_eq!(saves, Value::Bool(false));
+        wait_for_text(&client, ".offline button[value=save]", "Lưu để học offline").await;
+        client.find(Locator::Css(".offline button[value=all]")).await.unwrap().click().await.unwrap();
+        wait_for_text(&client, ".offline [role=status]", "Đã xóa mọi bài").await;
+        let left = run_async(&client, "caches.keys().then(done);").await;
+        assert_eq!(left, serde_json::json!([]), "nothing is kept");
+    })
+    .await;
+    drop(project);
+}
+
+#[tokio::test]
+async fn from_file_urls_nothing_offline_runs_and_nothing_fails() {
+    if !browser_available() {
+        return;
+    }
+    let site = Site::build();
+    let base = site.file_base();
+    with_browser(true, |client| async move {
+        for page in ["vi/an-toan/index.html", "vi/nhom/nguoi-dan/index.html"] {
+            client.goto(&format!("{base}{page}")).await.unwrap();
+            let offline = client.find(Locator::Css(".offline")).await.expect("the save box is in the page");
+            assert!(!offline.is_displayed().await.unwrap(), "{page}: no save button on file://");
+            // run the enhancement script again, listening for errors this time
+            let script = r#"
+                const errors = [];
+                addEventListener('error', e => errors.push(String(e.message)));
+                addEventListener('unhandledrejection', e => errors.push(String(e.reason)));
+                const s = document.createElement('script');
+                s.src = document.querySelector('script[src*="assets/site."]').src;
+                s.onload = () => setTimeout(() => done(errors), 200);
+                s.onerror = () => done(['the script did not load']);
+                document.head.appendChild(s);
+            "#;
+            let errors = run_async(&client, script).await;
+            assert_eq!(errors, serde_json::json!([]), "{page}");
+            assert!(!offline.is_displayed().await.unwrap(), "{page}");
+            let scripts = client.execute("return document.querySelectorAll('script[src*=offline]').length", vec![]);
+            assert_eq!(scripts.await.unwrap(), 0, "{page}: the offline script is not loaded on file://");
+        }
     })
     .await;
 }

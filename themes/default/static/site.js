@@ -88,3 +88,10 @@
   form.addEventListener("focusin", load);
   if (document.getElementById("search-page")) load();
 })();
+/* Offline, over HTTP only: sw.js keeps pages, offline.js runs the save button. */
+(function () {
+  var sw = navigator.serviceWorker, box = document.querySelector(".offline");
+  if (!/^https?:$/.test(location.protocol) || !sw) return;
+  sw.register(new URL("../sw.js", document.currentScript.src)).catch(Boolean);
+  if (box) document.head.appendChild(document.createElement("script")).src = box.getAttribute("data-script");
+})();
