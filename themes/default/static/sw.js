@@ -5,6 +5,9 @@
    kept copy only when the network fails. It keeps nothing else: not the packs, not the
    files a script fetches (except the search index), not other sites. */
 var VISITED = "hoclieu-visited-v1";
+/* Visited files kept at most (a cheap phone has little room): the oldest go first. Saved
+   courses are not counted: they stay until the learner clears them. */
+var MAX_VISITED = 400;
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 
@@ -20,7 +23,11 @@ self.addEventListener("activate", function (event) {
 function keep(request, response) {
   if (response.ok && response.type == "basic") {
     var copy = response.clone();
-    caches.open(VISITED).then(function (c) { return c.put(request, copy); });
+    caches.open(VISITED).then(function (c) {
+      return c.put(request, copy).then(function () { return c.keys(); }).then(function (keys) {
+        return Promise.all(keys.slice(0, Math.max(0, keys.length - MAX_VISITED)).map(function (k) { return c.delete(k); }));
+      });
+    });
   }
   return response;
 }
