@@ -17,8 +17,28 @@ self.addEventListener("activate", function (event) {
     return Promise.all(names.filter(function (n) {
       return n.indexOf("hoclieu-visited-") == 0 && n != VISITED;
     }).map(function (n) { return caches.delete(n); }));
-  }).then(function () { return self.clients.claim(); }));
+  }).then(function () { return self.clients.claim(); }).then(keepOpenPages));
 });
+
+/* The page that registered this worker loaded before it existed: keep it, and the
+   stylesheets and scripts it uses, now. */
+function keepOpenPages() {
+  return self.clients.matchAll({ type: "window" }).then(function (windows) {
+    return Promise.all(windows.map(function (w) {
+      if (w.url.indexOf(self.registration.scope) != 0) return null;
+      return fetch(w.url).then(function (page) {
+        keep(new Request(w.url), page.clone());
+        return page.text();
+      }).then(function (html) {
+        var found = html.match(/(?:href|src)="[^"]*assets\/[^"]+"/g) || [];
+        return Promise.all(found.map(function (attr) {
+          var url = new URL(attr.replace(/^(href|src)="|"$/g, ""), w.url).href;
+          return fetch(url).then(function (r) { keep(new Request(url), r); });
+        }));
+      }).catch(function () {});
+    }));
+  });
+}
 
 function keep(request, response) {
   if (response.ok && response.type == "basic") {
