@@ -33,35 +33,71 @@ const K1: f32 = 1.2;
 const B: f32 = 0.75;
 
 const FIELDS: usize = 4;
-/// Occurrences of a term in each field of one document.
-type FieldCounts = [f32; FIELDS];
+/// Occurrences of a term in each field of one document (saturating: BM25 flattens out long
+/// before 65 535). Small, because there is one per term per document.
+type FieldCounts = [u16; FIELDS];
+/// Words in each field of one document.
+type FieldLengths = [f32; FIELDS];
+/// Term → (document, counts) for every document containing it.
+type Postings = HashMap<String, Vec<(u32, FieldCounts)>>;
 
 /// Term → frequency per field of each document containing it, and field lengths: BM25 is
 /// computed per field and summed with the fields' weights, as tantivy does, so a word in a
 /// short title counts for more than the same word once in a long body.
 struct Counts {
-    terms: HashMap<String, Vec<(u32, [f32; FIELDS])>>,
-    lengths: Vec<[f32; FIELDS]>,
+    terms: Postings,
+    lengths: Vec<FieldLengths>,
 }
 
 fn count(docs: &[Document]) -> Counts {
-    // documents are analysed in parallel, then their terms merged in document order
-    let per_doc: Vec<(HashMap<String, FieldCounts>, FieldCounts)> = docs.par_iter().map(count_one).collect();
-    let mut terms: HashMap<String, Vec<(u32, [f32; FIELDS])>> = HashMap::default();
-    let mut lengths = Vec::with_capacity(docs.len());
-    for (id, (tf, length)) in per_doc.into_iter().enumerate() {
-        lengths.push(length);
-        for (term, f) in tf {
-            terms.entry(term).or_default().push((id as u32, f));
-        }
+    // documents are analysed in parallel, each thread adding them to postings of its own
+    // (a document's term counts are dropped as soon as they are added), then the threads'
+    // postings are merged; memory grows with the postings, not with documents × terms maps
+    let (terms, mut lengths) = docs
+        .par_iter()
+        .enumerate()
+        .fold(
+            || (Postings::default(), Vec::new()),
+            |(mut terms, mut lengths), (id, doc)| {
+                let (tf, length) = count_one(doc);
+                lengths.push((id, length));
+                for (term, counts) in tf {
+                    terms.entry(term).or_default().push((id as u32, counts));
+                }
+                (terms, lengths)
+            },
+        )
+        .reduce(
+            || (Postings::default(), Vec::new()),
+            |(terms, lengths), (more_terms, more_lengths)| {
+                if terms.len() < more_terms.len() {
+                    return merge(more_terms, more_lengths, terms, lengths);
+                }
+                merge(terms, lengths, more_terms, more_lengths)
+            },
+        );
+    lengths.sort_unstable_by_key(|(id, _)| *id);
+    Counts { terms, lengths: lengths.into_iter().map(|(_, l)| l).collect() }
+}
+
+/// The postings and lengths of two groups of documents, together.
+fn merge(
+    mut terms: Postings,
+    mut lengths: Vec<(usize, FieldLengths)>,
+    more_terms: Postings,
+    more_lengths: Vec<(usize, FieldLengths)>,
+) -> (Postings, Vec<(usize, FieldLengths)>) {
+    for (term, mut postings) in more_terms {
+        terms.entry(term).or_default().append(&mut postings);
     }
-    Counts { terms, lengths }
+    lengths.extend(more_lengths);
+    (terms, lengths)
 }
 
 /// Term frequencies per field of one document, and its field lengths.
-fn count_one(doc: &Document) -> (HashMap<String, [f32; FIELDS]>, [f32; FIELDS]) {
+fn count_one(doc: &Document) -> (HashMap<String, FieldCounts>, FieldLengths) {
     {
-        let mut tf: HashMap<String, [f32; FIELDS]> = HashMap::default();
+        let mut tf: HashMap<String, FieldCounts> = HashMap::default();
         let mut length = [0.0; FIELDS];
         for (field, (text, _)) in weighted_fields(doc).into_iter().enumerate() {
             for line in text.lines() {
@@ -69,10 +105,10 @@ fn count_one(doc: &Document) -> (HashMap<String, [f32; FIELDS]>, [f32; FIELDS]) 
                 length[field] += words.len() as f32;
                 // look up before inserting: most words repeat, so most need no new String
                 let mut add = |term: &str| match tf.get_mut(term) {
-                    Some(counts) => counts[field] += 1.0,
+                    Some(counts) => counts[field] = counts[field].saturating_add(1),
                     None => {
                         let mut counts = FieldCounts::default();
-                        counts[field] = 1.0;
+                        counts[field] = 1;
                         tf.insert(term.to_string(), counts);
                     }
                 };
@@ -181,10 +217,11 @@ pub fn files(lang: &str, docs: &[Document]) -> Vec<OutputFile> {
                 .drain(..)
                 .map(|(id, tf)| {
                     let score: f32 = (0..FIELDS)
-                        .filter(|&f| tf[f] > 0.0)
+                        .filter(|&f| tf[f] > 0)
                         .map(|f| {
+                            let tf = f32::from(tf[f]);
                             let norm = K1 * (1.0 - B + B * lengths[id as usize][f] / average[f]);
-                            boosts[f] * idf * tf[f] * (K1 + 1.0) / (tf[f] + norm)
+                            boosts[f] * idf * tf * (K1 + 1.0) / (tf + norm)
                         })
                         .sum();
                     (id, (score * 10.0).round().max(1.0) as u32)
