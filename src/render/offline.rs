@@ -11,6 +11,7 @@
 use super::{Contents, OutputFile};
 use crate::site::{percent_decode, Site};
 use crate::Error;
+use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 
 /// The manifest's file name, next to the course or path page.
@@ -80,19 +81,28 @@ pub(super) fn manifests(site: &Site, files: &[OutputFile]) -> Result<Vec<OutputF
             }
         }
     }
+    // each page's files are read once (a lesson is in its course and in several paths), in
+    // parallel
+    let pages: BTreeSet<&str> =
+        wanted.iter().flat_map(|(page, lessons)| std::iter::once(page).chain(lessons)).map(String::as_str).collect();
+    let loads: HashMap<&str, Vec<String>> = pages
+        .into_par_iter()
+        .map(|shown| {
+            let Some(text) = html.get(shown) else { return (shown, Vec::new()) };
+            let text = String::from_utf8_lossy(text);
+            let targets = references(&text)
+                .filter_map(|reference| resolve(shown, reference))
+                .filter(|target| !target.ends_with(".html") && sizes.contains_key(target.as_str()))
+                .collect();
+            (shown, targets)
+        })
+        .collect();
     let mut out = Vec::with_capacity(wanted.len());
-    for (page, lessons) in wanted {
+    for (page, lessons) in &wanted {
         let mut list = BTreeSet::new();
-        for shown in std::iter::once(&page).chain(&lessons) {
+        for shown in std::iter::once(page).chain(lessons) {
             list.insert(shown.clone());
-            let Some(text) = html.get(shown.as_str()) else { continue };
-            for reference in references(&String::from_utf8_lossy(text)) {
-                if let Some(target) = resolve(shown, reference) {
-                    if !target.ends_with(".html") && sizes.contains_key(target.as_str()) {
-                        list.insert(target);
-                    }
-                }
-            }
+            list.extend(loads.get(shown.as_str()).into_iter().flatten().cloned());
         }
         let bytes = list.iter().map(|f| sizes.get(f.as_str()).copied().unwrap_or(0)).sum();
         let manifest = Manifest {
