@@ -112,7 +112,7 @@ pub(super) fn manifests(site: &Site, files: &[OutputFile]) -> Result<Vec<OutputF
             files: list.into_iter().collect(),
         };
         let json = serde_json::to_vec(&manifest).expect("a manifest serialises");
-        out.push(OutputFile { path: format!("{}/{MANIFEST}", folder(&page)), contents: Contents::Bytes(json) });
+        out.push(OutputFile { path: format!("{}/{MANIFEST}", folder(page)), contents: Contents::Bytes(json) });
     }
     Ok(out)
 }
