@@ -49,7 +49,7 @@ lesson=$(grep -l 'nguoi-dan' "$SITE"/content/*/*.md | grep -v _index | sort | se
 printf '\nCập nhật: thêm một câu hướng dẫn mới cho bài này.\n' >>"$lesson"
 log "v2: one lesson edited ($lesson)"
 for id in ca-tinh nguoi-dan; do
-  "$HOCLIEU" pack --root "$SITE" --id $id --out "$OUT/v2" --since "$OUT/v1/$id.zip" >/dev/null
+  "$HOCLIEU" pack --root "$SITE" --id $id --out "$OUT/v2" --since "$OUT/v1/hoclieu-$id.zip" >/dev/null
 done
 
 # add ten lessons for citizens in the course of the edited lesson
@@ -59,17 +59,17 @@ for i in $(seq 1 10); do
 done
 log "v3: ten lessons added"
 for id in ca-tinh nguoi-dan; do
-  "$HOCLIEU" pack --root "$SITE" --id $id --out "$OUT/v3" --since "$OUT/v2/$id.zip" >/dev/null
+  "$HOCLIEU" pack --root "$SITE" --id $id --out "$OUT/v3" --since "$OUT/v2/hoclieu-$id.zip" >/dev/null
 done
 
 # every update applies to the old version and gives the new one
 for id in ca-tinh nguoi-dan; do
   rm -rf "$OUT/school"
-  "$HOCLIEU" unpack "$OUT/v1/$id.zip" "$OUT/school" >/dev/null
-  "$HOCLIEU" unpack "$OUT"/v2/$id-cap-nhat-*.zip "$OUT/school" >/dev/null
-  "$HOCLIEU" unpack "$OUT"/v3/$id-cap-nhat-*.zip "$OUT/school" >/dev/null
+  "$HOCLIEU" unpack "$OUT/v1/hoclieu-$id.zip" "$OUT/school" >/dev/null
+  "$HOCLIEU" unpack "$OUT"/v2/hoclieu-$id-cap-nhat-*.zip "$OUT/school" >/dev/null
+  "$HOCLIEU" unpack "$OUT"/v3/hoclieu-$id-cap-nhat-*.zip "$OUT/school" >/dev/null
   "$HOCLIEU" verify "$OUT/school" >/dev/null
-  cmp <(unzip -p "$OUT/v3/$id.zip" hoclieu-pack.json) "$OUT/school/hoclieu-pack.json"
+  cmp <(unzip -p "$OUT/v3/hoclieu-$id.zip" hoclieu-pack.json) "$OUT/school/hoclieu-pack.json"
 done
 
 set +o pipefail # early-exiting greps below
@@ -77,12 +77,12 @@ set +o pipefail # early-exiting greps below
   echo "corpus: $LESSONS lessons; pack time for both packs (v1): $t1"
   printf '%-10s %8s %12s %12s %14s %14s %12s\n' pack files unpacked "full zip" "1 edited" "10 added" "1 edited %"
   for id in ca-tinh nguoi-dan; do
-    files=$(unzip -p "$OUT/v1/$id.zip" hoclieu-pack.json | grep -m1 '"file_count"' | tr -dc 0-9)
-    total=$(unzip -p "$OUT/v1/$id.zip" hoclieu-pack.json | grep -m1 '"total_size"' | tr -dc 0-9)
-    full=$(size "$OUT/v2/$id.zip")
-    d1=$(size "$OUT"/v2/$id-cap-nhat-*.zip)
-    d10=$(size "$OUT"/v3/$id-cap-nhat-*.zip)
+    files=$(unzip -p "$OUT/v1/hoclieu-$id.zip" hoclieu-pack.json | grep -m1 '"file_count"' | tr -dc 0-9)
+    total=$(unzip -p "$OUT/v1/hoclieu-$id.zip" hoclieu-pack.json | grep -m1 '"total_size"' | tr -dc 0-9)
+    full=$(size "$OUT/v2/hoclieu-$id.zip")
+    d1=$(size "$OUT"/v2/hoclieu-$id-cap-nhat-*.zip)
+    d10=$(size "$OUT"/v3/hoclieu-$id-cap-nhat-*.zip)
     printf '%-10s %8s %12s %12s %14s %14s %11.1f%%\n' "$id" "$files" "$total" "$full" "$d1" "$d10" "$(echo "100*$d1/$full" | bc -l)"
-    for v in v2 v3; do unzip -l "$OUT"/$v/$id-cap-nhat-*.zip | tail -1 | awk -v v=$v -v id=$id '{print "  " id " " v " update: " $2 " files"}'; done
+    for v in v2 v3; do unzip -l "$OUT"/$v/hoclieu-$id-cap-nhat-*.zip | tail -1 | awk -v v=$v -v id=$id '{print "  " id " " v " update: " $2 " files"}'; done
   done
 } | tee "$OUT/results.txt"

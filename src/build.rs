@@ -132,7 +132,7 @@ fn packs(site: &site::Site, source: &pack::Source) -> Result<Vec<render::OutputF
             ids.into_iter().filter_map(name).collect::<Vec<_>>().join(", ")
         };
         let config = &site.config;
-        let path = format!("packs/{}.zip", built.id);
+        let path = format!("packs/{}", crate::pack::zip_name(&built.id));
         listings.push(render::PackListing {
             id: built.id.clone(),
             title: built.manifest.title.clone(),

@@ -68,7 +68,7 @@ pub fn run(args: PackArgs) -> Result<i32, Error> {
     for pack in packs {
         progress(&format!("making pack {}", pack.id));
         let built = pack::build(&source, pack)?;
-        let path = out.join(format!("{}.zip", built.id));
+        let path = out.join(crate::pack::zip_name(&built.id));
         write_atomically(&path, &built.zip)?;
         progress("");
         println!(
@@ -90,7 +90,7 @@ pub fn run(args: PackArgs) -> Result<i32, Error> {
                 );
                 continue;
             }
-            let name = format!("{}-cap-nhat-{}-den-{}.zip", built.id, delta.from.version, delta.to.version);
+            let name = crate::pack::update_name(&built.id, &delta.from.version, &delta.to.version);
             let path = out.join(name);
             write_atomically(&path, &zip)?;
             println!(

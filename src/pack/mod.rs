@@ -37,6 +37,17 @@ use std::path::{Path, PathBuf};
 /// The read-me at the root of every pack.
 pub const README_NAME: &str = "DOC-DOC-TRUOC.txt";
 
+/// The file name of a pack's zip: `hoclieu-<id>.zip`, so a teacher's download folder says
+/// what it is.
+pub fn zip_name(id: &str) -> String {
+    format!("hoclieu-{id}.zip")
+}
+
+/// The file name of an update from version `from` to `to` of pack `id`.
+pub fn update_name(id: &str, from: &str, to: &str) -> String {
+    format!("hoclieu-{id}-cap-nhat-{from}-den-{to}.zip")
+}
+
 /// A file of a pack, in memory, `/`-separated path from the pack's root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackFile {
@@ -368,9 +379,9 @@ Gói này chạy không cần Internet và không cần cài đặt gì.
 
 4. KIỂM TRA GÓI CÓ NGUYÊN VẸN KHÔNG
    - Tệp hoclieu-pack.json ghi kích thước và mã SHA-256 của từng tệp.
-   - hoclieu verify {id}.zip       (hoặc: hoclieu verify THU-MUC)
+   - hoclieu verify hoclieu-{id}.zip       (hoặc: hoclieu verify THU-MUC)
      báo tệp thiếu, tệp thừa, tệp hỏng.
-   - hoclieu unpack {id}.zip THU-MUC   giải nén an toàn, kiểm tra từng tệp.
+   - hoclieu unpack hoclieu-{id}.zip THU-MUC   giải nén an toàn, kiểm tra từng tệp.
 
 5. CẬP NHẬT
    - Khi có bản mới, có thể nhận một tệp cập nhật nhỏ thay vì cả gói:

@@ -199,7 +199,7 @@ pub struct PackListing {
     pub version: String,
     /// Of the zip file, to check a download.
     pub sha256: String,
-    /// Output path of the zip (`packs/<id>.zip`).
+    /// Output path of the zip (`packs/hoclieu-<id>.zip`).
     pub path: String,
 }
 

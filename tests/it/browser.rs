@@ -556,7 +556,7 @@ async fn an_unpacked_pack_navigates_searches_and_scores_from_file_urls() {
     }
     let project = Project::fixture("packs");
     project.run(&["pack", "--id", "dan", "--out", "packs"]).success();
-    project.run(&["unpack", "packs/dan.zip", "dan"]).success();
+    project.run(&["unpack", "packs/hoclieu-dan.zip", "dan"]).success();
     let base = format!("file://{}/", project.path("dan").display());
     with_browser(true, |client| async move {
         client.goto(&format!("{base}index.html")).await.unwrap();

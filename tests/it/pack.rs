@@ -66,7 +66,7 @@ fn target(from: &str, url: &str) -> String {
 #[test]
 fn a_pack_holds_its_lessons_and_what_they_use_and_no_link_leaves_it() {
     let project = packed();
-    let dan = unpack(&project, "packs/dan.zip", "dan");
+    let dan = unpack(&project, "packs/hoclieu-dan.zip", "dan");
     for path in [
         "index.html",
         "DOC-DOC-TRUOC.txt",
@@ -109,7 +109,7 @@ fn a_pack_holds_its_lessons_and_what_they_use_and_no_link_leaves_it() {
         assert!(dan.contains_key(&to), "{page}: link \"{url}\" leads to {to}, not in the pack");
     }
 
-    let can_bo = unpack(&project, "packs/can-bo.zip", "can-bo");
+    let can_bo = unpack(&project, "packs/hoclieu-can-bo.zip", "can-bo");
     assert!(can_bo.contains_key("vi/cong-vu/van-ban/index.html"));
     assert!(can_bo.contains_key("vi/an-toan/mat-khau/index.html"));
     assert!(can_bo.contains_key("media/cong-vu/so-do.svg"));
@@ -125,7 +125,7 @@ fn a_pack_holds_its_lessons_and_what_they_use_and_no_link_leaves_it() {
 #[test]
 fn the_manifest_lists_every_file_with_its_size_and_hash() {
     let project = packed();
-    let files = unpack(&project, "packs/dan.zip", "dan");
+    let files = unpack(&project, "packs/hoclieu-dan.zip", "dan");
     let manifest: serde_json::Value = serde_json::from_slice(&files["hoclieu-pack.json"]).unwrap();
     assert_eq!(manifest["id"], "dan");
     assert_eq!(manifest["title"], "Gói cho người dân");
@@ -155,9 +155,9 @@ fn the_same_content_gives_a_byte_identical_zip_and_the_time_comes_from_the_conte
     project.run_with_env(&["pack", "--id", "dan", "--out", "one"], &epoch).success();
     let epoch_many = [("SOURCE_DATE_EPOCH", "1710405000"), ("RAYON_NUM_THREADS", "4")];
     project.run_with_env(&["pack", "--id", "dan", "--out", "two"], &epoch_many).success();
-    let one = std::fs::read(project.path("one/dan.zip")).unwrap();
-    assert!(one == std::fs::read(project.path("two/dan.zip")).unwrap(), "two packs of the same content differ");
-    let files = unpack(&project, "one/dan.zip", "dan");
+    let one = std::fs::read(project.path("one/hoclieu-dan.zip")).unwrap();
+    assert!(one == std::fs::read(project.path("two/hoclieu-dan.zip")).unwrap(), "two packs of the same content differ");
+    let files = unpack(&project, "one/hoclieu-dan.zip", "dan");
     let manifest: serde_json::Value = serde_json::from_slice(&files["hoclieu-pack.json"]).unwrap();
     assert_eq!(manifest["build_time"], "2024-03-14T08:30:00Z");
     assert_eq!(manifest["build_time_source"], "SOURCE_DATE_EPOCH");
@@ -166,16 +166,17 @@ fn the_same_content_gives_a_byte_identical_zip_and_the_time_comes_from_the_conte
     project.run(&["pack", "--id", "dan", "--out", "three"]).success();
     project.run(&["pack", "--id", "dan", "--out", "four"]).success();
     assert!(
-        std::fs::read(project.path("three/dan.zip")).unwrap() == std::fs::read(project.path("four/dan.zip")).unwrap()
+        std::fs::read(project.path("three/hoclieu-dan.zip")).unwrap()
+            == std::fs::read(project.path("four/hoclieu-dan.zip")).unwrap()
     );
-    let out = project.run(&["verify", "three/dan.zip"]);
+    let out = project.run(&["verify", "three/hoclieu-dan.zip"]);
     assert!(out.stdout.contains("version 1980.01.01-"), "{}", out.stdout);
 }
 
 #[test]
 fn verify_reports_a_flipped_byte_a_missing_file_and_an_extra_file() {
     let project = packed();
-    unpack(&project, "packs/dan.zip", "dan");
+    unpack(&project, "packs/hoclieu-dan.zip", "dan");
     let out = project.run(&["verify", "dan"]);
     out.success();
     let manifest: serde_json::Value = serde_json::from_str(&project.read("dan/hoclieu-pack.json")).unwrap();
@@ -292,7 +293,7 @@ fn unpack_refuses_hostile_archives_and_writes_nothing() {
 
     // a real pack with one file more than its manifest lists
     let mut files = snapshot(&{
-        project.run(&["unpack", "packs/dan.zip", "dan"]).success();
+        project.run(&["unpack", "packs/hoclieu-dan.zip", "dan"]).success();
         project.path("dan")
     });
     files.push(("vi/them.html".into(), b"<p>extra</p>".to_vec()));
@@ -303,7 +304,7 @@ fn unpack_refuses_hostile_archives_and_writes_nothing() {
     assert!(!project.path("target/dir").exists());
     // unpacking over a folder that is not a pack is refused
     project.file("notes/ghi-chu.txt", "của tôi");
-    let out = project.run(&["unpack", "packs/dan.zip", "notes"]);
+    let out = project.run(&["unpack", "packs/hoclieu-dan.zip", "notes"]);
     assert_ne!(out.code, 0);
     assert!(out.stderr.contains("refusing to replace"), "{}", out.stderr);
     assert_eq!(project.read("notes/ghi-chu.txt"), "của tôi");
@@ -320,21 +321,21 @@ fn an_update_turns_the_old_version_into_the_new_one_file_by_file() {
         "content/an-toan/wifi.md",
         "+++\ntitle = \"Wi-Fi công cộng\"\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\n+++\nKhông đăng nhập ngân hàng qua Wi-Fi lạ.\n",
     );
-    let out = project.run(&["pack", "--id", "dan", "--out", "v2", "--since", "v1/dan.zip"]);
+    let out = project.run(&["pack", "--id", "dan", "--out", "v2", "--since", "v1/hoclieu-dan.zip"]);
     out.success();
     let update = snapshot(&project.path("v2"))
         .into_iter()
         .map(|(p, _)| p)
-        .find(|p| p.starts_with("dan-cap-nhat-"))
+        .find(|p| p.starts_with("hoclieu-dan-cap-nhat-"))
         .expect("an update zip");
     assert!(out.stdout.contains("added") && out.stdout.contains("changed"), "{}", out.stdout);
     let update_size = std::fs::metadata(project.path(&format!("v2/{update}"))).unwrap().len();
-    let full_size = std::fs::metadata(project.path("v2/dan.zip")).unwrap().len();
+    let full_size = std::fs::metadata(project.path("v2/hoclieu-dan.zip")).unwrap().len();
     assert!(update_size < full_size, "update {update_size} B, full pack {full_size} B");
     project.run(&["verify", &format!("v2/{update}")]).success();
 
-    let new = unpack(&project, "v2/dan.zip", "new");
-    unpack(&project, "v1/dan.zip", "school");
+    let new = unpack(&project, "v2/hoclieu-dan.zip", "new");
+    unpack(&project, "v1/hoclieu-dan.zip", "school");
     // an update refuses a folder that is not exactly the old version, and changes nothing
     project.file("school/vi/index.html", "<p>sửa tay</p>");
     let before = snapshot(&project.path("school"));
@@ -344,7 +345,7 @@ fn an_update_turns_the_old_version_into_the_new_one_file_by_file() {
     assert!(before == snapshot(&project.path("school")), "a refused update changed the folder");
 
     std::fs::remove_dir_all(project.path("school")).unwrap();
-    unpack(&project, "v1/dan.zip", "school");
+    unpack(&project, "v1/hoclieu-dan.zip", "school");
     let out = project.run(&["unpack", &format!("v2/{update}"), "school"]);
     out.success();
     assert!(out.stdout.contains("updated"), "{}", out.stdout);
@@ -381,15 +382,15 @@ fn with_build_packs_the_site_offers_its_packs_on_a_catalog_page() {
     let config = project.read("book.toml").replace("[site]\n", "[build]\npacks = true\n\n[site]\n");
     project.file("book.toml", config);
     project.run(&["build"]).success();
-    let zip = std::fs::read(project.path("public/packs/dan.zip")).unwrap();
-    project.run(&["verify", "public/packs/dan.zip"]).success();
-    project.run(&["verify", "public/packs/can-bo.zip"]).success();
+    let zip = std::fs::read(project.path("public/packs/hoclieu-dan.zip")).unwrap();
+    project.run(&["verify", "public/packs/hoclieu-dan.zip"]).success();
+    project.run(&["verify", "public/packs/hoclieu-can-bo.zip"]).success();
     let catalog = project.read("public/vi/tai-ve/index.html");
     for text in [
         "Gói cho người dân",
         "Tiếng Việt, Tiếng Thái",
         "Người dân",
-        "href=\"../../packs/dan.zip\" download",
+        "href=\"../../packs/hoclieu-dan.zip\" download",
         &format!("{:x}", Sha256::digest(&zip)),
         "Phiên bản",
     ] {
@@ -398,7 +399,7 @@ fn with_build_packs_the_site_offers_its_packs_on_a_catalog_page() {
     assert!(project.read("public/blt/tai-ve/index.html").contains("Au lông"), "the catalog in Thái");
     assert!(project.read("public/vi/index.html").contains("href=\"tai-ve/index.html\""), "home links the catalog");
     // a pack links no catalog of its own
-    let files = unpack(&project, "public/packs/dan.zip", "dan");
+    let files = unpack(&project, "public/packs/hoclieu-dan.zip", "dan");
     assert!(!files.keys().any(|p| p.contains("tai-ve") || p.starts_with("packs/")));
 
     // the catalog's address is reserved
