@@ -47,13 +47,7 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
         elapsed: started.elapsed(),
     };
     progress("reading book.toml");
-    if !options.root.join(config::FILE_NAME).is_file() {
-        return Err(Error::Usage(format!(
-            "no {} in {}: run hoclieu in a content repository, or pass --root DIR",
-            config::FILE_NAME,
-            options.root.display()
-        )));
-    }
+    config::require(&options.root)?;
     let config = match config::load(&options.root) {
         Ok(config) => config,
         Err(diagnostics) => return Ok(finish(diagnostics, 0, None, None)),
@@ -158,13 +152,7 @@ fn packs(site: &site::Site, source: &pack::Source) -> Result<Vec<render::OutputF
 /// Reads and links the site without rendering, for commands that only look at it
 /// (`translations`, `report`). `Err` diagnostics when the content has errors.
 pub fn linked_site(root: &std::path::Path, drafts: bool) -> Result<Result<site::Site, Vec<Diagnostic>>, Error> {
-    if !root.join(config::FILE_NAME).is_file() {
-        return Err(Error::Usage(format!(
-            "no {} in {}: run hoclieu in a content repository, or pass --root DIR",
-            config::FILE_NAME,
-            root.display()
-        )));
-    }
+    config::require(root)?;
     let config = match config::load(root) {
         Ok(config) => config,
         Err(diagnostics) => return Ok(Err(diagnostics.into_sorted())),

@@ -156,6 +156,17 @@ impl Config {
     }
 }
 
+/// The usage error for a folder without `book.toml` (the content repository's root).
+pub fn require(root: &Path) -> Result<(), crate::Error> {
+    if root.join(FILE_NAME).is_file() {
+        return Ok(());
+    }
+    Err(crate::Error::Usage(format!(
+        "no {FILE_NAME} in {}: run hoclieu in a content repository, or pass --root DIR",
+        root.display()
+    )))
+}
+
 /// Reads and checks `<root>/book.toml`.
 pub fn load(root: &Path) -> Result<Config, Diagnostics> {
     let path = root.join(FILE_NAME);

@@ -145,13 +145,7 @@ pub struct Source {
 /// Loads and checks the whole site (a pack is made only from content without errors).
 /// `Ok(Err(..))` holds the content's errors (and warnings).
 pub fn load(root: &Path) -> Result<Result<Source, Vec<Diagnostic>>, Error> {
-    if !root.join(config::FILE_NAME).is_file() {
-        return Err(Error::Usage(format!(
-            "no {} in {}: run hoclieu in a content repository, or pass --root DIR",
-            config::FILE_NAME,
-            root.display()
-        )));
-    }
+    config::require(root)?;
     let config = match config::load(root) {
         Ok(config) => config,
         Err(diagnostics) => return Ok(Err(diagnostics.into_sorted())),

@@ -59,13 +59,7 @@ struct Shared {
 
 /// Builds, serves and watches until the process is stopped.
 pub fn run(options: PreviewOptions) -> Result<(), Error> {
-    if !options.root.join(config::FILE_NAME).is_file() {
-        return Err(Error::Usage(format!(
-            "no {} in {}: run hoclieu in a content repository, or pass --root DIR",
-            config::FILE_NAME,
-            options.root.display()
-        )));
-    }
+    config::require(&options.root)?;
     let root = options.root.canonicalize().map_err(|e| Error::io(&options.root, "cannot read", e))?;
     let listener = http::bind(SocketAddr::new(options.listen.ip, options.listen.port))?;
     let address = listener.local_addr().map_err(|e| Error::io(&root, "cannot listen", e))?;
