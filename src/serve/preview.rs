@@ -51,6 +51,9 @@ enum Served {
 }
 
 /// What the HTTP side and the rebuild side share.
+/// Where the browser's search index lives in the output.
+const SEARCH_DIR: &str = "search/";
+
 struct Shared {
     files: RwLock<HashMap<String, Served>>,
     events: Broadcaster,
@@ -280,17 +283,7 @@ impl Builder {
         self.report_warnings(&warnings);
         self.failing = None;
         println!("{}: {count} pages rendered again in {} ms", rel.display(), started.elapsed().as_millis());
-        // The search index follows after the reload, so the page shows at once; searching
-        // finds the new words a moment later (seconds for 10 000 lessons).
-        if let Some((site, _)) = &self.good {
-            *shared.search.lock().expect("search lock") = super::api::SearchState::of(site);
-            let index = crate::search::browser::site(site);
-            let mut map = shared.files.write().expect("files lock");
-            for file in index {
-                let (path, served) = served(&self.root, file);
-                map.insert(path, served);
-            }
-        }
+        self.refresh_search(shared);
         true
     }
 
@@ -299,19 +292,41 @@ impl Builder {
         let started = Instant::now();
         match build(&self.root, self.drafts) {
             Ok(Ok((site, theme, files, warnings))) => {
-                let map: HashMap<String, Served> = files.into_iter().map(|f| served(&self.root, f)).collect();
+                let mut map: HashMap<String, Served> = files.into_iter().map(|f| served(&self.root, f)).collect();
                 let pages = site.pages.len();
-                let old = std::mem::replace(&mut *shared.files.write().expect("files lock"), map);
-                drop(old);
-                *shared.search.lock().expect("search lock") = super::api::SearchState::of(&site);
+                {
+                    // the last search index stays served until the new one is made, after
+                    // the reload
+                    let mut current = shared.files.write().expect("files lock");
+                    for (path, file) in current.drain().filter(|(path, _)| path.starts_with(SEARCH_DIR)) {
+                        map.entry(path).or_insert(file);
+                    }
+                    *current = map;
+                }
                 self.good = Some((site, theme));
                 self.failing = None;
                 shared.events.send(Event::Reload);
                 self.report_warnings(&warnings);
                 println!("{what}: {pages} pages built in {} ms", started.elapsed().as_millis());
+                self.refresh_search(shared);
             }
             Ok(Err(diagnostics)) => self.fail(shared, diagnostics, Failure::Site),
             Err(e) => self.fail_environment(shared, &e),
+        }
+    }
+
+    /// Makes the search index of the site now served. It follows the reload, so the page
+    /// shows at once; searching finds the new words a moment later (seconds for 10 000
+    /// lessons).
+    fn refresh_search(&self, shared: &Shared) {
+        let Some((site, _)) = &self.good else { return };
+        *shared.search.lock().expect("search lock") = super::api::SearchState::of(site);
+        let index = crate::search::browser::site(site);
+        let mut map = shared.files.write().expect("files lock");
+        map.retain(|path, _| !path.starts_with(SEARCH_DIR));
+        for file in index {
+            let (path, served) = served(&self.root, file);
+            map.insert(path, served);
         }
     }
 
@@ -370,8 +385,7 @@ fn build(root: &Path, drafts: bool) -> Result<Result<Built, Vec<Diagnostic>>, Er
         return Ok(Err(diagnostics.into_sorted()));
     }
     let theme = render::theme::load(&site.config)?;
-    let mut files = render::site_with(&site, &theme)?;
-    files.extend(crate::search::browser::site(&site));
+    let files = render::site_with(&site, &theme)?;
     Ok(Ok((site, theme, files, diagnostics.into_sorted())))
 }
 

@@ -561,3 +561,34 @@ fn serve_preview_answers_search_from_tantivy_and_follows_edits() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn serve_preview_serves_the_browser_search_index_and_keeps_it_current() {
+    let project = Project::fixture("search");
+    let server = preview(&project);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    // the index is made just after the first build
+    while server.get("/search/vi/meta.js", &[]).status != 200 {
+        assert!(Instant::now() < deadline, "no search index in the preview");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(server.get("/search/vi/d0.js", &[]).text().contains("Làm quen điện thoại thông minh"));
+    // a new title is a front-matter change: the whole site is built again, then the index
+    let mut events = server.events();
+    let lesson = project.read("content/thiet-bi/dien-thoai.md");
+    project.file(
+        "content/thiet-bi/dien-thoai.md",
+        lesson.replace("Làm quen điện thoại thông minh", "Dùng điện thoại an toàn"),
+    );
+    events.wait_for("event: reload");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let chunk = server.get("/search/vi/d0.js", &[]).text();
+        if chunk.contains("Dùng điện thoại an toàn") {
+            assert!(!chunk.contains("Làm quen điện thoại thông minh"), "{chunk}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the index never followed the edit: {chunk}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
