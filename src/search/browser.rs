@@ -38,98 +38,138 @@ const FIELDS: usize = 4;
 type FieldCounts = [u16; FIELDS];
 /// Words in each field of one document.
 type FieldLengths = [f32; FIELDS];
-/// Term → (document, counts) for every document containing it.
-type Postings = HashMap<String, Vec<(u32, FieldCounts)>>;
 
 /// Term → frequency per field of each document containing it, and field lengths: BM25 is
 /// computed per field and summed with the fields' weights, as tantivy does, so a word in a
 /// short title counts for more than the same word once in a long body.
 struct Counts {
-    terms: Postings,
+    terms: Vec<(String, Vec<(u32, FieldCounts)>)>,
     lengths: Vec<FieldLengths>,
 }
 
-fn count(docs: &[Document]) -> Counts {
-    // documents are analysed in parallel, each thread adding them to postings of its own
-    // (a document's term counts are dropped as soon as they are added), then the threads'
-    // postings are merged; memory grows with the postings, not with documents × terms maps
-    let (terms, mut lengths) = docs
-        .par_iter()
-        .enumerate()
-        .fold(
-            || (Postings::default(), Vec::new()),
-            |(mut terms, mut lengths), (id, doc)| {
-                let (tf, length) = count_one(doc);
-                lengths.push((id, length));
-                for (term, counts) in tf {
-                    terms.entry(term).or_default().push((id as u32, counts));
-                }
-                (terms, lengths)
-            },
-        )
-        .reduce(
-            || (Postings::default(), Vec::new()),
-            |(terms, lengths), (more_terms, more_lengths)| {
-                if terms.len() < more_terms.len() {
-                    return merge(more_terms, more_lengths, terms, lengths);
-                }
-                merge(terms, lengths, more_terms, more_lengths)
-            },
-        );
-    lengths.sort_unstable_by_key(|(id, _)| *id);
-    Counts { terms, lengths: lengths.into_iter().map(|(_, l)| l).collect() }
+/// Counts the terms of a run of documents. Every term gets a number the first time it is
+/// seen, so the work per word is one hash lookup of the word as written (which gives the
+/// numbers of its folded and exact forms) and one of the pair of numbers for the pair term;
+/// strings are made only for new terms. A term's postings grow in document order, so the
+/// last one is the current document's when the term was already seen in it.
+#[derive(Default)]
+struct Counter {
+    /// Term → its number.
+    ids: HashMap<String, u32>,
+    /// Number → term, and its postings.
+    terms: Vec<(String, Vec<(u32, FieldCounts)>)>,
+    /// Word as written → numbers of its folded form and of its exact form when that differs;
+    /// `None` for words that fold to nothing.
+    written: HashMap<String, Option<(u32, Option<u32>)>>,
+    /// (folded, folded) numbers of two neighbouring words → number of their pair term.
+    pairs: HashMap<u64, u32>,
+    lengths: Vec<FieldLengths>,
 }
 
-/// The postings and lengths of two groups of documents, together.
-fn merge(
-    mut terms: Postings,
-    mut lengths: Vec<(usize, FieldLengths)>,
-    more_terms: Postings,
-    more_lengths: Vec<(usize, FieldLengths)>,
-) -> (Postings, Vec<(usize, FieldLengths)>) {
-    for (term, mut postings) in more_terms {
-        terms.entry(term).or_default().append(&mut postings);
+impl Counter {
+    fn id(&mut self, term: &str) -> u32 {
+        if let Some(&id) = self.ids.get(term) {
+            return id;
+        }
+        let id = self.terms.len() as u32;
+        self.terms.push((term.to_string(), Vec::new()));
+        self.ids.insert(term.to_string(), id);
+        id
     }
-    lengths.extend(more_lengths);
-    (terms, lengths)
-}
 
-/// Term frequencies per field of one document, and its field lengths.
-fn count_one(doc: &Document) -> (HashMap<String, FieldCounts>, FieldLengths) {
-    {
-        let mut tf: HashMap<String, FieldCounts> = HashMap::default();
+    /// The numbers of a written word's forms, made on its first occurrence.
+    fn word(&mut self, written: &str) -> Option<(u32, Option<u32>)> {
+        if let Some(&known) = self.written.get(written) {
+            return known;
+        }
+        let ids = analyzer::forms(written).map(|(exact, folded)| {
+            let folded_id = self.id(&folded);
+            (folded_id, (exact != folded).then(|| self.id(&exact)))
+        });
+        self.written.insert(written.to_string(), ids);
+        ids
+    }
+
+    fn pair(&mut self, first: u32, second: u32) -> u32 {
+        let key = u64::from(first) << 32 | u64::from(second);
+        if let Some(&id) = self.pairs.get(&key) {
+            return id;
+        }
+        let term = format!("{} {}", self.terms[first as usize].0, self.terms[second as usize].0);
+        let id = self.id(&term);
+        self.pairs.insert(key, id);
+        id
+    }
+
+    fn add(&mut self, term: u32, doc: u32, field: usize) {
+        let postings = &mut self.terms[term as usize].1;
+        match postings.last_mut() {
+            Some((last, counts)) if *last == doc => counts[field] = counts[field].saturating_add(1),
+            _ => {
+                let mut counts = FieldCounts::default();
+                counts[field] = 1;
+                postings.push((doc, counts));
+            }
+        }
+    }
+
+    /// Adds document number `doc`: its folded words, exact words where they differ, and
+    /// pairs of neighbouring folded words within a line.
+    fn document(&mut self, doc: u32, fields: [(&str, f32); FIELDS]) {
         let mut length = [0.0; FIELDS];
-        for (field, (text, _)) in weighted_fields(doc).into_iter().enumerate() {
+        for (field, (text, _)) in fields.into_iter().enumerate() {
+            let text = analyzer::nfc(text);
             for line in text.lines() {
-                let words = analyzer::words(line);
-                length[field] += words.len() as f32;
-                // look up before inserting: most words repeat, so most need no new String
-                let mut add = |term: &str| match tf.get_mut(term) {
-                    Some(counts) => counts[field] = counts[field].saturating_add(1),
-                    None => {
-                        let mut counts = FieldCounts::default();
-                        counts[field] = 1;
-                        tf.insert(term.to_string(), counts);
+                let mut previous = None;
+                for (start, end) in analyzer::spans(line) {
+                    let Some((folded, exact)) = self.word(&line[start..end]) else { continue };
+                    length[field] += 1.0;
+                    self.add(folded, doc, field);
+                    if let Some(exact) = exact {
+                        self.add(exact, doc, field);
                     }
-                };
-                let mut pair = String::new();
-                for (i, word) in words.iter().enumerate() {
-                    add(&word.folded);
-                    if analyzer::has_marks(word) {
-                        add(&word.exact);
+                    if let Some(previous) = previous {
+                        let pair = self.pair(previous, folded);
+                        self.add(pair, doc, field);
                     }
-                    if let Some(next) = words.get(i + 1) {
-                        pair.clear();
-                        pair.push_str(&word.folded);
-                        pair.push(' ');
-                        pair.push_str(&next.folded);
-                        add(&pair);
-                    }
+                    previous = Some(folded);
                 }
             }
         }
-        (tf, length)
+        self.lengths.push(length);
     }
+
+    /// The counts of `more`, whose documents all come after this one's.
+    fn append(mut self, more: Counter) -> Counter {
+        for (term, mut postings) in more.terms {
+            let id = self.id(&term);
+            self.terms[id as usize].1.append(&mut postings);
+        }
+        self.lengths.extend(more.lengths);
+        self
+    }
+}
+
+fn count(docs: &[Document]) -> Counts {
+    // runs of documents are counted in parallel, each into a counter of its own, then the
+    // counters are appended in order (so postings stay in document order); a few runs per
+    // thread balance the load without repeating each run's vocabulary work too often
+    let runs = rayon::current_num_threads() * 4;
+    let size = docs.len().div_ceil(runs).max(1);
+    let counter = docs
+        .par_chunks(size)
+        .enumerate()
+        .map(|(run, chunk)| {
+            let mut counter = Counter::default();
+            for (i, doc) in chunk.iter().enumerate() {
+                counter.document((run * size + i) as u32, weighted_fields(doc));
+            }
+            counter
+        })
+        .reduce_with(Counter::append)
+        .unwrap_or_default();
+    let terms = counter.terms.into_iter().filter(|(_, postings)| !postings.is_empty()).collect();
+    Counts { terms, lengths: counter.lengths }
 }
 
 /// The best [`MAX_POSTINGS`] of `scored` (best first), plus the best
@@ -196,7 +236,7 @@ pub fn files(lang: &str, docs: &[Document]) -> Vec<OutputFile> {
         *avg = (lengths.iter().map(|l| l[field]).sum::<f32>() / n.max(1.0)).max(1.0);
     }
     let boosts: Vec<f32> = docs.first().map(|d| weighted_fields(d).iter().map(|f| f.1).collect()).unwrap_or_default();
-    let mut sorted: Vec<(String, Vec<(u32, FieldCounts)>)> = terms.into_iter().collect();
+    let mut sorted = terms;
     sorted.par_sort_unstable_by(|a, b| js_order(&a.0, &b.0));
 
     let dir = format!("search/{lang}");
