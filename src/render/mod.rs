@@ -4,9 +4,13 @@
 //! parallel over pages.
 //!
 //! Reads the site only; returns files in memory and never writes to disk (that is `output`).
+//! For the preview, [`targets`] renders pages one by one exactly as a whole build does, and
+//! [`fingerprint`] hashes what each page reads, to tell which pages a change reaches.
 
+pub mod fingerprint;
 mod lists;
 pub mod offline;
+pub mod targets;
 pub mod theme;
 
 use crate::config::{Language, Script};
