@@ -98,18 +98,6 @@ pub fn load(config: &Config, options: LoadOptions) -> (Content, Diagnostics) {
     Files::read(config, options).content()
 }
 
-/// Reads one Markdown file again, for the preview after an edit (`rel` relative to the
-/// root). `None` when it is not a page (an asset, a skipped draft) or has errors, which
-/// are among the returned diagnostics.
-pub fn load_page(config: &Config, options: LoadOptions, rel: &Path) -> (Option<SourcePage>, Vec<Diagnostic>) {
-    let depth = rel.components().count().saturating_sub(1);
-    let mut problems = Vec::new();
-    match load_file(config, options, depth, rel, &mut problems) {
-        Loaded::Page(page) => (Some(*page), problems),
-        Loaded::Asset(_) | Loaded::Skipped => (None, problems),
-    }
-}
-
 /// Reads one file: a Markdown page (checked) or an asset. Problems go to `problems`.
 fn load_file(
     config: &Config,

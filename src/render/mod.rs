@@ -289,43 +289,6 @@ pub fn site_with(site: &Site, theme: &theme::Theme) -> Result<Vec<OutputFile>, E
     Ok(files)
 }
 
-/// Renders only some pages (indices into `site.pages`) and the print pages of some
-/// courses (indices into `site.courses`), in every language: what the preview re-renders
-/// after an edit to one lesson's text.
-pub fn pages(site: &Site, theme: &theme::Theme, pages: &[usize], courses: &[usize]) -> Result<Vec<OutputFile>, Error> {
-    let languages = site.config.languages.len();
-    let mut needed: Vec<usize> = pages.to_vec();
-    for &course in courses {
-        for lang in 0..languages {
-            needed.extend(site.courses[course].lessons.iter().map(|&key| lang * site.keys + key));
-        }
-    }
-    needed.sort_unstable();
-    needed.dedup();
-    let html: Vec<(usize, String)> = needed
-        .par_iter()
-        .map(|&i| {
-            let page = &site.pages[i];
-            let options =
-                HtmlOptions { unsafe_html: site.config.markdown.unsafe_html, strings: Some(&theme.strings[page.lang]) };
-            (i, markdown::to_html(page.source.body(), &PageResolver { site, page }, &options))
-        })
-        .collect();
-    let mut bodies: Vec<&str> = vec![""; site.pages.len()];
-    for (i, body) in &html {
-        bodies[*i] = body;
-    }
-    let bodies = &bodies;
-    let rendered: Vec<Result<OutputFile, Error>> = pages
-        .par_iter()
-        .map(|&i| render_page(site, theme, &site.pages[i], bodies[i]))
-        .chain(courses.par_iter().flat_map(|&course| {
-            (0..languages).into_par_iter().map(move |lang| print_page(site, theme, &site.courses[course], lang, bodies))
-        }))
-        .collect();
-    rendered.into_iter().collect()
-}
-
 /// The same logical page's output path in every language.
 fn alternates_of(site: &Site, key: usize) -> Vec<String> {
     (0..site.config.languages.len()).map(|l| site.page(key, l).output.clone()).collect()
