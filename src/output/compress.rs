@@ -2,10 +2,13 @@
 //! `hoclieu serve --static`) sends them without compressing on every request. Done in
 //! memory before writing, so page budgets can be measured on the bytes a browser receives.
 //!
-//! Levels are chosen so compression costs under a third of the build (see BENCHMARKS.md).
-//! Measured on 300 generated lesson pages (8 KB each): gzip 6 runs at ~95 MB/s for a ratio
-//! of 0.369 (level 9: 60 MB/s, 0.363); brotli 5 with a 256 KB window runs at ~32 MB/s for
-//! 0.352, while quality 9 drops to ~1 MB/s for 0.337 and 11 to ~1 MB/s for 0.319.
+//! Levels are chosen so compression costs under a third of the build (see BENCHMARKS.md;
+//! `cargo run --release --example compress_levels -- SITE` measures them on a built site).
+//! On the 10 000-lesson benchmark site (195 MB of text, one core): gzip 6 (zlib-rs) runs at
+//! ~120 MB/s for a ratio of 0.247 (level 4: 139 MB/s, 0.252); brotli 4 with a 256 KB window
+//! at ~70 MB/s for 0.244, where quality 5 runs at ~50 MB/s for 0.230 and took the build
+//! over its time budget (quality 3: ~100 MB/s, 0.259). Learners on HTTPS get brotli, a LAN
+//! server over plain HTTP gets gzip (browsers ask for brotli only over HTTPS).
 
 use crate::render::{Contents, OutputFile};
 use crate::Error;
@@ -13,7 +16,7 @@ use rayon::prelude::*;
 use std::io::Write;
 use std::path::Path;
 
-pub const BROTLI_QUALITY: u32 = 5;
+pub const BROTLI_QUALITY: u32 = 4;
 pub const BROTLI_WINDOW_BITS: u32 = 18;
 pub const GZIP_LEVEL: u32 = 6;
 
