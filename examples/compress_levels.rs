@@ -3,6 +3,9 @@
 //! the compressed/original ratio. Used to choose the precompression levels
 //! (src/output/compress.rs, BENCHMARKS.md).
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::Write;
 use std::time::Instant;
 
@@ -14,6 +17,18 @@ fn main() {
         if entry.file_type().is_file() && hoclieu::output::compress::worth_compressing(&path.to_string_lossy()) {
             files.push(std::fs::read(path).expect("readable file"));
         }
+    }
+    if std::env::var("ONLY_BR4").is_ok() {
+        let started = Instant::now();
+        let mut n = 0;
+        for f in &files {
+            let mut out = Vec::new();
+            let params = brotli::enc::BrotliEncoderParams { quality: 4, lgwin: 18, ..Default::default() };
+            brotli::BrotliCompress(&mut &f[..], &mut out, &params).unwrap();
+            n += out.len();
+        }
+        println!("{n} {:?}", started.elapsed());
+        return;
     }
     let total: usize = files.iter().map(Vec::len).sum();
     println!("{} files, {:.1} MB", files.len(), total as f64 / 1e6);
@@ -35,10 +50,17 @@ fn main() {
             e.finish().unwrap()
         });
     }
-    for (quality, window) in [(3, 18), (4, 18), (5, 18), (5, 22)] {
-        measure(&format!("brotli {quality} (window 2^{window})"), &|data| {
+    for (quality, window, hint) in
+        [(4, 18, false), (4, 18, true), (5, 18, false), (5, 18, true), (4, 18, false), (4, 18, true)]
+    {
+        measure(&format!("brotli {quality} (window 2^{window}{})", if hint { ", size hint" } else { "" }), &|data| {
             let mut out = Vec::new();
-            let params = brotli::enc::BrotliEncoderParams { quality, lgwin: window, ..Default::default() };
+            let params = brotli::enc::BrotliEncoderParams {
+                quality,
+                lgwin: window,
+                size_hint: if hint { data.len() } else { 0 },
+                ..Default::default()
+            };
             brotli::BrotliCompress(&mut &data[..], &mut out, &params).unwrap();
             out
         });
