@@ -1,8 +1,10 @@
 //! Measures compression settings on the text files of a built site, on one core:
-//! `cargo run --release --example compress_levels -- public/` prints, per setting, MB/s and
-//! the compressed/original ratio. Used to choose the precompression levels
+//! `cargo run --release --example compress_levels -- public/ [MIN_BYTES [MAX_BYTES]]` prints,
+//! per setting, MB/s and the compressed/original ratio, for the files within the size range
+//! (to compare small pages with large ones). Used to choose the precompression levels
 //! (src/output/compress.rs, BENCHMARKS.md).
 
+/// The allocator the `hoclieu` binary uses, so the figures are the build's.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -11,24 +13,18 @@ use std::time::Instant;
 
 fn main() {
     let dir = std::env::args().nth(1).expect("usage: compress_levels SITE_FOLDER");
+    let bound =
+        |n: usize, default: usize| std::env::args().nth(n).map_or(default, |v| v.parse().expect("a size in bytes"));
+    let (min, max) = (bound(2, 0), bound(3, usize::MAX));
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(&dir).into_iter().filter_map(Result::ok) {
         let path = entry.path();
         if entry.file_type().is_file() && hoclieu::output::compress::worth_compressing(&path.to_string_lossy()) {
-            files.push(std::fs::read(path).expect("readable file"));
+            let data = std::fs::read(path).expect("readable file");
+            if (min..=max).contains(&data.len()) {
+                files.push(data);
+            }
         }
-    }
-    if std::env::var("ONLY_BR4").is_ok() {
-        let started = Instant::now();
-        let mut n = 0;
-        for f in &files {
-            let mut out = Vec::new();
-            let params = brotli::enc::BrotliEncoderParams { quality: 4, lgwin: 18, ..Default::default() };
-            brotli::BrotliCompress(&mut &f[..], &mut out, &params).unwrap();
-            n += out.len();
-        }
-        println!("{n} {:?}", started.elapsed());
-        return;
     }
     let total: usize = files.iter().map(Vec::len).sum();
     println!("{} files, {:.1} MB", files.len(), total as f64 / 1e6);
@@ -50,17 +46,10 @@ fn main() {
             e.finish().unwrap()
         });
     }
-    for (quality, window, hint) in
-        [(4, 18, false), (4, 18, true), (5, 18, false), (5, 18, true), (4, 18, false), (4, 18, true)]
-    {
-        measure(&format!("brotli {quality} (window 2^{window}{})", if hint { ", size hint" } else { "" }), &|data| {
+    for (quality, window) in [(3, 18), (4, 18), (5, 18), (5, 22)] {
+        measure(&format!("brotli {quality} (window 2^{window})"), &|data| {
             let mut out = Vec::new();
-            let params = brotli::enc::BrotliEncoderParams {
-                quality,
-                lgwin: window,
-                size_hint: if hint { data.len() } else { 0 },
-                ..Default::default()
-            };
+            let params = brotli::enc::BrotliEncoderParams { quality, lgwin: window, ..Default::default() };
             brotli::BrotliCompress(&mut &data[..], &mut out, &params).unwrap();
             out
         });
