@@ -2,7 +2,8 @@
 # Search benchmark: what a query costs a phone. Builds the generated corpus (default 10 000
 # lessons, examples/gen_corpus.rs) with precompression, then, for each query below, runs the
 # browser's own search code under node (tests/fixtures/search/query.js, a fresh process per
-# query, so nothing is cached) and sums the brotli sizes of every index file it loaded, plus
+# query, so nothing is cached) and sums the compressed sizes (the .br where the build wrote one,
+# else the .gz: what a browser receives) of every index file it loaded, plus
 # the search script itself. Also times `hoclieu search` (tantivy, built in memory).
 #
 #   bench/search.sh                    # 10 000 lessons
@@ -25,9 +26,10 @@ echo "== build ($LESSONS lessons, precompressed)"
 /usr/bin/time -f "%e s, %M KB peak" "$TARGET/release/hoclieu" build --root "$SITE" --out "$OUT/public" 2>&1 | tail -2
 PUBLIC="$OUT/public"
 SEARCH_JS=$(ls "$PUBLIC"/assets/search.*.js | grep -v '\.br$\|\.gz$' | head -1)
-SCRIPT_BR=$(stat -c %s "$SEARCH_JS.br")
+received() { if [[ -f $1.br ]]; then stat -c %s "$1.br"; else stat -c %s "$1.gz"; fi; }
+SCRIPT_BR=$(received "$SEARCH_JS")
 echo "== index: $(ls "$PUBLIC"/search/vi/s*.js | wc -l) term shards, $(ls "$PUBLIC"/search/vi/d*.js | wc -l) document chunks (vi); $(du -sh --apparent-size "$PUBLIC/search/vi" | cut -f1) with .br/.gz"
-echo "== per query (fresh page): files loaded, brotli bytes of index files + search script ($SCRIPT_BR B)"
+echo "== per query (fresh page): files loaded, compressed bytes of index files + search script ($SCRIPT_BR B)"
 printf '%-28s %6s %10s %10s  %s\n' query files index_B total_B first_result
 while IFS= read -r q; do
   line=$(printf '%s\n' "$q" | node "$ROOT/tests/fixtures/search/query.js" "$ROOT/themes/default/static/search.js" "$PUBLIC" vi)
@@ -35,7 +37,10 @@ while IFS= read -r q; do
 import json, os, sys
 public, script, q, line = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 a = json.loads(line)
-size = sum(os.path.getsize(os.path.join(public, f + ".br")) for f in a["loaded"])
+def received(f):
+    br = os.path.join(public, f + ".br")
+    return os.path.getsize(br if os.path.exists(br) else os.path.join(public, f + ".gz"))
+size = sum(received(f) for f in a["loaded"])
 first = a["results"][0][0][:40] if a["results"] else "-"
 print(f"{q:<28} {len(a['loaded']):>6} {size:>10} {size + script:>10}  {first}")
 PY

@@ -95,10 +95,13 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
     if precompress || options.dry_run || options.strict {
         progress("compressing");
         let compressed = output::compress::siblings(&site.config.root, &files)?;
+        // what a browser receives: the `.br` where there is one (it follows its `.gz`)
         let sizes: HashMap<&str, u64> = compressed
             .iter()
             .filter_map(|f| match &f.contents {
-                render::Contents::Bytes(bytes) => f.path.strip_suffix(".br").map(|p| (p, bytes.len() as u64)),
+                render::Contents::Bytes(bytes) => {
+                    f.path.strip_suffix(".br").or(f.path.strip_suffix(".gz")).map(|p| (p, bytes.len() as u64))
+                }
                 render::Contents::Copy(_) => None,
             })
             .collect();

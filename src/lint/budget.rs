@@ -10,6 +10,7 @@ use crate::config::Budgets;
 use crate::diag::{Diagnostic, Severity};
 use crate::render::{Contents, OutputFile};
 use crate::site::{PageStatus, Site};
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -32,20 +33,22 @@ impl PageWeight {
 /// Checks every HTML page. `compressed` maps an output path to its compressed size.
 /// Budget overruns are warnings, or errors when `strict`; foreign requests are errors.
 pub fn check(site: &Site, files: &[OutputFile], compressed: &HashMap<&str, u64>, strict: bool) -> Vec<Diagnostic> {
-    let mut problems = Vec::new();
     let sources: HashMap<&str, &Path> =
         site.pages.iter().map(|p| (p.output.as_str(), p.source.path.as_path())).collect();
     // a fallback page is its original again, in another language's frame: judged once
     let fallbacks: HashSet<&str> =
         site.pages.iter().filter(|p| p.status == PageStatus::Fallback).map(|p| p.output.as_str()).collect();
-    for file in files.iter().filter(|f| f.path.ends_with(".html") && !fallbacks.contains(f.path.as_str())) {
-        let Contents::Bytes(bytes) = &file.contents else { continue };
-        let html = String::from_utf8_lossy(bytes);
-        let weight = weigh(&file.path, &html, compressed);
-        let source = sources.get(file.path.as_str()).map_or_else(|| PathBuf::from(&file.path), |p| p.to_path_buf());
-        problems.extend(judge(&file.path, &source, &weight, &site.config.budgets, strict));
-    }
-    problems
+    files
+        .par_iter()
+        .filter(|f| f.path.ends_with(".html") && !fallbacks.contains(f.path.as_str()))
+        .flat_map_iter(|file| {
+            let Contents::Bytes(bytes) = &file.contents else { return Vec::new() };
+            let html = String::from_utf8_lossy(bytes);
+            let weight = weigh(&file.path, &html, compressed);
+            let source = sources.get(file.path.as_str()).map_or_else(|| PathBuf::from(&file.path), |p| p.to_path_buf());
+            judge(&file.path, &source, &weight, &site.config.budgets, strict)
+        })
+        .collect()
 }
 
 /// The diagnostics for one page's weight.
@@ -130,11 +133,9 @@ fn resources(html: &str) -> Vec<(String, String, String)> {
         let end = rest.find('>').unwrap_or(rest.len());
         let tag_text = &rest[..end];
         // most tags load nothing: skip them before any allocation
-        let may_load = tag_text.contains('=') && {
-            let lower = tag_text.to_ascii_lowercase();
-            ["src=", "srcset=", "poster=", "data=", "link "].iter().any(|a| lower.contains(a))
-                || lower.starts_with("link")
-        };
+        let may_load = tag_text.contains('=')
+            && (["src=", "srcset=", "poster=", "data=", "link "].iter().any(|a| contains_ignoring_case(tag_text, a))
+                || tag_text.get(..4).is_some_and(|start| start.eq_ignore_ascii_case("link")));
         if !may_load {
             rest = &rest[end..];
             continue;
@@ -170,6 +171,12 @@ fn resources(html: &str) -> Vec<(String, String, String)> {
         rest = &rest[end..];
     }
     found
+}
+
+/// Whether `text` contains `needle` (ASCII), ignoring ASCII case, without allocating: every
+/// tag of every page is tested.
+fn contains_ignoring_case(text: &str, needle: &str) -> bool {
+    text.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 fn attribute_values(tag: &str, attribute: &str) -> Vec<String> {

@@ -2,10 +2,16 @@
 //! `hoclieu serve --static`) sends them without compressing on every request. Done in
 //! memory before writing, so page budgets can be measured on the bytes a browser receives.
 //!
-//! Levels are chosen so compression costs under a third of the build (see BENCHMARKS.md).
-//! Measured on 300 generated lesson pages (8 KB each): gzip 6 runs at ~95 MB/s for a ratio
-//! of 0.369 (level 9: 60 MB/s, 0.363); brotli 5 with a 256 KB window runs at ~32 MB/s for
-//! 0.352, while quality 9 drops to ~1 MB/s for 0.337 and 11 to ~1 MB/s for 0.319.
+//! Every text file gets a `.gz` (gzip 6): it is what a school's LAN server sends, since
+//! browsers ask for brotli only over HTTPS. Files larger than gzip's 32 KB window (print
+//! pages, long lists) also get a `.br` (brotli 5, 256 KB window), which finds the repeats
+//! gzip cannot see: on the 10 000-lesson benchmark site, print pages compress to 0.076 of
+//! their size against gzip's 0.106. Below 32 KB, brotli at the qualities a build can afford
+//! is not worth its time: on 10 000 lesson pages of ~10 KB, brotli 4 gives gzip's ratio
+//! (0.374 against 0.373) at half gzip's speed, brotli 5 saves 5 % at a third of it, and
+//! writing both took compression to 42 % of the build. A server sends the `.gz` to every
+//! browser when there is no `.br`. Measure with
+//! `cargo run --release --example compress_levels -- SITE` (figures in BENCHMARKS.md).
 
 use crate::render::{Contents, OutputFile};
 use crate::Error;
@@ -16,6 +22,8 @@ use std::path::Path;
 pub const BROTLI_QUALITY: u32 = 5;
 pub const BROTLI_WINDOW_BITS: u32 = 18;
 pub const GZIP_LEVEL: u32 = 6;
+/// Files larger than this (gzip's window) also get a `.br`.
+pub const BROTLI_MIN_BYTES: usize = 32 * 1024;
 
 const TEXT_EXTENSIONS: &[&str] = &["html", "css", "js", "svg", "json", "xml", "txt", "md", "webmanifest"];
 
@@ -23,10 +31,10 @@ pub fn worth_compressing(path: &str) -> bool {
     path.rsplit_once('.').is_some_and(|(_, ext)| TEXT_EXTENSIONS.contains(&ext))
 }
 
-/// The `.gz` and `.br` siblings of every text file, in parallel, in the order of `files`.
+/// The `.gz` sibling of every text file and the `.br` of those over [`BROTLI_MIN_BYTES`], in parallel, in the order of `files`.
 /// `root` is where `Contents::Copy` sources are read from.
 pub fn siblings(root: &Path, files: &[OutputFile]) -> Result<Vec<OutputFile>, Error> {
-    let compressed: Vec<Result<[OutputFile; 2], Error>> = files
+    let compressed: Vec<Result<(OutputFile, Option<OutputFile>), Error>> = files
         .par_iter()
         .filter(|file| worth_compressing(&file.path))
         .map(|file| {
@@ -34,15 +42,17 @@ pub fn siblings(root: &Path, files: &[OutputFile]) -> Result<Vec<OutputFile>, Er
                 Contents::Bytes(bytes) => std::borrow::Cow::Borrowed(bytes.as_slice()),
                 Contents::Copy(source) => std::borrow::Cow::Owned(crate::fs::read(&root.join(source))?),
             };
-            Ok([
-                OutputFile { path: format!("{}.gz", file.path), contents: Contents::Bytes(gzip(&data)) },
-                OutputFile { path: format!("{}.br", file.path), contents: Contents::Bytes(brotli(&data)) },
-            ])
+            let gz = OutputFile { path: format!("{}.gz", file.path), contents: Contents::Bytes(gzip(&data)) };
+            let br = (data.len() > BROTLI_MIN_BYTES)
+                .then(|| OutputFile { path: format!("{}.br", file.path), contents: Contents::Bytes(brotli(&data)) });
+            Ok((gz, br))
         })
         .collect();
     let mut out = Vec::with_capacity(compressed.len() * 2);
     for pair in compressed {
-        out.extend(pair?);
+        let (gz, br) = pair?;
+        out.push(gz);
+        out.extend(br);
     }
     Ok(out)
 }

@@ -179,12 +179,13 @@ impl Frame<'_> {
     }
 
     fn render(&self, template: &str, context: &tera::Context) -> Result<OutputFile, Error> {
-        let html = self
-            .theme
+        // rendered as bytes: `Tera::render` would check the whole page is UTF-8 once more
+        let mut html = Vec::with_capacity(16 * 1024);
+        self.theme
             .tera
-            .render(template, context)
+            .render_to(template, context, &mut html)
             .map_err(|e| Error::Template(format!("{template} for {}: {}", self.output, theme::error_chain(&e))))?;
-        Ok(OutputFile { path: self.output.clone(), contents: Contents::Bytes(html.into_bytes()) })
+        Ok(OutputFile { path: self.output.clone(), contents: Contents::Bytes(html) })
     }
 }
 

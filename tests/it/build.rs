@@ -99,19 +99,40 @@ fn markdown_features_render() {
     assert!(!html.contains("style="), "no inline styles");
 }
 
+/// A lesson whose page is larger than gzip's 32 KB window.
+pub fn long_lesson() -> String {
+    let paragraph = "Mật khẩu mạnh là mật khẩu dài, khó đoán và không dùng lại ở nơi khác. ";
+    let sections: String = (1..=60).map(|i| format!("## Phần {i}\n\n{}\n\n", paragraph.repeat(i % 7 + 3))).collect();
+    format!("+++\ntitle = \"Bài dài\"\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\n+++\n\n{sections}")
+}
+
 #[test]
-fn text_files_get_brotli_and_gzip_siblings() {
+fn text_files_get_gzip_siblings_and_large_ones_brotli_too() {
     let project = Project::fixture("minimal");
+    project.file("content/an-toan/bai-dai.md", long_lesson());
     project.run(&["build"]).success();
+    let unzip = |path: &str| {
+        let mut unzipped = Vec::new();
+        let gz = std::fs::read(project.path(&format!("{path}.gz"))).unwrap();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut unzipped).unwrap();
+        unzipped
+    };
+    // a small page: gzip only (brotli at the qualities a build affords does not beat it)
     let html = std::fs::read(project.path("public/vi/index.html")).unwrap();
-    let mut unzipped = Vec::new();
-    let gz = std::fs::read(project.path("public/vi/index.html.gz")).unwrap();
-    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut unzipped).unwrap();
-    assert_eq!(unzipped, html);
+    assert!(html.len() < 32 * 1024);
+    assert_eq!(unzip("public/vi/index.html"), html);
+    assert!(!project.path("public/vi/index.html.br").exists(), "no brotli for a page within gzip's window");
+    // a page over 32 KB: both, and the brotli one smaller
+    let long = "public/vi/an-toan/bai-dai/index.html";
+    let html = std::fs::read(project.path(long)).unwrap();
+    assert!(html.len() > 32 * 1024, "{} bytes", html.len());
+    assert_eq!(unzip(long), html);
+    let br = std::fs::read(project.path(&format!("{long}.br"))).unwrap();
     let mut unbrotli = Vec::new();
-    let br = std::fs::read(project.path("public/vi/index.html.br")).unwrap();
     brotli::BrotliDecompress(&mut &br[..], &mut unbrotli).unwrap();
     assert_eq!(unbrotli, html);
+    let gz = std::fs::metadata(project.path(&format!("{long}.gz"))).unwrap().len();
+    assert!((br.len() as u64) < gz, "brotli {} bytes, gzip {gz}", br.len());
     assert!(!project.path("public/media/an-toan/hinh/anh.png.gz").exists(), "images are not recompressed");
 }
 

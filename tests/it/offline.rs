@@ -23,7 +23,7 @@ fn the_build_writes_the_service_worker_at_the_root() {
     let project = built();
     let worker = project.read("public/sw.js");
     assert!(worker.contains("addEventListener(\"fetch\""), "{worker}");
-    assert!(project.path("public/sw.js.br").is_file(), "precompressed like the other scripts");
+    assert!(project.path("public/sw.js.gz").is_file(), "precompressed like the other scripts");
 }
 
 #[test]
