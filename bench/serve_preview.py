@@ -7,17 +7,21 @@ Starts the preview on the corpus of examples/gen_corpus.rs, opens its event stre
 way a page does, then edits lessons one at a time: each edit adds a paragraph to a
 lesson's body (a text-only edit) and the clock runs from just before the file is written
 to the `reload` event (save -> reload), then to the end of fetching the page again, as
-the browser does on that event (save -> page). A last series edits a lesson's title
-(front matter: the whole site is linked and rendered again). Files are restored at the
-end. Traffic stays on 127.0.0.1.
+the browser does on that event (save -> page). Further series, timed to the `reload`
+event: a lesson's title (front matter: the site is linked again and the pages that show
+the title are rendered again), a new lesson, and its deletion. Files are restored at the
+end. Traffic stays on 127.0.0.1. The server's output (with `HOCLIEU_TIMINGS=1`, the time
+of each rebuild's stages) goes to bench/out/serve/preview-<lessons>.log.
 """
 
 import argparse
+import os
 import pathlib
 import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -28,6 +32,7 @@ def main():
     parser.add_argument("--lessons", type=int, default=10000)
     parser.add_argument("--edits", type=int, default=30)
     parser.add_argument("--title-edits", type=int, default=3)
+    parser.add_argument("--new-lessons", type=int, default=3)
     args = parser.parse_args()
 
     target = pathlib.Path(subprocess.run(
@@ -47,8 +52,10 @@ def main():
     chosen = lessons[::step][: args.edits]
 
     started = time.perf_counter()
+    log_path = ROOT / "bench/out/serve" / f"preview-{args.lessons}.log"
     server = subprocess.Popen([str(target / "release/hoclieu"), "serve", "--root", str(site), "--port", "0"],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              env={**os.environ, "HOCLIEU_TIMINGS": "1"})
     address = None
     log = []
     for line in server.stdout:
@@ -58,6 +65,16 @@ def main():
             break
     if address is None:
         sys.exit("no URL printed:\n" + "".join(log))
+
+    def drain():
+        # a full pipe would stop the server
+        with open(log_path, "w", encoding="utf-8") as out:
+            out.writelines(log)
+            for line in server.stdout:
+                out.write(line)
+                out.flush()
+
+    threading.Thread(target=drain, daemon=True).start()
     first_build = time.perf_counter() - started
     host, port = address.split(":")
 
@@ -95,7 +112,8 @@ def main():
 
     originals = {p: p.read_text(encoding="utf-8") for p in chosen}
     text_reload, text_page = [], []
-    title_reload = []
+    title_reload, new_reload, delete_reload = [], [], []
+    created = []
     try:
         for i, lesson in enumerate(chosen):
             fetch(url_of(lesson))
@@ -116,9 +134,28 @@ def main():
             lesson.write_text(text.replace('title = "', f'title = "Sửa {i} ', 1), encoding="utf-8")
             wait_reload()
             title_reload.append((time.perf_counter() - t0) * 1000)
+        for i, lesson in enumerate(chosen[: args.new_lessons]):
+            time.sleep(0.3)
+            new = lesson.with_name(f"bai-moi-do-hieu-nang-{i}.md")
+            text = originals[lesson].replace('title = "', f'title = "Bài mới {i} ', 1)
+            t0 = time.perf_counter()
+            new.write_text(text, encoding="utf-8")
+            created.append(new)
+            wait_reload()
+            new_reload.append((time.perf_counter() - t0) * 1000)
+            fetch(url_of(new))
+        for new in list(created):
+            time.sleep(0.3)
+            t0 = time.perf_counter()
+            new.unlink()
+            created.remove(new)
+            wait_reload()
+            delete_reload.append((time.perf_counter() - t0) * 1000)
     finally:
         for lesson, text in originals.items():
             lesson.write_text(text, encoding="utf-8")
+        for new in created:
+            new.unlink()
         time.sleep(0.5)
         rss = "?"
         try:
@@ -139,7 +176,12 @@ def main():
     print(f"text edit, save -> reload event: {summary(text_reload)}")
     print(f"text edit, save -> page fetched: {summary(text_page)}")
     if title_reload:
-        print(f"title edit (whole site), save -> reload event: {summary(title_reload)}")
+        print(f"title edit, save -> reload event: {summary(title_reload)}")
+    if new_reload:
+        print(f"new lesson, save -> reload event: {summary(new_reload)}")
+    if delete_reload:
+        print(f"deleted lesson, delete -> reload event: {summary(delete_reload)}")
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; server log: {log_path}")
 
 
 if __name__ == "__main__":

@@ -27,9 +27,11 @@
 //! pack::delta::make(old, new)     -> update zip        changed + new files, removed list
 //! ```
 //!
-//! `serve` runs the same stages up to `render` in memory and serves the files from a map;
-//! after an edit to one lesson's text it takes the new text into the linked site
-//! (`Site::edit_text`) and re-renders only the pages that show it (`render::pages`).
+//! `serve` runs the same stages up to `render` in memory and serves the files from a map.
+//! After a change it reads again only the changed files (`content::Files`), links again
+//! from what it kept (`site::link_with`), and renders only the pages whose fingerprint
+//! changed (`render::fingerprint`, `render::targets`); an edit to one lesson's text alone
+//! is taken into the linked site as it is (`Site::edit_text`).
 //! `serve --static DIR` serves a written output folder (or an unpacked pack) over HTTP on a
 //! school's LAN. With `[build] packs = true`, `build` also makes every pack and renders
 //! their catalog page.

@@ -25,7 +25,7 @@ pub const KNOWN_KEYS: &[&str] = &[
 ];
 
 /// How deep a lesson goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum Level {
     #[serde(rename = "co-ban")]
     Basic,
@@ -66,7 +66,7 @@ impl Level {
 }
 
 /// How far a translation has been checked by a person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Review {
     Machine,
@@ -75,7 +75,7 @@ pub enum Review {
 }
 
 /// What the file's front matter says, checked.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct FrontMatter {
     pub title: String,
     pub summary: String,

@@ -3,17 +3,19 @@
 //!
 //! Takes a checked [`Config`]; never resolves links or orders pages (that is `site`), never
 //! renders. Reading and parsing run in parallel; the result is sorted so it does not depend
-//! on thread scheduling.
+//! on thread scheduling. [`Files`] keeps what each file gave, so that the preview reads
+//! again only the files that changed.
 
+mod files;
 pub mod front_matter;
 pub mod slug;
 
+pub use files::{Files, Version};
 pub use front_matter::{FrontMatter, Level, Review};
 
 use crate::config::{Config, LangId};
 use crate::diag::{Diagnostic, Diagnostics};
 use front_matter::Requirements;
-use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -84,6 +86,7 @@ pub struct Content {
     pub left_out: Vec<PathBuf>,
 }
 
+#[derive(Debug)]
 enum Loaded {
     Page(Box<SourcePage>),
     Asset(Asset),
@@ -92,115 +95,7 @@ enum Loaded {
 
 /// Walks and reads `content/`.
 pub fn load(config: &Config, options: LoadOptions) -> (Content, Diagnostics) {
-    let mut diagnostics = Diagnostics::new();
-    let root = config.root.as_path();
-    let content_dir = config.content_dir();
-    let mut files = Vec::new();
-    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-
-    if !content_dir.is_dir() {
-        diagnostics.push(
-            Diagnostic::error("content", "no-content", "no `content` folder")
-                .hint("create content/_index.md and a course folder with lessons"),
-        );
-        return (Content::default(), diagnostics);
-    }
-    for entry in walkdir::WalkDir::new(&content_dir).sort_by_file_name() {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(e) => {
-                let path = e.path().map(|p| relative(root, p)).unwrap_or_else(|| PathBuf::from("content"));
-                diagnostics.push(Diagnostic::error(path, "io", format!("cannot read: {e}")));
-                continue;
-            }
-        };
-        let rel = relative(root, entry.path());
-        let name = entry.file_name().to_string_lossy();
-        if name.starts_with('.') && entry.depth() > 0 {
-            continue; // editor and VCS files: .DS_Store, .git, swap files
-        }
-        if entry.path_is_symlink() {
-            match entry.path().canonicalize() {
-                Ok(target) if target.starts_with(&canonical_root) => {
-                    if target.is_dir() {
-                        diagnostics.push(
-                            Diagnostic::warning(&rel, "symlink", "symlinked folder is not followed")
-                                .hint("move the folder here, or link its files one by one"),
-                        );
-                        continue;
-                    }
-                }
-                Ok(target) => {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            &rel,
-                            "symlink",
-                            format!("symlink leaves the repository (to {})", target.display()),
-                        )
-                        .hint("copy the file into the repository instead of linking to it"),
-                    );
-                    continue;
-                }
-                Err(e) => {
-                    diagnostics.push(Diagnostic::error(&rel, "symlink", format!("broken symlink: {e}")));
-                    continue;
-                }
-            }
-        } else if entry.file_type().is_dir() {
-            continue;
-        }
-        files.push((entry.depth(), rel));
-    }
-
-    let results: Vec<(Loaded, Vec<Diagnostic>)> = files
-        .par_iter()
-        .map(|(depth, rel)| {
-            let mut problems = Vec::new();
-            let loaded = load_file(config, options, *depth, rel, &mut problems);
-            (loaded, problems)
-        })
-        .collect();
-    let mut content = Content::default();
-    for (loaded, problems) in results {
-        diagnostics.extend(problems);
-        match loaded {
-            Loaded::Page(page) => content.pages.push(*page),
-            Loaded::Asset(asset) => content.assets.push(asset),
-            Loaded::Skipped => {}
-        }
-    }
-
-    for (_, rel) in files.iter().filter(|(depth, _)| *depth >= 2) {
-        let top: PathBuf = rel.components().take(2).collect();
-        let slug = slug::slugify(&top.file_name().unwrap_or_default().to_string_lossy());
-        match content.courses.get(&slug) {
-            Some(existing) if *existing != top => diagnostics.push(
-                Diagnostic::error(
-                    &top,
-                    "slug-clash",
-                    format!("course folder has the same slug \"{slug}\" as {}", existing.display()),
-                )
-                .hint("rename one of the two folders"),
-            ),
-            _ => {
-                content.courses.insert(slug, top);
-            }
-        }
-    }
-    check_slug_clashes(&content.pages, &mut diagnostics);
-    (content, diagnostics)
-}
-
-/// Reads one Markdown file again, for the preview after an edit (`rel` relative to the
-/// root). `None` when it is not a page (an asset, a skipped draft) or has errors, which
-/// are among the returned diagnostics.
-pub fn load_page(config: &Config, options: LoadOptions, rel: &Path) -> (Option<SourcePage>, Vec<Diagnostic>) {
-    let depth = rel.components().count().saturating_sub(1);
-    let mut problems = Vec::new();
-    match load_file(config, options, depth, rel, &mut problems) {
-        Loaded::Page(page) => (Some(*page), problems),
-        Loaded::Asset(_) | Loaded::Skipped => (None, problems),
-    }
+    Files::read(config, options).content()
 }
 
 /// Reads one file: a Markdown page (checked) or an asset. Problems go to `problems`.

@@ -3,7 +3,7 @@
 //! report page.
 
 use super::{Frame, LessonItem, OutputFile};
-use crate::site::taxonomy::Coverage;
+use crate::site::taxonomy::{Coverage, DomainLessons, GroupPath};
 use crate::site::Site;
 use crate::Error;
 use serde::Serialize;
@@ -84,70 +84,91 @@ fn domains(frame: &Frame) -> Vec<DomainItem> {
 
 /// Learning paths, domain pages and the report page of one language.
 pub(super) fn pages<'a>(site: &'a Site, theme: &'a super::theme::Theme, lang: usize) -> Vec<Result<OutputFile, Error>> {
-    let languages = site.config.languages.len();
     let mut out = Vec::new();
     for path in &site.taxonomy.paths {
-        let alternates = (0..languages).map(|l| site.group_output(path.group, l)).collect();
-        let frame = Frame { site, theme, lang, output: site.group_output(path.group, lang), alternates };
-        let sections: Vec<serde_json::Value> = path
-            .sections
-            .iter()
-            .map(|(d, keys)| {
-                let lessons: Vec<LessonItem> = keys.iter().map(|&k| frame.lesson_item(k)).collect();
-                let minutes: u32 = lessons.iter().filter_map(|l| l.duration).sum();
-                serde_json::json!({
-                    "name": site.config.domains[*d].name,
-                    "url": frame.url(&site.domain_output(*d, lang)),
-                    "lessons": lessons,
-                    "minutes": minutes,
-                })
-            })
-            .collect();
-        // a lesson in two of the path's domains is listed twice but learned and timed once
-        let mut seen = std::collections::HashSet::new();
-        let unique: Vec<usize> =
-            path.sections.iter().flat_map(|(_, keys)| keys.iter().copied()).filter(|&k| seen.insert(k)).collect();
-        let total: u32 = unique.iter().filter_map(|&k| site.page(k, lang).source.front.duration).sum();
-        let ids: Vec<String> = unique.iter().map(|&k| super::lesson_id(site, k)).collect();
-        let mut context = frame.context();
-        let group = &site.config.groups[path.group];
-        context.insert("page", &serde_json::json!({ "title": group.name, "summary": "" }));
-        context.insert(
-            "path",
-            &serde_json::json!({ "sections": sections, "total_minutes": total, "lesson_ids": ids.join(" ") }),
-        );
-        if super::offline::saves(unique.len()) {
-            context.insert("offline", &serde_json::json!({ "cache": super::offline::folder(&frame.output) }));
-        }
-        context.insert("breadcrumbs", &[super::Link { title: frame.string("home"), url: super::context_home(&frame) }]);
-        out.push(frame.render("path.html", &context));
+        out.push(path_page(site, theme, lang, path));
     }
     for domain in &site.taxonomy.domains {
-        let alternates = (0..languages).map(|l| site.domain_output(domain.domain, l)).collect();
-        let frame = Frame { site, theme, lang, output: site.domain_output(domain.domain, lang), alternates };
-        let levels: Vec<serde_json::Value> = domain
-            .levels
-            .iter()
-            .map(|(level, keys)| {
-                let name = match level {
-                    Some(level) => frame.string(&format!("level_{}", level.id().replace('-', "_"))),
-                    None => frame.string("level_none"),
-                };
-                let lessons: Vec<LessonItem> = keys.iter().map(|&k| frame.lesson_item(k)).collect();
-                serde_json::json!({ "name": name, "lessons": lessons })
-            })
-            .collect();
-        let mut context = frame.context();
-        let config_domain = &site.config.domains[domain.domain];
-        context.insert("page", &serde_json::json!({ "title": config_domain.name, "summary": "" }));
-        context.insert("levels", &levels);
-        context.insert("topics", &config_domain.topics);
-        context.insert("breadcrumbs", &[super::Link { title: frame.string("home"), url: super::context_home(&frame) }]);
-        out.push(frame.render("domain.html", &context));
+        out.push(domain_page(site, theme, lang, domain));
     }
     out.push(report_page(site, theme, lang));
     out.push(search_page(site, theme, lang));
     out
+}
+
+/// A target group's learning path: its domains in order, each with its lessons.
+pub(super) fn path_page(
+    site: &Site,
+    theme: &super::theme::Theme,
+    lang: usize,
+    path: &GroupPath,
+) -> Result<OutputFile, Error> {
+    let languages = site.config.languages.len();
+    let alternates = (0..languages).map(|l| site.group_output(path.group, l)).collect();
+    let frame = Frame { site, theme, lang, output: site.group_output(path.group, lang), alternates };
+    let sections: Vec<serde_json::Value> = path
+        .sections
+        .iter()
+        .map(|(d, keys)| {
+            let lessons: Vec<LessonItem> = keys.iter().map(|&k| frame.lesson_item(k)).collect();
+            let minutes: u32 = lessons.iter().filter_map(|l| l.duration).sum();
+            serde_json::json!({
+                "name": site.config.domains[*d].name,
+                "url": frame.url(&site.domain_output(*d, lang)),
+                "lessons": lessons,
+                "minutes": minutes,
+            })
+        })
+        .collect();
+    // a lesson in two of the path's domains is listed twice but learned and timed once
+    let mut seen = std::collections::HashSet::new();
+    let unique: Vec<usize> =
+        path.sections.iter().flat_map(|(_, keys)| keys.iter().copied()).filter(|&k| seen.insert(k)).collect();
+    let total: u32 = unique.iter().filter_map(|&k| site.page(k, lang).source.front.duration).sum();
+    let ids: Vec<String> = unique.iter().map(|&k| super::lesson_id(site, k)).collect();
+    let mut context = frame.context();
+    let group = &site.config.groups[path.group];
+    context.insert("page", &serde_json::json!({ "title": group.name, "summary": "" }));
+    context.insert(
+        "path",
+        &serde_json::json!({ "sections": sections, "total_minutes": total, "lesson_ids": ids.join(" ") }),
+    );
+    if super::offline::saves(unique.len()) {
+        context.insert("offline", &serde_json::json!({ "cache": super::offline::folder(&frame.output) }));
+    }
+    context.insert("breadcrumbs", &[super::Link { title: frame.string("home"), url: super::context_home(&frame) }]);
+    frame.render("path.html", &context)
+}
+
+/// A domain's lessons, by level.
+pub(super) fn domain_page(
+    site: &Site,
+    theme: &super::theme::Theme,
+    lang: usize,
+    domain: &DomainLessons,
+) -> Result<OutputFile, Error> {
+    let languages = site.config.languages.len();
+    let alternates = (0..languages).map(|l| site.domain_output(domain.domain, l)).collect();
+    let frame = Frame { site, theme, lang, output: site.domain_output(domain.domain, lang), alternates };
+    let levels: Vec<serde_json::Value> = domain
+        .levels
+        .iter()
+        .map(|(level, keys)| {
+            let name = match level {
+                Some(level) => frame.string(&format!("level_{}", level.id().replace('-', "_"))),
+                None => frame.string("level_none"),
+            };
+            let lessons: Vec<LessonItem> = keys.iter().map(|&k| frame.lesson_item(k)).collect();
+            serde_json::json!({ "name": name, "lessons": lessons })
+        })
+        .collect();
+    let mut context = frame.context();
+    let config_domain = &site.config.domains[domain.domain];
+    context.insert("page", &serde_json::json!({ "title": config_domain.name, "summary": "" }));
+    context.insert("levels", &levels);
+    context.insert("topics", &config_domain.topics);
+    context.insert("breadcrumbs", &[super::Link { title: frame.string("home"), url: super::context_home(&frame) }]);
+    frame.render("domain.html", &context)
 }
 
 /// The catalog of offline packs: what each holds, its size, version and checksum, and a
@@ -190,7 +211,7 @@ pub(super) fn downloads_page(
 }
 
 /// The search page: a form with filters; results come from the script and the index.
-fn search_page(site: &Site, theme: &super::theme::Theme, lang: usize) -> Result<OutputFile, Error> {
+pub(super) fn search_page(site: &Site, theme: &super::theme::Theme, lang: usize) -> Result<OutputFile, Error> {
     let languages = site.config.languages.len();
     let alternates = (0..languages).map(|l| site.search_output(l)).collect();
     let frame = Frame { site, theme, lang, output: site.search_output(lang), alternates };
@@ -206,7 +227,7 @@ fn search_page(site: &Site, theme: &super::theme::Theme, lang: usize) -> Result<
 }
 
 /// The coverage matrix as a page: groups × domains, lessons and minutes, gaps marked.
-fn report_page(site: &Site, theme: &super::theme::Theme, lang: usize) -> Result<OutputFile, Error> {
+pub(super) fn report_page(site: &Site, theme: &super::theme::Theme, lang: usize) -> Result<OutputFile, Error> {
     let languages = site.config.languages.len();
     let alternates = (0..languages).map(|l| site.report_output(l)).collect();
     let frame = Frame { site, theme, lang, output: site.report_output(lang), alternates };

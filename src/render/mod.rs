@@ -4,9 +4,13 @@
 //! parallel over pages.
 //!
 //! Reads the site only; returns files in memory and never writes to disk (that is `output`).
+//! For the preview, [`targets`] renders pages one by one exactly as a whole build does, and
+//! [`fingerprint`] hashes what each page reads, to tell which pages a change reaches.
 
+pub mod fingerprint;
 mod lists;
 pub mod offline;
+pub mod targets;
 pub mod theme;
 
 use crate::config::{Language, Script};
@@ -284,43 +288,6 @@ pub fn site_with(site: &Site, theme: &theme::Theme) -> Result<Vec<OutputFile>, E
     files.extend(manifests);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
-}
-
-/// Renders only some pages (indices into `site.pages`) and the print pages of some
-/// courses (indices into `site.courses`), in every language: what the preview re-renders
-/// after an edit to one lesson's text.
-pub fn pages(site: &Site, theme: &theme::Theme, pages: &[usize], courses: &[usize]) -> Result<Vec<OutputFile>, Error> {
-    let languages = site.config.languages.len();
-    let mut needed: Vec<usize> = pages.to_vec();
-    for &course in courses {
-        for lang in 0..languages {
-            needed.extend(site.courses[course].lessons.iter().map(|&key| lang * site.keys + key));
-        }
-    }
-    needed.sort_unstable();
-    needed.dedup();
-    let html: Vec<(usize, String)> = needed
-        .par_iter()
-        .map(|&i| {
-            let page = &site.pages[i];
-            let options =
-                HtmlOptions { unsafe_html: site.config.markdown.unsafe_html, strings: Some(&theme.strings[page.lang]) };
-            (i, markdown::to_html(page.source.body(), &PageResolver { site, page }, &options))
-        })
-        .collect();
-    let mut bodies: Vec<&str> = vec![""; site.pages.len()];
-    for (i, body) in &html {
-        bodies[*i] = body;
-    }
-    let bodies = &bodies;
-    let rendered: Vec<Result<OutputFile, Error>> = pages
-        .par_iter()
-        .map(|&i| render_page(site, theme, &site.pages[i], bodies[i]))
-        .chain(courses.par_iter().flat_map(|&course| {
-            (0..languages).into_par_iter().map(move |lang| print_page(site, theme, &site.courses[course], lang, bodies))
-        }))
-        .collect();
-    rendered.into_iter().collect()
 }
 
 /// The same logical page's output path in every language.

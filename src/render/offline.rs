@@ -60,6 +60,30 @@ pub(super) fn manifests(site: &Site, files: &[OutputFile]) -> Result<Vec<OutputF
         };
         sizes.insert(&file.path, size);
     }
+    let wanted = saved_pages(site);
+    // each page's files are read once (a lesson is in its course and in several paths), in
+    // parallel
+    let pages: BTreeSet<&str> =
+        wanted.iter().flat_map(|(page, lessons)| std::iter::once(page).chain(lessons)).map(String::as_str).collect();
+    let loaded: HashMap<&str, Vec<String>> = pages
+        .into_par_iter()
+        .map(|shown| match html.get(shown) {
+            Some(text) => (shown, loads(shown, &String::from_utf8_lossy(text))),
+            None => (shown, Vec::new()),
+        })
+        .collect();
+    let out = wanted
+        .iter()
+        .map(|(page, lessons)| {
+            manifest(page, lessons, &|shown| loaded.get(shown).map(Vec::as_slice), &|f| sizes.get(f).copied())
+        })
+        .collect();
+    Ok(out)
+}
+
+/// Every course page and learning-path page with a save button (in every language), with
+/// the lessons it saves: output paths.
+pub fn saved_pages(site: &Site) -> Vec<(String, Vec<String>)> {
     let mut wanted: Vec<(String, Vec<String>)> = Vec::new();
     for lang in 0..site.config.languages.len() {
         for course in site.courses.iter().filter(|c| saves(c.lessons.len())) {
@@ -81,40 +105,36 @@ pub(super) fn manifests(site: &Site, files: &[OutputFile]) -> Result<Vec<OutputF
             }
         }
     }
-    // each page's files are read once (a lesson is in its course and in several paths), in
-    // parallel
-    let pages: BTreeSet<&str> =
-        wanted.iter().flat_map(|(page, lessons)| std::iter::once(page).chain(lessons)).map(String::as_str).collect();
-    let loads: HashMap<&str, Vec<String>> = pages
-        .into_par_iter()
-        .map(|shown| {
-            let Some(text) = html.get(shown) else { return (shown, Vec::new()) };
-            let text = String::from_utf8_lossy(text);
-            let targets = references(&text)
-                .filter_map(|reference| resolve(shown, reference))
-                .filter(|target| !target.ends_with(".html") && sizes.contains_key(target.as_str()))
-                .collect();
-            (shown, targets)
-        })
-        .collect();
-    let mut out = Vec::with_capacity(wanted.len());
-    for (page, lessons) in &wanted {
-        let mut list = BTreeSet::new();
-        for shown in std::iter::once(page).chain(lessons) {
-            list.insert(shown.clone());
-            list.extend(loads.get(shown.as_str()).into_iter().flatten().cloned());
-        }
-        let bytes = list.iter().map(|f| sizes.get(f.as_str()).copied().unwrap_or(0)).sum();
-        let manifest = Manifest {
-            lessons: lessons.len(),
-            bytes,
-            size: super::human_size(bytes),
-            files: list.into_iter().collect(),
-        };
-        let json = serde_json::to_vec(&manifest).expect("a manifest serialises");
-        out.push(OutputFile { path: format!("{}/{MANIFEST}", folder(page)), contents: Contents::Bytes(json) });
+    wanted
+}
+
+/// The output paths of the files (not pages) that the page at `shown` loads or links to,
+/// whether they exist or not.
+pub fn loads(shown: &str, html: &str) -> Vec<String> {
+    references(html)
+        .filter_map(|reference| resolve(shown, reference))
+        .filter(|target| !target.ends_with(".html"))
+        .collect()
+}
+
+/// The manifest of the save button on `page`: the page, its lessons, and the existing
+/// files they load. `loads` gives a page's [`loads`], `size` a file's size when it exists.
+pub fn manifest<'a>(
+    page: &str,
+    lessons: &[String],
+    loads: &dyn Fn(&str) -> Option<&'a [String]>,
+    size: &dyn Fn(&str) -> Option<u64>,
+) -> OutputFile {
+    let mut list = BTreeSet::new();
+    for shown in std::iter::once(page).chain(lessons.iter().map(String::as_str)) {
+        list.insert(shown.to_string());
+        list.extend(loads(shown).into_iter().flatten().filter(|f| size(f).is_some()).cloned());
     }
-    Ok(out)
+    let bytes = list.iter().map(|f| size(f).unwrap_or(0)).sum();
+    let manifest =
+        Manifest { lessons: lessons.len(), bytes, size: super::human_size(bytes), files: list.into_iter().collect() };
+    let json = serde_json::to_vec(&manifest).expect("a manifest serialises");
+    OutputFile { path: format!("{}/{MANIFEST}", folder(page)), contents: Contents::Bytes(json) }
 }
 
 /// The URLs a page of ours loads or links to: `src="…"`, `href="…"` and CSS `url("…")`.

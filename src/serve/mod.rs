@@ -5,8 +5,8 @@
 //!   unpacked pack to its students' phones; read-only, from disk, precompressed files,
 //!   caching headers, ranges, no way out of the folder.
 //! - Author preview ([`preview`]): builds the site in memory, watches the sources,
-//!   re-renders what changed and tells the browser to reload ([`reload`]); never writes
-//!   the output folder.
+//!   re-renders what changed (`rebuild`) and tells the browser to reload ([`reload`]);
+//!   never writes the output folder.
 //!
 //! Binds to loopback unless `--bind` names another address: a site is only offered to the
 //! network when someone asked for it.
@@ -16,6 +16,7 @@ pub mod http;
 pub mod mime;
 pub mod path;
 pub mod preview;
+mod rebuild;
 pub mod reload;
 pub mod respond;
 pub mod static_files;

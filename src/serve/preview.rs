@@ -1,38 +1,35 @@
 //! The author preview (`hoclieu serve`): builds the site in memory, serves it on loopback,
-//! watches `content/`, `themes/` and `book.toml`, rebuilds what a change touches and
-//! tells open pages to reload ([`super::reload`]). Never writes the output folder.
+//! watches `content/`, `themes/` and `book.toml`, rebuilds what a change touches
+//! (`rebuild`) and tells open pages to reload ([`super::reload`]). Never writes
+//! the output folder.
 //!
-//! The served files are a map output path → bytes. A change to one lesson's text alone
-//! (front matter, headings and link targets unchanged) is taken into the linked site
-//! ([`Site::edit_text`]) and only that page, its fallbacks in other languages and its
-//! course's print pages are rendered again; any other change (front matter, new, renamed
-//! or deleted files, assets, templates, config) links and renders the whole site again.
-//! Either way the new pages replace the old ones in the map at once. When the content
-//! has errors, the map is left as it was (the last good pages stay served) and the
-//! problems go to the terminal and, as an overlay, to every open page.
+//! The served files are a map output path → bytes, which the rebuild side replaces a few
+//! at a time. When the preview has been idle a moment after a rebuild, the search index
+//! is made again on a thread of its own.
 
 use super::http::{self, Body};
-use super::reload::{self, Broadcaster, Event};
+use super::rebuild::{self, Builder, Served, Shared};
+use super::reload::{self};
 use super::respond::{self, CachePolicy, Data, Representation};
 use super::Listen;
-use crate::diag::{print_human, Diagnostic, Diagnostics};
-use crate::render::{self, theme::Theme, Contents, OutputFile};
-use crate::site::{self, Site};
-use crate::{config, content, Error};
-use bytes::Bytes;
+use crate::site::Site;
+use crate::{config, Error};
 use hyper::header::{self, HeaderMap};
 use hyper::{Method, Response, StatusCode, Uri};
 use notify::{EventKind, RecursiveMode, Watcher};
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Saves from editors come as bursts (write a temp file, rename it over); wait this long
 /// after the last event before rebuilding.
 const DEBOUNCE: Duration = Duration::from_millis(30);
+
+/// How long the preview waits with no change before making the search index again (it
+/// takes seconds on a large site, and a site being indexed is not edited in place).
+const QUIET: Duration = Duration::from_millis(500);
 
 #[derive(Debug, Clone)]
 pub struct PreviewOptions {
@@ -42,34 +39,30 @@ pub struct PreviewOptions {
     pub qr: bool,
 }
 
-/// A file of the previewed site.
-#[derive(Debug, Clone)]
-enum Served {
-    Memory(Bytes),
-    /// An asset, read from the repository when asked for (so it is always current).
-    Disk(PathBuf),
-}
-
-/// What the HTTP side and the rebuild side share.
-/// Where the browser's search index lives in the output.
-const SEARCH_DIR: &str = "search/";
-
-struct Shared {
-    files: RwLock<HashMap<String, Served>>,
-    events: Broadcaster,
-    search: std::sync::Mutex<super::api::SearchState>,
-}
-
 /// Builds, serves and watches until the process is stopped.
 pub fn run(options: PreviewOptions) -> Result<(), Error> {
     config::require(&options.root)?;
     let root = options.root.canonicalize().map_err(|e| Error::io(&options.root, "cannot read", e))?;
     let listener = http::bind(SocketAddr::new(options.listen.ip, options.listen.port))?;
     let address = listener.local_addr().map_err(|e| Error::io(&root, "cannot listen", e))?;
-    let shared =
-        Arc::new(Shared { files: RwLock::default(), events: Broadcaster::default(), search: Default::default() });
-    let mut builder = Builder { root: root.clone(), drafts: options.drafts, good: None, failing: None };
-    builder.full(&shared, "first build");
+    let shared = Arc::new(Shared::default());
+    let (search, sites) = std::sync::mpsc::channel::<Arc<Site>>();
+    {
+        let shared = Arc::clone(&shared);
+        let root = root.clone();
+        std::thread::spawn(move || {
+            while let Ok(mut site) = sites.recv() {
+                // only the newest site matters
+                while let Ok(newer) = sites.try_recv() {
+                    site = newer;
+                }
+                rebuild::index(&shared, &root, &site);
+            }
+        });
+    }
+    let mut builder = Builder::new(root.clone(), options.drafts, Some(search));
+    builder.start(&shared);
+    builder.index(&shared);
 
     let (sender, receiver) = std::sync::mpsc::channel();
     let mut watcher = notify::recommended_watcher(sender)
@@ -93,11 +86,20 @@ pub fn run(options: PreviewOptions) -> Result<(), Error> {
 
     {
         let shared = Arc::clone(&shared);
+        let root_for_rescan = root.clone();
         std::thread::spawn(move || {
             // The watcher stops when dropped: it lives as long as this loop.
             let mut watcher = watcher;
             let mut watched = (content_dir.is_dir(), themes.is_dir());
-            while let Some(paths) = next_changes(&receiver) {
+            loop {
+                let paths = match next_changes(&receiver, builder.wants_idle().then_some(QUIET), &root_for_rescan) {
+                    Next::Changes(paths) => paths,
+                    Next::Idle => {
+                        builder.idle();
+                        continue;
+                    }
+                    Next::Stopped => break,
+                };
                 // Folders created after start (a first theme override, a new content/).
                 for (dir, seen) in [(&content_dir, &mut watched.0), (&themes, &mut watched.1)] {
                     if !*seen && dir.is_dir() {
@@ -117,284 +119,54 @@ pub fn run(options: PreviewOptions) -> Result<(), Error> {
         .map_err(|e| Error::io(&root, "server stopped", e))
 }
 
+/// What the watcher said.
+enum Next {
+    /// Created, written, renamed or deleted paths.
+    Changes(Vec<PathBuf>),
+    /// No change came for the time asked.
+    Idle,
+    /// The watcher has stopped.
+    Stopped,
+}
+
 /// Waits for a change, then gathers the changes that follow it closely (debouncing):
 /// the paths that were created, written, renamed or deleted. Reads are not changes (the
-/// build itself reads every file). `None` when the watcher has stopped.
-fn next_changes(receiver: &Receiver<notify::Result<notify::Event>>) -> Option<Vec<PathBuf>> {
+/// build itself reads every file). When the watcher lost events, `root` stands for them.
+/// With `idle`, gives up waiting after that long.
+fn next_changes(receiver: &Receiver<notify::Result<notify::Event>>, idle: Option<Duration>, root: &Path) -> Next {
     let mut paths = Vec::new();
     let take = |paths: &mut Vec<PathBuf>, event: notify::Result<notify::Event>| match event {
+        Ok(event) if event.need_rescan() => paths.push(root.to_path_buf()),
         Ok(event) if !matches!(event.kind, EventKind::Access(_)) => paths.extend(event.paths),
         Ok(_) => {}
         Err(e) => eprintln!("warning: watching files: {e}"),
     };
     loop {
-        take(&mut paths, receiver.recv().ok()?);
+        let first = match idle {
+            Some(idle) if paths.is_empty() => match receiver.recv_timeout(idle) {
+                Ok(event) => event,
+                Err(RecvTimeoutError::Timeout) => return Next::Idle,
+                Err(RecvTimeoutError::Disconnected) => return Next::Stopped,
+            },
+            _ => match receiver.recv() {
+                Ok(event) => event,
+                Err(_) => return Next::Stopped,
+            },
+        };
+        take(&mut paths, first);
         loop {
             match receiver.recv_timeout(DEBOUNCE) {
                 Ok(event) => take(&mut paths, event),
                 Err(RecvTimeoutError::Timeout) => break,
-                Err(RecvTimeoutError::Disconnected) => return None,
+                Err(RecvTimeoutError::Disconnected) => return Next::Stopped,
             }
         }
         if !paths.is_empty() {
             paths.sort();
             paths.dedup();
-            return Some(paths);
+            return Next::Changes(paths);
         }
     }
-}
-
-/// The rebuild side: the last good site and theme, for incremental renders.
-struct Builder {
-    root: PathBuf,
-    drafts: bool,
-    good: Option<(Site, Theme)>,
-    /// Why the last rebuild failed: one file's text (an edit to that file alone may be
-    /// tried incrementally again), or the whole site.
-    failing: Option<Failure>,
-}
-
-#[derive(Debug, PartialEq)]
-enum Failure {
-    Text(PathBuf),
-    Site,
-}
-
-/// What a changed path asks for.
-#[derive(Debug, PartialEq)]
-enum Change {
-    Ignore,
-    /// A Markdown file under content/ that still exists: maybe its text alone changed.
-    Text(PathBuf),
-    Everything,
-}
-
-impl Builder {
-    fn classify(&self, path: &Path) -> Change {
-        let Ok(rel) = path.strip_prefix(&self.root) else { return Change::Ignore };
-        let rel: PathBuf = rel.components().collect();
-        let hidden = rel.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
-        if hidden {
-            return Change::Ignore;
-        }
-        let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned());
-        match parts.next().as_deref() {
-            Some(config::FILE_NAME) if rel.components().count() == 1 => Change::Everything,
-            Some("themes") => Change::Everything,
-            Some("content") => match std::fs::metadata(path) {
-                Ok(meta) if meta.is_file() && rel.extension().is_some_and(|e| e == "md") => Change::Text(rel),
-                Ok(_) => Change::Everything,
-                // Gone: a file or folder of the site was deleted or renamed, or an editor's
-                // or sed's temporary file came and went (nothing to do).
-                Err(_) => match &self.good {
-                    Some((site, _)) if !site_uses(site, &rel) => Change::Ignore,
-                    _ => Change::Everything,
-                },
-            },
-            _ => Change::Ignore,
-        }
-    }
-
-    /// Rebuilds after a batch of changed paths.
-    fn changed(&mut self, shared: &Shared, paths: &[PathBuf]) {
-        let mut changes: Vec<Change> =
-            paths.iter().map(|p| self.classify(p)).filter(|c| *c != Change::Ignore).collect();
-        changes.dedup();
-        if changes.is_empty() {
-            return;
-        }
-        let texts: Option<Vec<PathBuf>> = changes
-            .iter()
-            .map(|c| match c {
-                Change::Text(rel) => Some(rel.clone()),
-                _ => None,
-            })
-            .collect();
-        let incremental = match (&texts, &self.failing, &self.good) {
-            (Some(texts), None, Some(_)) => Some(texts.clone()),
-            (Some(texts), Some(Failure::Text(failed)), Some(_)) if texts.len() == 1 && &texts[0] == failed => {
-                Some(texts.clone())
-            }
-            _ => None,
-        };
-        match incremental {
-            Some(texts) => {
-                for rel in texts {
-                    if !self.text(shared, &rel) {
-                        return;
-                    }
-                }
-            }
-            None => {
-                let what = match &texts {
-                    Some(texts) if texts.len() == 1 => texts[0].display().to_string(),
-                    _ => format!("{} changes", changes.len()),
-                };
-                self.full(shared, &what)
-            }
-        }
-    }
-
-    /// Takes in an edit to one file's text; falls back to a full rebuild when the change
-    /// reaches further. Returns false when it failed (and the problems are shown).
-    fn text(&mut self, shared: &Shared, rel: &Path) -> bool {
-        let started = Instant::now();
-        let Some((site, theme)) = &mut self.good else { return false };
-        let options = content::LoadOptions { drafts: self.drafts };
-        let (source, problems) = content::load_page(&site.config, options, rel);
-        if problems.iter().any(Diagnostic::is_error) {
-            self.fail(shared, problems, Failure::Text(rel.to_path_buf()));
-            return false;
-        }
-        let Some(source) = source else {
-            self.full(shared, &rel.display().to_string());
-            return self.failing.is_none();
-        };
-        let edit = match site.edit_text(source) {
-            Ok(edit) => edit,
-            Err(site::edit::Refused::Errors(mut diagnostics)) => {
-                diagnostics.extend(problems);
-                self.fail(shared, diagnostics, Failure::Text(rel.to_path_buf()));
-                return false;
-            }
-            Err(site::edit::Refused::NotTextOnly) => {
-                self.full(shared, &rel.display().to_string());
-                return self.failing.is_none();
-            }
-        };
-        let files = match render::pages(site, theme, &edit.pages, &edit.courses) {
-            Ok(files) => files,
-            Err(e) => {
-                self.fail_environment(shared, &e);
-                return false;
-            }
-        };
-        let count = files.len();
-        {
-            let mut map = shared.files.write().expect("files lock");
-            for file in files {
-                let (path, served) = served(&self.root, file);
-                map.insert(path, served);
-            }
-        }
-        shared.events.send(Event::Reload);
-        let mut warnings: Vec<Diagnostic> = problems;
-        warnings.extend(edit.diagnostics);
-        self.report_warnings(&warnings);
-        self.failing = None;
-        println!("{}: {count} pages rendered again in {} ms", rel.display(), started.elapsed().as_millis());
-        self.refresh_search(shared);
-        true
-    }
-
-    /// Reads, links and renders the whole site; swaps it in when it has no error.
-    fn full(&mut self, shared: &Shared, what: &str) {
-        let started = Instant::now();
-        match build(&self.root, self.drafts) {
-            Ok(Ok((site, theme, files, warnings))) => {
-                let mut map: HashMap<String, Served> = files.into_iter().map(|f| served(&self.root, f)).collect();
-                let pages = site.pages.len();
-                {
-                    // the last search index stays served until the new one is made, after
-                    // the reload
-                    let mut current = shared.files.write().expect("files lock");
-                    for (path, file) in current.drain().filter(|(path, _)| path.starts_with(SEARCH_DIR)) {
-                        map.entry(path).or_insert(file);
-                    }
-                    *current = map;
-                }
-                self.good = Some((site, theme));
-                self.failing = None;
-                shared.events.send(Event::Reload);
-                self.report_warnings(&warnings);
-                println!("{what}: {pages} pages built in {} ms", started.elapsed().as_millis());
-                self.refresh_search(shared);
-            }
-            Ok(Err(diagnostics)) => self.fail(shared, diagnostics, Failure::Site),
-            Err(e) => self.fail_environment(shared, &e),
-        }
-    }
-
-    /// Makes the search index of the site now served. It follows the reload, so the page
-    /// shows at once; searching finds the new words a moment later (seconds for 10 000
-    /// lessons).
-    fn refresh_search(&self, shared: &Shared) {
-        let Some((site, _)) = &self.good else { return };
-        *shared.search.lock().expect("search lock") = super::api::SearchState::of(site);
-        let index = crate::search::browser::site(site);
-        let mut map = shared.files.write().expect("files lock");
-        map.retain(|path, _| !path.starts_with(SEARCH_DIR));
-        for file in index {
-            let (path, served) = served(&self.root, file);
-            map.insert(path, served);
-        }
-    }
-
-    fn fail(&mut self, shared: &Shared, diagnostics: Vec<Diagnostic>, failure: Failure) {
-        let mut sorted = Diagnostics::new();
-        sorted.extend(diagnostics);
-        let diagnostics = sorted.into_sorted();
-        let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-        let mut text = Vec::new();
-        print_human(&mut text, &self.root, &diagnostics).ok();
-        let text = String::from_utf8_lossy(&text).into_owned();
-        eprint!("{text}");
-        let kept = if self.good.is_some() { "; the last good pages stay served" } else { "" };
-        eprintln!("build failed: {errors} error{}{kept}", if errors == 1 { "" } else { "s" });
-        shared.events.send(Event::Problems(text));
-        self.failing = Some(failure);
-    }
-
-    fn fail_environment(&mut self, shared: &Shared, error: &Error) {
-        let text = format!("error: {error}\n");
-        eprint!("{text}");
-        shared.events.send(Event::Problems(text));
-        self.failing = Some(Failure::Site);
-    }
-
-    fn report_warnings(&self, warnings: &[Diagnostic]) {
-        if !warnings.is_empty() {
-            print_human(&mut std::io::stderr().lock(), &self.root, warnings).ok();
-        }
-    }
-}
-
-/// Whether `rel` is (or holds) a source file of the site.
-fn site_uses(site: &Site, rel: &Path) -> bool {
-    site.page_by_source(rel).is_some()
-        || site.pages.iter().any(|p| p.source.path.starts_with(rel))
-        || site.assets.iter().any(|a| a.source.starts_with(rel))
-}
-
-type Built = (Site, Theme, Vec<OutputFile>, Vec<Diagnostic>);
-
-/// The site in memory: every stage but compression, budgets and writing.
-fn build(root: &Path, drafts: bool) -> Result<Result<Built, Vec<Diagnostic>>, Error> {
-    if !root.join(config::FILE_NAME).is_file() {
-        return Ok(Err(vec![Diagnostic::error(config::FILE_NAME, "no-config", "book.toml is missing")
-            .hint("put book.toml back: the preview needs it")]));
-    }
-    let config = match config::load(root) {
-        Ok(config) => config,
-        Err(diagnostics) => return Ok(Err(diagnostics.into_sorted())),
-    };
-    let (content, mut diagnostics) = content::load(&config, content::LoadOptions { drafts });
-    let (site, link_diagnostics) = site::link(config, content);
-    diagnostics.extend(link_diagnostics);
-    if diagnostics.has_errors() {
-        return Ok(Err(diagnostics.into_sorted()));
-    }
-    let theme = render::theme::load(&site.config)?;
-    let files = render::site_with(&site, &theme)?;
-    Ok(Ok((site, theme, files, diagnostics.into_sorted())))
-}
-
-fn served(root: &Path, file: OutputFile) -> (String, Served) {
-    let served = match file.contents {
-        Contents::Bytes(bytes) => Served::Memory(Bytes::from(bytes)),
-        Contents::Copy(source) => Served::Disk(root.join(source)),
-    };
-    (file.path, served)
 }
 
 impl Shared {
@@ -449,6 +221,11 @@ impl Shared {
                 Ok(meta) if meta.is_file() => (Data::File(path), meta.len()),
                 _ => return self.not_found(),
             },
+            Some(Served::Manifest(save)) => {
+                let bytes = self.manifest(&save.0, &save.1);
+                let len = bytes.len() as u64;
+                (Data::Memory(bytes), len)
+            }
             None => return self.not_found(),
         };
         let rep = Representation {

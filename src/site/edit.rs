@@ -10,6 +10,7 @@ use super::{links, translations, Page, PageStatus, Site};
 use crate::content::SourcePage;
 use crate::diag::Diagnostic;
 use crate::markdown;
+use std::sync::Arc;
 
 /// What an accepted edit changed.
 #[derive(Debug, Default)]
@@ -55,29 +56,31 @@ impl Site {
         if outline.headings != page.headings {
             return Err(Refused::NotTextOnly);
         }
+        let source = Arc::new(source);
         let probe = Page {
             key,
             lang: page.lang,
             status: page.status,
-            source: source.clone(),
+            source: Arc::clone(&source),
             output: page.output.clone(),
-            headings: outline.headings,
+            headings: outline.headings.clone(),
             course: page.course,
             prev: page.prev,
             next: page.next,
             links_to: page.links_to.clone(),
+            uses: page.uses.clone(),
         };
-        if links::linked_keys(self, &probe, &outline.links) != page.links_to {
+        if links::targets(self, &probe, &outline.links) != (page.links_to.clone(), page.uses.clone()) {
             return Err(Refused::NotTextOnly);
         }
-        let diagnostics = links::check(self, &probe, outline.links);
+        let diagnostics = links::check(self, &probe, &outline);
         if diagnostics.iter().any(Diagnostic::is_error) {
             return Err(Refused::Errors(diagnostics));
         }
 
         let mut edit = TextEdit { diagnostics, ..TextEdit::default() };
         for &i in &uses {
-            self.pages[i].source = source.clone();
+            self.pages[i].source = Arc::clone(&source);
             edit.pages.push(i);
         }
         // Translations of an edited original may now be out of date, or up to date again.
@@ -116,7 +119,7 @@ mod tests {
     /// The lesson's source with its body replaced by `body`.
     fn with_body(site: &Site, body: impl Fn(&str) -> String) -> SourcePage {
         let page = site.lessons().find(|p| p.source.path.ends_with("mat-khau-manh.md")).unwrap();
-        let mut source = page.source.clone();
+        let mut source = (*page.source).clone();
         let text = format!("{}{}", &source.text[..source.body_start], body(source.body()));
         source.text = text.into();
         source

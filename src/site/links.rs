@@ -2,7 +2,7 @@
 //! output needs the *relative URL* of the built page (`../../giao-tiep/zalo/index.html#cai-dat`).
 //! One resolver serves both checking (with diagnostics) and rendering (without).
 
-use super::{Page, Site};
+use super::{Page, Site, Uses};
 use crate::diag::{did_you_mean, Diagnostic, Position};
 use crate::markdown::{self, Resolve, Resolved};
 use std::path::{Component, Path, PathBuf};
@@ -43,16 +43,18 @@ impl Resolve for PageResolver<'_> {
     }
 }
 
-/// Checks every link and image of a page (`links` as [`markdown::outline`] found them).
-pub fn check(site: &Site, page: &Page, links: Vec<markdown::LinkRef>) -> Vec<Diagnostic> {
+/// Checks every link and image of a page, and the blocks of its text (as
+/// [`markdown::outline`] found them).
+pub fn check(site: &Site, page: &Page, outline: &markdown::Outline) -> Vec<Diagnostic> {
     let file = &page.source.path;
     let mut problems = Vec::new();
-    for link in links {
-        let at = Position::of_offset(&page.source.text, page.source.body_start + link.range.start);
+    for link in &outline.links {
+        // most links are fine: the position is worked out only for a problem
+        let at = || Position::of_offset(&page.source.text, page.source.body_start + link.range.start);
         if link.is_image && link.alt.trim().is_empty() {
             problems.push(
                 Diagnostic::warning(file, "missing-alt", "image has no alt text")
-                    .at(at)
+                    .at(at())
                     .hint("describe what the image shows: ![Sơ đồ các bước đăng nhập](hinh.png)"),
             );
         }
@@ -63,7 +65,7 @@ pub fn check(site: &Site, page: &Page, links: Vec<markdown::LinkRef>) -> Vec<Dia
                     "foreign-request",
                     format!("image \"{}\" is loaded from another host", link.dest),
                 )
-                .at(at)
+                .at(at())
                 .hint("save the image next to the lesson and link it by file name: pages must work offline"),
             );
             continue;
@@ -94,14 +96,14 @@ pub fn check(site: &Site, page: &Page, links: Vec<markdown::LinkRef>) -> Vec<Dia
                 Diagnostic::error(file, "broken-anchor", format!("no heading \"#{anchor}\" in {}", page.display())).hint(hint)
             }
         };
-        problems.push(diagnostic.at(at));
+        problems.push(diagnostic.at(at()));
     }
     // Malformed quizzes, at their line inside the block.
-    for problem in markdown::block_problems(page.source.body()) {
+    for problem in &outline.problems {
         let at = Position::of_offset(&page.source.text, page.source.body_start + problem.offset);
-        let diagnostic = Diagnostic::error(file, "bad-quiz", problem.message).at(at);
-        problems.push(match problem.hint {
-            Some(hint) => diagnostic.hint(hint),
+        let diagnostic = Diagnostic::error(file, "bad-quiz", problem.message.clone()).at(at);
+        problems.push(match &problem.hint {
+            Some(hint) => diagnostic.hint(hint.clone()),
             None => diagnostic,
         });
     }
@@ -173,23 +175,29 @@ fn joined_path(from: &Page, path: &str) -> Option<PathBuf> {
     normalise(&from.source.path.parent().unwrap_or(Path::new("")).join(path))
 }
 
-/// Keys of the pages a page links to (for knowing when its rendering depends on language).
-pub fn linked_keys(site: &Site, page: &Page, links: &[markdown::LinkRef]) -> Vec<usize> {
-    let mut keys: Vec<usize> = links
-        .iter()
-        .filter(|l| !l.is_image && scheme(&l.dest).is_none())
-        .filter_map(|l| {
-            let path = percent_decode(l.dest.split(['#', '?']).next().unwrap_or(""));
-            if path.is_empty() {
-                return None;
+/// What a page's links and images lead to: the keys of the pages its links lead to (for
+/// knowing when its rendering depends on language), and all the pages and assets its links
+/// and images lead to (what rendering its text looks up beyond the text itself).
+pub fn targets(site: &Site, page: &Page, links: &[markdown::LinkRef]) -> (Vec<usize>, Uses) {
+    let mut links_to = Vec::new();
+    let mut uses = Uses::default();
+    for link in links.iter().filter(|l| scheme(&l.dest).is_none()) {
+        let path = percent_decode(link.dest.split(['#', '?']).next().unwrap_or(""));
+        let Some(joined) = (!path.is_empty()).then(|| joined_path(page, &path)).flatten() else { continue };
+        if let Some(key) = site.page_by_source(&joined).or_else(|| site.page_by_source(&joined.join("_index.md"))) {
+            uses.pages.push(key);
+            if !link.is_image {
+                links_to.push(key);
             }
-            let joined = joined_path(page, &path)?;
-            site.page_by_source(&joined).or_else(|| site.page_by_source(&joined.join("_index.md")))
-        })
-        .collect();
-    keys.sort_unstable();
-    keys.dedup();
-    keys
+        } else if let Some(&asset) = site.assets_by_source.get(&joined) {
+            uses.assets.push(asset);
+        }
+    }
+    for list in [&mut links_to, &mut uses.pages, &mut uses.assets] {
+        list.sort_unstable();
+        list.dedup();
+    }
+    (links_to, uses)
 }
 
 /// Footnote anchors are made by pulldown-cmark, not by headings.

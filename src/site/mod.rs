@@ -3,8 +3,9 @@
 //! checked against what exists. All problems are collected, none stops the others.
 //!
 //! Takes the config and the content by value; returns the site (read-only from here on)
-//! and diagnostics. Never renders and never writes. [`Site::edit_text`] takes in a change to
-//! one page's text alone, for the preview.
+//! and diagnostics. Never renders and never writes. For the preview, [`link_with`] links
+//! again without parsing the texts that did not change, and [`Site::edit_text`] takes in a
+//! change to one page's text alone.
 
 pub mod edit;
 mod links;
@@ -16,13 +17,14 @@ pub use links::{percent_decode, relative_url, PageResolver};
 use crate::config::Config;
 use crate::content::{slug::slugify, Content, PageKind, Review, SourcePage};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::markdown::{self, Heading, LinkRef, Outline};
+use crate::markdown::{self, Heading, Outline};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Where a page's text comes from in its language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PageStatus {
     /// The default language's own page.
     Original,
@@ -41,8 +43,9 @@ pub struct Page {
     /// Index into `config.languages` (0 is the default language).
     pub lang: usize,
     pub status: PageStatus,
-    /// The translation's file, or the default language's for originals and fallbacks.
-    pub source: SourcePage,
+    /// The translation's file, or the default language's for originals and fallbacks
+    /// (shared by the original and its fallbacks).
+    pub source: Arc<SourcePage>,
     /// Output path relative to the output folder (`vi/an-toan/mat-khau-manh/index.html`).
     pub output: String,
     pub headings: Vec<Heading>,
@@ -53,6 +56,20 @@ pub struct Page {
     pub next: Option<usize>,
     /// Keys of the pages this page's text links to (empty for fallbacks: see the original).
     pub links_to: Vec<usize>,
+    /// The pages and assets its links and images lead to (empty for fallbacks: see the
+    /// original).
+    pub uses: Uses,
+}
+
+/// What rendering a page's text looks up besides the text: the preview renders a page
+/// again when one of these changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Uses {
+    /// Keys of the pages its links and images lead to.
+    pub pages: Vec<usize>,
+    /// Indices into [`Site::assets`] of the files they lead to (an image's size is read
+    /// from its file).
+    pub assets: Vec<usize>,
 }
 
 impl Page {
@@ -178,8 +195,29 @@ impl Site {
     }
 }
 
+/// The outlines (headings, links, blocks) of the texts linked last, kept by the preview so
+/// that linking again parses only the texts that changed.
+#[derive(Debug, Default)]
+pub struct Outlines(HashMap<PathBuf, (Arc<str>, Arc<Outline>)>);
+
+impl Outlines {
+    /// The outline of `source`'s body: the kept one when the text is the very same.
+    fn of(&self, source: &SourcePage) -> Arc<Outline> {
+        match self.0.get(&source.path) {
+            Some((text, outline)) if Arc::ptr_eq(text, &source.text) => Arc::clone(outline),
+            _ => Arc::new(markdown::outline(source.body())),
+        }
+    }
+}
+
 /// Links content into a site and checks every internal link.
 pub fn link(config: Config, content: Content) -> (Site, Diagnostics) {
+    link_with(config, content, &mut Outlines::default())
+}
+
+/// [`link`], reusing the outlines of texts that did not change since `outlines` was last
+/// given here, and keeping this run's outlines in it.
+pub fn link_with(config: Config, content: Content, outlines: &mut Outlines) -> (Site, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     let default_lang = config.default_language.clone();
     let (mut sources, translated): (Vec<SourcePage>, Vec<SourcePage>) =
@@ -210,10 +248,7 @@ pub fn link(config: Config, content: Content) -> (Site, Diagnostics) {
             ));
         }
     }
-    sources.sort_by(|a, b| {
-        let key = |p: &SourcePage| (p.kind != PageKind::Home, output_path(default_lang.as_str(), p));
-        key(a).cmp(&key(b))
-    });
+    sources.sort_by_cached_key(|p| (p.kind != PageKind::Home, output_path(default_lang.as_str(), p)));
 
     let mut seen: BTreeMap<String, &Path> = BTreeMap::new();
     for reserved in [GROUP_SLUG, DOMAIN_SLUG, REPORT_SLUG, SEARCH_SLUG, DOWNLOADS_SLUG] {
@@ -254,30 +289,34 @@ pub fn link(config: Config, content: Content) -> (Site, Diagnostics) {
     }
 
     // Every (language, key): the original, the translation, or a fallback to the original.
-    let mut variants: Vec<(usize, usize, PageStatus, SourcePage)> = Vec::with_capacity(keys * config.languages.len());
+    let sources: Vec<Arc<SourcePage>> = sources.into_iter().map(Arc::new).collect();
+    let mut variants: Vec<(usize, usize, PageStatus, Arc<SourcePage>)> =
+        Vec::with_capacity(keys * config.languages.len());
     for lang in 0..config.languages.len() {
         for (key, original) in sources.iter().enumerate() {
             let (status, source) = if lang == 0 {
-                (PageStatus::Original, original.clone())
+                (PageStatus::Original, Arc::clone(original))
             } else if let Some(translation) = translations.remove(&(key, lang)) {
                 let stale = translation
                     .front
                     .source_hash
                     .as_deref()
                     .is_some_and(|h| h != translations::source_hash(original.body()));
-                (PageStatus::Translated { review: translation.front.review, stale }, translation)
+                (PageStatus::Translated { review: translation.front.review, stale }, Arc::new(translation))
             } else {
-                (PageStatus::Fallback, original.clone())
+                (PageStatus::Fallback, Arc::clone(original))
             };
             variants.push((key, lang, status, source));
         }
     }
-    let outlines: Vec<Outline> =
-        variants.par_iter().map(|(_, _, _, source)| markdown::outline(source.body())).collect();
-    // Links are checked once every page's headings are known; keep them until then.
-    let (mut pages, links): (Vec<Page>, Vec<Vec<LinkRef>>) = variants
+    // A fallback's text is its original's: parsed once, for the original.
+    let parsed: Vec<Option<Arc<Outline>>> = variants
+        .par_iter()
+        .map(|(_, _, status, source)| (*status != PageStatus::Fallback).then(|| outlines.of(source)))
+        .collect();
+    let (mut pages, parsed): (Vec<Page>, Vec<Option<Arc<Outline>>>) = variants
         .into_iter()
-        .zip(outlines)
+        .zip(parsed)
         .map(|((key, lang, status, source), outline)| {
             let output = output_path(config.languages[lang].id.as_str(), &sources[key]);
             let page = Page {
@@ -286,17 +325,28 @@ pub fn link(config: Config, content: Content) -> (Site, Diagnostics) {
                 status,
                 source,
                 output,
-                headings: outline.headings,
+                headings: Vec::new(),
                 course: None,
                 prev: None,
                 next: None,
                 links_to: Vec::new(),
+                uses: Uses::default(),
             };
-            // a fallback's links were checked on the original
-            let links = if status == PageStatus::Fallback { Vec::new() } else { outline.links };
-            (page, links)
+            (page, outline)
         })
         .unzip();
+    for (i, page) in pages.iter_mut().enumerate() {
+        let outline = parsed[i].as_ref().or(parsed[page.key].as_ref()).expect("originals are parsed");
+        page.headings = outline.headings.clone();
+    }
+    outlines.0 = pages
+        .iter()
+        .zip(&parsed)
+        .filter_map(|(page, outline)| {
+            let outline = outline.as_ref()?;
+            Some((page.source.path.clone(), (Arc::clone(&page.source.text), Arc::clone(outline))))
+        })
+        .collect();
 
     let courses = order_courses(&mut pages, keys);
     let assets: Vec<SiteAsset> = content
@@ -311,16 +361,25 @@ pub fn link(config: Config, content: Content) -> (Site, Diagnostics) {
     let left_out = content.left_out.into_iter().collect();
     let site = Site { config, pages, keys, home, courses, taxonomy, assets, by_source, assets_by_source, left_out };
 
-    let checked: Vec<(Vec<usize>, Vec<Diagnostic>)> = site
+    // Links are checked once every page's headings are known; a fallback's were checked on
+    // the original.
+    let checked: Vec<_> = site
         .pages
         .par_iter()
-        .zip(links)
-        .map(|(page, links)| (links::linked_keys(&site, page, &links), links::check(&site, page, links)))
+        .zip(&parsed)
+        .map(|(page, outline)| {
+            let outline = outline.as_ref()?;
+            let (links_to, uses) = links::targets(&site, page, &outline.links);
+            Some((links_to, uses, links::check(&site, page, outline)))
+        })
         .collect();
     let mut site = site;
-    for (page, (keys, problems)) in site.pages.iter_mut().zip(checked) {
-        page.links_to = keys;
-        diagnostics.extend(problems);
+    for (page, checked) in site.pages.iter_mut().zip(checked) {
+        if let Some((keys, uses, problems)) = checked {
+            page.links_to = keys;
+            page.uses = uses;
+            diagnostics.extend(problems);
+        }
     }
     (site, diagnostics)
 }

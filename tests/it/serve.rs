@@ -458,11 +458,18 @@ fn serve_preview_reloads_after_an_edit_and_never_puts_its_script_in_build_output
         std::thread::sleep(Duration::from_millis(20));
     }
     assert!(!project.path("public").exists(), "the preview writes no output");
+    let manifest = server.get("/vi/an-toan/offline.json", &[]);
+    assert_eq!(manifest.header("content-type"), Some("application/json"));
 
     project.run(&["build"]).success();
     for (name, bytes) in crate::harness::snapshot(&project.path("public")) {
         assert!(!String::from_utf8_lossy(&bytes).contains("_hoclieu"), "{name} has the preview script");
     }
+    assert_eq!(
+        manifest.text(),
+        project.read("public/vi/an-toan/offline.json"),
+        "the save button's manifest follows the edit, as a build makes it"
+    );
 }
 
 #[test]
@@ -519,6 +526,17 @@ fn serve_preview_follows_created_renamed_and_deleted_files() {
     std::fs::remove_file(project.path("content/an-toan/doi-ten.md")).unwrap();
     events.wait_for("event: reload");
     assert_eq!(server.get("/vi/an-toan/doi-ten/", &[]).status, 404, "a deleted lesson is gone");
+
+    // deleting a lesson another one links to is an error, shown where the link is
+    let fraud = project.read("content/an-toan/Lừa đảo qua mạng.md");
+    std::fs::remove_file(project.path("content/an-toan/Lừa đảo qua mạng.md")).unwrap();
+    let problems = events.wait_for("hint:");
+    let position = "content/Giao tiếp số/Dùng Zalo an toàn.md:10:35: error: link to missing page";
+    assert!(problems.contains(&format!("data: {position}")), "{position} not in\n{problems}");
+    server.wait_stderr(position);
+    assert_eq!(server.get("/vi/an-toan/lua-dao-qua-mang/", &[]).status, 200, "the last good pages stay served");
+    project.file("content/an-toan/Lừa đảo qua mạng.md", &fraud);
+    events.wait_for("event: reload");
 
     assert_eq!(server.get("/media/an-toan/so-do.svg", &[]).status, 200);
     project.file("content/an-toan/hinh-moi.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>");

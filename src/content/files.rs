@@ -1,0 +1,469 @@
+//! What `content/` held when it was last read, file by file. The preview keeps it so that a
+//! change re-reads only the files it touches: [`Files::update`] takes the paths a watcher
+//! reported (files or folders; created, written, renamed or gone) and [`Files::content`]
+//! assembles, from what is kept, the [`Content`] and diagnostics that reading the whole
+//! folder would give now. [`super::load`] is `Files::read(..).content()`, so the two ways
+//! cannot drift apart.
+//!
+//! Reads files and never links them; keeps no state beyond what the files said.
+
+use super::{check_slug_clashes, load_file, relative, slug, Content, LoadOptions, Loaded, SourcePage};
+use crate::config::Config;
+use crate::diag::{Diagnostic, Diagnostics};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Component, Path, PathBuf};
+use std::time::SystemTime;
+
+/// When an asset changes, pages that show it may change too (an image's size is read from
+/// its file): its length and modification time, as last read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Version {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl Version {
+    fn of(path: &Path) -> Option<Version> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(Version { len: meta.len(), modified: meta.modified().ok() })
+    }
+}
+
+/// Every entry found under `content/`, as read.
+#[derive(Debug)]
+pub struct Files {
+    options: LoadOptions,
+    /// Whether `content/` was a folder when last looked at.
+    present: bool,
+    /// By path relative to the root, so in the order a sorted walk finds them.
+    entries: BTreeMap<PathBuf, Entry>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    /// The file the walk passed on to be read, or `None` when the walk stopped at the entry
+    /// (a symlinked folder, a symlink out of the repository, an unreadable folder).
+    file: Option<File>,
+    problems: Vec<Diagnostic>,
+    /// Read through a symlink: its target may change without an event for this path.
+    symlink: bool,
+}
+
+#[derive(Debug)]
+struct File {
+    /// Folders between `content/` and the file (1 for `content/x.md`).
+    depth: usize,
+    loaded: Loaded,
+    /// For assets.
+    version: Option<Version>,
+}
+
+impl Entry {
+    /// Whether reading again gave what was kept: then nothing built from it changes.
+    fn same(&self, other: &Entry) -> bool {
+        let same_file = match (&self.file, &other.file) {
+            (None, None) => true,
+            (Some(a), Some(b)) => {
+                a.depth == b.depth
+                    && match (&a.loaded, &b.loaded) {
+                        (Loaded::Page(a), Loaded::Page(b)) => a.text == b.text,
+                        (Loaded::Asset(_), Loaded::Asset(_)) => a.version == b.version,
+                        (Loaded::Skipped, Loaded::Skipped) => true,
+                        _ => false,
+                    }
+            }
+            _ => false,
+        };
+        same_file && self.symlink == other.symlink && self.problems == other.problems
+    }
+
+    fn page(&self) -> Option<&SourcePage> {
+        match &self.file {
+            Some(File { loaded: Loaded::Page(page), .. }) => Some(page),
+            _ => None,
+        }
+    }
+}
+
+/// What walking found at one entry.
+enum Found {
+    /// A file to read, at this depth under `content/`; `true` when through a symlink.
+    File(usize, PathBuf, bool),
+    /// A problem that stops the walk at this entry.
+    Problem(PathBuf, Diagnostic),
+}
+
+impl Files {
+    /// Walks and reads all of `content/`.
+    pub fn read(config: &Config, options: LoadOptions) -> Files {
+        let mut files = Files { options, present: false, entries: BTreeMap::new() };
+        files.update(config, &[PathBuf::from("content")]);
+        files
+    }
+
+    /// Reads again what `paths` (relative to the root) name: a file or folder that was
+    /// created or written, or that is gone. Returns the paths of the entries that changed:
+    /// created, gone, or read differently than before.
+    pub fn update(&mut self, config: &Config, paths: &[PathBuf]) -> Vec<PathBuf> {
+        let root = config.root.as_path();
+        let content_dir = config.content_dir();
+        let mut paths: Vec<&PathBuf> = paths.iter().filter(|p| p.starts_with("content") && !hidden(p)).collect();
+        paths.sort();
+        // a folder is walked whole: what changed inside it comes along
+        paths.dedup_by(|later, earlier| later.starts_with(&**earlier));
+        let mut old: BTreeMap<PathBuf, Entry> = BTreeMap::new();
+        let mut found = Vec::new();
+        for path in paths {
+            let gone: Vec<PathBuf> = self
+                .entries
+                .range(path.clone()..)
+                .map(|(p, _)| p)
+                .take_while(|p| p.starts_with(path))
+                .cloned()
+                .collect();
+            for p in gone {
+                old.insert(p.clone(), self.entries.remove(&p).expect("listed above"));
+            }
+            if path == Path::new("content") {
+                self.present = content_dir.is_dir();
+                if self.present {
+                    walk(root, &content_dir, 0, &mut found);
+                }
+            } else if self.present && !behind_symlink(root, path) {
+                let full = root.join(path);
+                match std::fs::symlink_metadata(&full) {
+                    // the walk of content/ does not go into symlinked folders: neither does this
+                    Ok(meta) if meta.is_symlink() => walk_one(root, &full, path, &mut found),
+                    Ok(_) => walk(root, &full, path.components().count() - 1, &mut found),
+                    Err(_) => {}
+                }
+            }
+        }
+        // What else a change may reach: files read through symlinks, and lessons that
+        // check that their audio file exists.
+        let changed: Vec<PathBuf> = old.keys().chain(found.iter().map(found_path)).cloned().collect();
+        let again: Vec<PathBuf> = self
+            .entries
+            .iter()
+            .filter(|(path, entry)| {
+                entry.symlink
+                    || entry
+                        .page()
+                        .and_then(|p| p.front.audio.as_ref())
+                        .is_some_and(|audio| uses_audio(path, audio, &changed))
+            })
+            .map(|(path, _)| path.clone())
+            .collect();
+        for path in again {
+            let entry = self.entries.remove(&path).expect("listed above");
+            let symlink = entry.symlink;
+            old.insert(path.clone(), entry);
+            let depth = path.components().count() - 1;
+            found.push(Found::File(depth, path, symlink));
+        }
+
+        let options = self.options;
+        let read: Vec<(PathBuf, Entry)> = found
+            .into_par_iter()
+            .map(|found| match found {
+                Found::File(depth, path, symlink) => {
+                    let mut problems = Vec::new();
+                    let loaded = load_file(config, options, depth, &path, &mut problems);
+                    let version = matches!(loaded, Loaded::Asset(_)).then(|| Version::of(&root.join(&path))).flatten();
+                    (path, Entry { file: Some(File { depth, loaded, version }), problems, symlink })
+                }
+                Found::Problem(path, problem) => (path, Entry { file: None, problems: vec![problem], symlink: false }),
+            })
+            .collect();
+        let mut added = Vec::new();
+        for (path, entry) in read {
+            if !old.contains_key(&path) {
+                added.push(path.clone());
+            }
+            match self.entries.get_mut(&path) {
+                // the walk reported more than one problem at this entry
+                Some(kept) if entry.file.is_none() && kept.file.is_none() => kept.problems.extend(entry.problems),
+                _ => {
+                    self.entries.insert(path, entry);
+                }
+            }
+        }
+        let mut changed: BTreeSet<PathBuf> = BTreeSet::new();
+        for (path, entry) in &old {
+            if !self.entries.get(path).is_some_and(|now| now.same(entry)) {
+                changed.insert(path.clone());
+            }
+        }
+        changed.extend(added);
+        changed.into_iter().collect()
+    }
+
+    /// The pages, assets and course folders, and the diagnostics of reading them, as
+    /// [`super::load`] gives them.
+    pub fn content(&self) -> (Content, Diagnostics) {
+        let mut diagnostics = Diagnostics::new();
+        let mut content = Content::default();
+        if !self.present {
+            diagnostics.push(
+                Diagnostic::error("content", "no-content", "no `content` folder")
+                    .hint("create content/_index.md and a course folder with lessons"),
+            );
+            return (content, diagnostics);
+        }
+        for entry in self.entries.values() {
+            diagnostics.extend(entry.problems.iter().cloned());
+            match entry.file.as_ref().map(|f| &f.loaded) {
+                Some(Loaded::Page(page)) => content.pages.push((**page).clone()),
+                Some(Loaded::Asset(asset)) => content.assets.push(asset.clone()),
+                Some(Loaded::Skipped) | None => {}
+            }
+        }
+        let listed = self.entries.iter().filter_map(|(path, e)| e.file.as_ref().map(|f| (f.depth, path)));
+        for (_, rel) in listed.filter(|(depth, _)| *depth >= 2) {
+            let top: PathBuf = rel.components().take(2).collect();
+            let slug = slug::slugify(&top.file_name().unwrap_or_default().to_string_lossy());
+            match content.courses.get(&slug) {
+                Some(existing) if *existing != top => diagnostics.push(
+                    Diagnostic::error(
+                        &top,
+                        "slug-clash",
+                        format!("course folder has the same slug \"{slug}\" as {}", existing.display()),
+                    )
+                    .hint("rename one of the two folders"),
+                ),
+                _ => {
+                    content.courses.insert(slug, top);
+                }
+            }
+        }
+        check_slug_clashes(&content.pages, &mut diagnostics);
+        (content, diagnostics)
+    }
+
+    /// The page read from `path`, if it is one (not skipped, not an asset).
+    pub fn page(&self, path: &Path) -> Option<&SourcePage> {
+        self.entries.get(path).and_then(Entry::page)
+    }
+
+    /// The problems found reading `path`.
+    pub fn problems(&self, path: &Path) -> &[Diagnostic] {
+        self.entries.get(path).map_or(&[], |e| &e.problems)
+    }
+
+    /// The version of the asset at `path` as last read.
+    pub fn version(&self, path: &Path) -> Option<Version> {
+        self.entries.get(path).and_then(|e| e.file.as_ref()).and_then(|f| f.version)
+    }
+}
+
+fn found_path(found: &Found) -> &PathBuf {
+    match found {
+        Found::File(_, path, _) | Found::Problem(path, _) => path,
+    }
+}
+
+/// Whether a component below the root starts with `.` (editor and VCS files: `.git`,
+/// `.DS_Store`, swap files).
+fn hidden(path: &Path) -> bool {
+    path.components().skip(1).any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+}
+
+/// Whether a folder between `content/` and `path` is a symlink (the walk does not go in).
+fn behind_symlink(root: &Path, path: &Path) -> bool {
+    path.ancestors()
+        .skip(1)
+        .take_while(|a| *a != Path::new("content") && !a.as_os_str().is_empty())
+        .any(|a| std::fs::symlink_metadata(root.join(a)).is_ok_and(|m| m.is_symlink()))
+}
+
+/// Whether a lesson at `page` whose audio file is `audio` (next to it) names one of `changed`.
+fn uses_audio(page: &Path, audio: &str, changed: &[PathBuf]) -> bool {
+    let Some(target) = normalise(&page.parent().unwrap_or(Path::new("")).join(audio)) else { return true };
+    changed.iter().any(|c| target.starts_with(c) || c.file_name() == target.file_name())
+}
+
+/// `.` and `..` resolved without the disk; `None` above the root.
+fn normalise(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    Some(out)
+}
+
+/// Walks `dir` (`depth` folders below `content/`, which is depth 0), sorted, not into
+/// hidden folders nor symlinked ones.
+fn walk(root: &Path, dir: &Path, depth: usize, found: &mut Vec<Found>) {
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let walker = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| !(entry.depth() + depth > 0 && entry.file_name().to_string_lossy().starts_with('.')));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = e.path().map(|p| relative(root, p)).unwrap_or_else(|| PathBuf::from("content"));
+                let problem = Diagnostic::error(&path, "io", format!("cannot read: {e}"));
+                found.push(Found::Problem(path, problem));
+                continue;
+            }
+        };
+        visit(
+            root,
+            &canonical_root,
+            entry.path(),
+            entry.path_is_symlink(),
+            entry.file_type().is_dir(),
+            entry.depth() + depth,
+            found,
+        );
+    }
+}
+
+/// Looks at the symlink `path` alone.
+fn walk_one(root: &Path, path: &Path, rel: &Path, found: &mut Vec<Found>) {
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    visit(root, &canonical_root, path, true, false, rel.components().count() - 1, found);
+}
+
+/// One entry of a walk: a file to read, a problem, or nothing (a folder).
+fn visit(
+    root: &Path,
+    canonical_root: &Path,
+    path: &Path,
+    symlink: bool,
+    dir: bool,
+    depth: usize,
+    found: &mut Vec<Found>,
+) {
+    let rel = relative(root, path);
+    if symlink {
+        let problem = match path.canonicalize() {
+            Ok(target) if target.starts_with(canonical_root) => {
+                if !target.is_dir() {
+                    found.push(Found::File(depth, rel, true));
+                    return;
+                }
+                Diagnostic::warning(&rel, "symlink", "symlinked folder is not followed")
+                    .hint("move the folder here, or link its files one by one")
+            }
+            Ok(target) => {
+                Diagnostic::error(&rel, "symlink", format!("symlink leaves the repository (to {})", target.display()))
+                    .hint("copy the file into the repository instead of linking to it")
+            }
+            Err(e) => Diagnostic::error(&rel, "symlink", format!("broken symlink: {e}")),
+        };
+        found.push(Found::Problem(rel, problem));
+    } else if !dir {
+        found.push(Found::File(depth, rel, false));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+
+    /// What the content says, comparable.
+    fn summary(files: &Files) -> String {
+        let (content, diagnostics) = files.content();
+        let pages: Vec<String> =
+            content.pages.iter().map(|p| format!("{} {:?} {}", p.path.display(), p.kind, p.text)).collect();
+        let assets: Vec<_> = content.assets.iter().map(|a| &a.path).collect();
+        format!("{pages:#?}\n{assets:?}\n{:?}\n{:#?}", content.courses, diagnostics.into_sorted())
+    }
+
+    #[test]
+    fn updating_what_changed_reads_what_reading_everything_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal"), &root);
+        let config = crate::config::load(&root).unwrap();
+        let options = LoadOptions::default();
+        let mut files = Files::read(&config, options);
+        let write = |rel: &str, text: &str| {
+            std::fs::create_dir_all(root.join(rel).parent().unwrap()).unwrap();
+            std::fs::write(root.join(rel), text).unwrap();
+        };
+        let lesson = std::fs::read_to_string(root.join("content/an-toan/mat-khau-manh.md")).unwrap();
+        type Step<'a> = (&'a str, Box<dyn Fn() + 'a>, Vec<&'a str>);
+        let steps: Vec<Step> = vec![
+            (
+                "a file written",
+                Box::new(|| write("content/an-toan/mat-khau-manh.md", &format!("{lesson}\nThêm.\n"))),
+                vec!["content/an-toan/mat-khau-manh.md"],
+            ),
+            (
+                "a new course folder",
+                Box::new(|| {
+                    write("content/khoa-moi/bai.md", &lesson);
+                    write("content/khoa-moi/hinh/so-do.svg", "<svg/>");
+                }),
+                vec!["content/khoa-moi"],
+            ),
+            (
+                "a folder renamed",
+                Box::new(|| std::fs::rename(root.join("content/khoa-moi"), root.join("content/Khóa mới")).unwrap()),
+                vec!["content/khoa-moi", "content/Khóa mới"],
+            ),
+            (
+                "a front matter error",
+                Box::new(|| write("content/Khóa mới/bai.md", "+++\ntitle = 1\n+++\n")),
+                vec!["content/Khóa mới/bai.md"],
+            ),
+            (
+                "an audio file a lesson names, deleted",
+                Box::new(|| {
+                    write("content/an-toan/doc.mp3", "");
+                    write(
+                        "content/an-toan/mat-khau-manh.md",
+                        &lesson.replacen("+++\n", "+++\naudio = \"doc.mp3\"\n", 1),
+                    );
+                }),
+                vec!["content/an-toan/doc.mp3", "content/an-toan/mat-khau-manh.md"],
+            ),
+            (
+                "deleted",
+                Box::new(|| std::fs::remove_file(root.join("content/an-toan/doc.mp3")).unwrap()),
+                vec!["content/an-toan/doc.mp3"],
+            ),
+            ("hidden files", Box::new(|| write("content/.git/x.md", &lesson)), vec!["content/.git/x.md"]),
+            (
+                "a folder deleted",
+                Box::new(|| std::fs::remove_dir_all(root.join("content/Khóa mới")).unwrap()),
+                vec!["content/Khóa mới"],
+            ),
+        ];
+        for (name, change, paths) in steps {
+            change();
+            let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+            let changed = files.update(&config, &paths);
+            assert_eq!(summary(&files), summary(&Files::read(&config, options)), "{name}");
+            assert_eq!(changed.is_empty(), name == "hidden files", "{name}: {changed:?}");
+        }
+        let again = files.update(&config, &[PathBuf::from("content/an-toan/mat-khau-manh.md")]);
+        assert!(again.is_empty(), "reading an unchanged file changes nothing: {again:?}");
+    }
+}
