@@ -184,15 +184,6 @@ pub fn plain_text(body: &str) -> String {
     text
 }
 
-/// The quiz problems of a body, skipping the parse when it has no quiz fence at all.
-pub fn block_problems(body: &str) -> Vec<BlockProblem> {
-    if body.contains("quiz") {
-        outline(body).problems
-    } else {
-        Vec::new()
-    }
-}
-
 fn is_quiz(info: &str) -> bool {
     info.split_whitespace().next() == Some("quiz")
 }
