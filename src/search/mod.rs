@@ -23,7 +23,7 @@ use rayon::prelude::*;
 pub const PAGE_SLUG: &str = "tim-kiem";
 
 /// One searchable page in one language.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     pub key: usize,
     pub title: String,

@@ -8,7 +8,7 @@
 
 use super::http::Body;
 use super::respond;
-use crate::search::{self, engine::Engine, Document};
+use crate::search::{engine::Engine, Document};
 use crate::site::Site;
 use hyper::{header, Response, StatusCode};
 use std::sync::Mutex;
@@ -25,15 +25,31 @@ pub struct SearchState {
 }
 
 impl SearchState {
-    /// The state for a newly built or edited site (engines are rebuilt when next asked).
-    pub fn of(site: &Site) -> SearchState {
+    /// The state for `site` whose documents per language are `documents`: a language whose
+    /// documents are those of this state keeps its engine.
+    pub fn next(mut self, site: &Site, documents: Vec<Vec<Document>>) -> SearchState {
         let languages: Vec<String> = site.config.languages.iter().map(|l| l.id.to_string()).collect();
+        let engines = (0..languages.len())
+            .map(|l| match self.language(&languages[l]) {
+                Some(old) if self.documents[old] == documents[l] => self.engines[old].take(),
+                _ => None,
+            })
+            .collect();
         SearchState {
             groups: site.config.groups.iter().map(|g| g.id.to_string()).collect(),
-            documents: (0..languages.len()).map(|l| search::documents(site, l)).collect(),
-            engines: languages.iter().map(|_| None).collect(),
+            documents,
+            engines,
             languages,
         }
+    }
+
+    fn language(&self, id: &str) -> Option<usize> {
+        self.languages.iter().position(|l| l == id)
+    }
+
+    /// The documents this state holds for language `id`.
+    pub fn documents(&self, id: &str) -> Option<&[Document]> {
+        self.language(id).map(|l| self.documents[l].as_slice())
     }
 }
 

@@ -598,15 +598,53 @@ fn served(root: &Path, file: OutputFile) -> (String, Served) {
 
 /// Makes the search index of `site` and serves it. It follows the reload, so the page
 /// shows at once; searching finds the new words a moment later (seconds for 10 000
-/// lessons).
+/// lessons). Only the languages whose searchable documents changed are indexed again (an
+/// edit to a Thái translation leaves the Vietnamese index as it was), and of their files
+/// only those whose bytes changed are replaced. A language's index is made whole: every
+/// document's scores depend on the lengths of all of them.
 pub(super) fn index(shared: &Shared, root: &Path, site: &Site) {
-    *shared.search.lock().expect("search lock") = super::api::SearchState::of(site);
-    let index = crate::search::browser::site(site);
+    let documents: Vec<Vec<crate::search::Document>> =
+        (0..site.config.languages.len()).into_par_iter().map(|l| crate::search::documents(site, l)).collect();
+    let changed: Vec<&str> = {
+        let state = shared.search.lock().expect("search lock");
+        site.config
+            .languages
+            .iter()
+            .zip(&documents)
+            .filter(|(language, docs)| state.documents(language.id.as_str()) != Some(docs.as_slice()))
+            .map(|(language, _)| language.id.as_str())
+            .collect()
+    };
+    let files: Vec<OutputFile> = changed
+        .par_iter()
+        .flat_map_iter(|&id| {
+            let l = site.config.languages.iter().position(|language| language.id.as_str() == id).expect("a language");
+            crate::search::browser::files(id, &documents[l])
+        })
+        .collect();
+    {
+        let mut state = shared.search.lock().expect("search lock");
+        *state = std::mem::take(&mut *state).next(site, documents);
+    }
     let mut map = shared.files.write().expect("files lock");
-    map.retain(|path, _| !path.starts_with(SEARCH_DIR));
-    for file in index {
-        let (path, served) = served(root, file);
-        map.insert(path, served);
+    let current: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
+    // files of a changed language that its new index no longer has, and of languages gone
+    map.retain(|path, _| match path.strip_prefix(SEARCH_DIR).and_then(|p| p.split_once('/')) {
+        Some((lang, _)) => {
+            let kept = site.config.languages.iter().any(|l| l.id.as_str() == lang);
+            kept && (!changed.contains(&lang) || current.contains(path))
+        }
+        None => !path.starts_with(SEARCH_DIR),
+    });
+    for file in files {
+        let same = match (map.get(&file.path), &file.contents) {
+            (Some(Served::Memory(old)), Contents::Bytes(new)) => old.as_ref() == new.as_slice(),
+            _ => false,
+        };
+        if !same {
+            let (path, served) = served(root, file);
+            map.insert(path, served);
+        }
     }
 }
 

@@ -279,3 +279,48 @@ fn incremental_rebuilds_follow_translations_headings_and_the_theme() {
     assert!(matches!(p.changed(&["book.toml"]), Outcome::Built { .. }), "book.toml is read again");
     p.assert_like_whole_build("book.toml");
 }
+
+/// The search files served, with where their bytes live (to tell which were replaced).
+fn search_files(shared: &Shared) -> BTreeMap<String, (usize, Vec<u8>)> {
+    let files = shared.files.read().unwrap();
+    files
+        .iter()
+        .filter(|(path, _)| path.starts_with(super::SEARCH_DIR))
+        .map(|(path, served)| match served {
+            Served::Memory(bytes) => (path.clone(), (bytes.as_ptr() as usize, bytes.to_vec())),
+            _ => panic!("{path} is not in memory"),
+        })
+        .collect()
+}
+
+#[test]
+fn the_search_index_is_made_again_only_for_languages_whose_documents_changed() {
+    let mut p = Preview::of("minimal");
+    let index = |p: &Preview| super::index(&p.shared, &p.root, &p.builder.good.as_ref().unwrap().site);
+    index(&p);
+    let before = search_files(&p.shared);
+    assert!(before.keys().any(|k| k.starts_with("search/vi/")) && before.keys().any(|k| k.starts_with("search/blt/")));
+
+    let thai = "content/Giao tiếp số/Dùng Zalo an toàn.blt.md";
+    p.replace(thai, "Bản dịch máy.", "Bản dịch máy. Khuổng xyzthai.");
+    assert!(matches!(p.changed(&[thai]), Outcome::Rendered { .. }), "taken in");
+    index(&p);
+    let after = search_files(&p.shared);
+    // exactly what the build would serve
+    let whole: BTreeMap<String, Vec<u8>> = crate::search::browser::site(&p.builder.good.as_ref().unwrap().site)
+        .into_iter()
+        .map(|f| match f.contents {
+            Contents::Bytes(bytes) => (f.path, bytes),
+            Contents::Copy(_) => panic!("index files are bytes"),
+        })
+        .collect();
+    let served: BTreeMap<String, Vec<u8>> = after.iter().map(|(k, (_, bytes))| (k.clone(), bytes.clone())).collect();
+    assert_eq!(served, whole, "the index served is the build's");
+    assert!(after
+        .iter()
+        .any(|(k, (_, b))| k.starts_with("search/blt/") && String::from_utf8_lossy(b).contains("xyzthai")));
+    // the Vietnamese index was not made again: its files are the very same bytes
+    for (path, (at, _)) in after.iter().filter(|(k, _)| k.starts_with("search/vi/")) {
+        assert_eq!(Some(*at), before.get(path).map(|b| b.0), "{path} was replaced");
+    }
+}
