@@ -100,8 +100,16 @@ pub fn run(options: PreviewOptions) -> Result<(), Error> {
                     }
                     Next::Stopped => break,
                 };
-                // Folders created after start (a first theme override, a new content/).
+                // Folders created after start (a first theme override, a new content/), and
+                // folders replaced: a watch follows the folder it was put on, so after
+                // `mv content content.bak && cp -r content.bak content` it would go on
+                // reporting the old one. Watched again before the rebuild reads the folder,
+                // so what is copied in after that comes as changes of its own.
                 for (dir, seen) in [(&content_dir, &mut watched.0), (&themes, &mut watched.1)] {
+                    if *seen && paths.iter().any(|p| p == dir) {
+                        let _ = watcher.unwatch(dir);
+                        *seen = false;
+                    }
                     if !*seen && dir.is_dir() {
                         *seen = watcher.watch(dir, RecursiveMode::Recursive).is_ok();
                     }

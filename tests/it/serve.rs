@@ -549,6 +549,42 @@ fn serve_preview_follows_created_renamed_and_deleted_files() {
 }
 
 #[test]
+fn serve_preview_follows_a_content_folder_replaced_by_a_copy() {
+    let project = Project::fixture("minimal");
+    let server = preview(&project);
+    let mut events = server.events();
+    // what a script or a file manager does: set the folder aside, copy it back
+    std::fs::rename(project.path("content"), project.path("content.bak")).unwrap();
+    events.wait_for("event: problems");
+    copy_dir(&project.path("content.bak"), &project.path("content"));
+    events.wait_for("event: reload");
+    let course = "content/an-toan/_index.md";
+    let text = project.read(course);
+    let title = text.lines().find(|l| l.starts_with("title")).expect("a course title").to_string();
+    project.file(course, text.replacen(&title, "title = \"An toàn khi lên mạng\"", 1));
+    events.wait_for("event: reload");
+    let page = server.get("/vi/an-toan/", &[]);
+    assert!(page.text().contains("An toàn khi lên mạng"), "an edit in the new content/ is seen");
+    let mut fresh = server.events();
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = fresh.stream.read(&mut [0; 1024]);
+    assert!(!fresh.seen.contains("event: problems"), "no error left from the copy: {}", fresh.seen);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
 fn serve_preview_answers_search_from_tantivy_and_follows_edits() {
     let project = Project::fixture("search");
     let server = preview(&project);
