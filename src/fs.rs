@@ -22,3 +22,19 @@ pub fn remove_dir_all(path: &Path) -> Result<(), Error> {
 pub fn rename(from: &Path, to: &Path) -> Result<(), Error> {
     std::fs::rename(from, to).map_err(|e| Error::io(from, &format!("cannot rename to {}", to.display()), e))
 }
+
+/// Copies the folder `from` to `to` with everything in it (for tests working on a copy of
+/// a fixture).
+#[cfg(test)]
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

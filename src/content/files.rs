@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 /// When an asset changes, pages that show it may change too (an image's size is read from
@@ -279,25 +279,8 @@ fn behind_symlink(root: &Path, path: &Path) -> bool {
 
 /// Whether a lesson at `page` whose audio file is `audio` (next to it) names one of `changed`.
 fn uses_audio(page: &Path, audio: &str, changed: &[PathBuf]) -> bool {
-    let Some(target) = normalise(&page.parent().unwrap_or(Path::new("")).join(audio)) else { return true };
+    let Some(target) = crate::site::normalise(&page.parent().unwrap_or(Path::new("")).join(audio)) else { return true };
     changed.iter().any(|c| target.starts_with(c) || c.file_name() == target.file_name())
-}
-
-/// `.` and `..` resolved without the disk; `None` above the root.
-fn normalise(path: &Path) -> Option<PathBuf> {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    return None;
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    Some(out)
 }
 
 /// Walks `dir` (`depth` folders below `content/`, which is depth 0), sorted, not into
@@ -373,19 +356,6 @@ fn visit(
 mod tests {
     use super::*;
 
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), target).unwrap();
-            }
-        }
-    }
-
     /// What the content says, comparable.
     fn summary(files: &Files) -> String {
         let (content, diagnostics) = files.content();
@@ -399,7 +369,7 @@ mod tests {
     fn updating_what_changed_reads_what_reading_everything_reads() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();
-        copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal"), &root);
+        crate::fs::copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal"), &root);
         let config = crate::config::load(&root).unwrap();
         let options = LoadOptions::default();
         let mut files = Files::read(&config, options);

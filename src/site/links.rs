@@ -215,7 +215,7 @@ fn scheme(dest: &str) -> Option<&str> {
 }
 
 /// Resolves `.` and `..` without touching the disk; `None` if it climbs above the root.
-fn normalise(path: &Path) -> Option<PathBuf> {
+pub fn normalise(path: &Path) -> Option<PathBuf> {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {

@@ -12,7 +12,7 @@ mod links;
 pub mod taxonomy;
 pub mod translations;
 
-pub use links::{percent_decode, relative_url, PageResolver};
+pub use links::{normalise, percent_decode, relative_url, PageResolver};
 
 use crate::config::Config;
 use crate::content::{slug::slugify, Content, PageKind, Review, SourcePage};

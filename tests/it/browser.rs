@@ -442,20 +442,26 @@ async fn marking_a_lesson_learned_counts_on_the_learning_path() {
     .await;
 }
 
+/// Types `query` into the header's search box of the page shown and waits for the first
+/// result that appears as one types.
+async fn type_in_search_box(client: &Client, query: &str) -> fantoccini::elements::Element {
+    let input = client.find(Locator::Css("form[role=search] input[name=q]")).await.expect("a search box");
+    input.click().await.unwrap();
+    input.send_keys(query).await.unwrap();
+    client
+        .wait()
+        .at_most(std::time::Duration::from_secs(5))
+        .for_element(Locator::Css(".search-panel li a"))
+        .await
+        .expect("results appear as one types")
+}
+
 /// Types into the header's search box on a course page, reads the results shown as one
 /// types, then submits to the search page and reads its results.
 async fn search_from_the_box(client: Client, base: String) {
     use std::time::Duration;
     client.goto(&format!("{base}vi/an-toan/index.html")).await.unwrap();
-    let input = client.find(Locator::Css("form[role=search] input[name=q]")).await.expect("a search box");
-    input.click().await.unwrap();
-    input.send_keys("mat khau").await.unwrap();
-    let first = client
-        .wait()
-        .at_most(Duration::from_secs(5))
-        .for_element(Locator::Css(".search-panel li a"))
-        .await
-        .expect("results appear as one types");
+    let first = type_in_search_box(&client, "mat khau").await;
     assert_eq!(first.text().await.unwrap(), "Mật khẩu mạnh", "Telex-less typing finds the password lesson first");
     let marked = client.find(Locator::Css(".search-panel li mark")).await.expect("matched words are marked");
     assert_eq!(marked.text().await.unwrap().to_lowercase(), "mật");
@@ -550,7 +556,6 @@ async fn a_reader_in_thai_sees_thai_results_first_then_vietnamese() {
 /// way a school opens a pack copied from a USB stick.
 #[tokio::test]
 async fn an_unpacked_pack_navigates_searches_and_scores_from_file_urls() {
-    use std::time::Duration;
     if !browser_available() {
         return;
     }
@@ -576,15 +581,7 @@ async fn an_unpacked_pack_navigates_searches_and_scores_from_file_urls() {
         next.click().await.unwrap();
         expect_page(&client, &base, "vi/an-toan/lua-dao/index.html", "Nhận biết lừa đảo").await;
         // search finds the pack's lessons, loading the index with script tags
-        let input = client.find(Locator::Css("form[role=search] input[name=q]")).await.expect("a search box");
-        input.click().await.unwrap();
-        input.send_keys("mat khau").await.unwrap();
-        let first = client
-            .wait()
-            .at_most(Duration::from_secs(5))
-            .for_element(Locator::Css(".search-panel li a"))
-            .await
-            .expect("results appear as one types");
+        let first = type_in_search_box(&client, "mat khau").await;
         assert_eq!(first.text().await.unwrap(), "Mật khẩu mạnh");
         first.click().await.unwrap();
         expect_page(&client, &base, "vi/an-toan/mat-khau/index.html", "Mật khẩu mạnh").await;

@@ -501,10 +501,17 @@ fn serve_preview_shows_problems_keeps_the_last_good_page_and_clears_them_when_fi
     events.wait_for("unknown level");
     project.file("content/an-toan/mat-khau-manh.md", &lesson);
     events.wait_for("event: reload");
+    assert_no_problems_shown(&server, "fixed problems are gone");
+}
+
+/// A page opened now is told of no problem (the preview sends its problems to every new
+/// event stream at once).
+#[track_caller]
+fn assert_no_problems_shown(server: &Server, why: &str) {
     let mut fresh = server.events();
     std::thread::sleep(Duration::from_millis(300));
     let _ = fresh.stream.read(&mut [0; 1024]);
-    assert!(!fresh.seen.contains("event: problems"), "fixed problems are gone: {}", fresh.seen);
+    assert!(!fresh.seen.contains("event: problems"), "{why}: {}", fresh.seen);
 }
 
 #[test]
@@ -556,7 +563,7 @@ fn serve_preview_follows_a_content_folder_replaced_by_a_copy() {
     // what a script or a file manager does: set the folder aside, copy it back
     std::fs::rename(project.path("content"), project.path("content.bak")).unwrap();
     events.wait_for("event: problems");
-    copy_dir(&project.path("content.bak"), &project.path("content"));
+    crate::harness::copy_dir(&project.path("content.bak"), &project.path("content"));
     events.wait_for("event: reload");
     let course = "content/an-toan/_index.md";
     let text = project.read(course);
@@ -565,23 +572,7 @@ fn serve_preview_follows_a_content_folder_replaced_by_a_copy() {
     events.wait_for("event: reload");
     let page = server.get("/vi/an-toan/", &[]);
     assert!(page.text().contains("An toàn khi lên mạng"), "an edit in the new content/ is seen");
-    let mut fresh = server.events();
-    std::thread::sleep(Duration::from_millis(300));
-    let _ = fresh.stream.read(&mut [0; 1024]);
-    assert!(!fresh.seen.contains("event: problems"), "no error left from the copy: {}", fresh.seen);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
+    assert_no_problems_shown(&server, "no error left from the copy");
 }
 
 #[test]

@@ -26,19 +26,6 @@ fn snapshot(shared: &Shared) -> BTreeMap<String, Result<Vec<u8>, PathBuf>> {
         .collect()
 }
 
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// A preview of a copy of a fixture.
 struct Preview {
     _dir: tempfile::TempDir,
@@ -51,7 +38,7 @@ impl Preview {
     fn of(fixture: &str) -> Preview {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();
-        copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(fixture), &root);
+        crate::fs::copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(fixture), &root);
         let shared = Shared::default();
         let mut builder = Builder::new(root.clone(), false, None);
         assert!(matches!(builder.start(&shared), Outcome::Built { .. }), "the fixture builds");
