@@ -117,8 +117,8 @@ impl Counter {
     /// pairs of neighbouring folded words within a line.
     fn document(&mut self, doc: u32, fields: [(&str, f32); FIELDS]) {
         let mut length = [0.0; FIELDS];
+        // document texts are NFC already (see `Document`)
         for (field, (text, _)) in fields.into_iter().enumerate() {
-            let text = analyzer::nfc(text);
             for line in text.lines() {
                 let mut previous = None;
                 for (start, end) in analyzer::spans(line) {

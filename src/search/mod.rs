@@ -22,7 +22,8 @@ use rayon::prelude::*;
 /// The folder of the search page in each language (`/vi/tim-kiem/`).
 pub const PAGE_SLUG: &str = "tim-kiem";
 
-/// One searchable page in one language.
+/// One searchable page in one language. Its texts are NFC ([`documents`] makes them so),
+/// which the indexes rely on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     pub key: usize,
@@ -85,14 +86,9 @@ pub fn documents(site: &Site, lang: usize) -> Vec<Document> {
         .collect()
 }
 
-/// `text` in NFC, the form the analyzer's offsets refer to (cheap when it already is).
+/// `text` in NFC, the form the analyzer's offsets refer to.
 fn nfc(text: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    if unicode_normalization::is_nfc(text) {
-        text.to_string()
-    } else {
-        text.nfc().collect()
-    }
+    analyzer::nfc(text).into_owned()
 }
 
 /// The fields of a document with their weight in ranking, shared by both indexes.
