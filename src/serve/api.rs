@@ -25,13 +25,24 @@ pub struct SearchState {
 }
 
 impl SearchState {
-    /// The state for `site` whose documents per language are `documents`: a language whose
-    /// documents are those of this state keeps its engine.
-    pub fn next(mut self, site: &Site, documents: Vec<Vec<Document>>) -> SearchState {
+    /// Indexes into `site.config.languages` of the languages whose documents differ from
+    /// those of this state (the ones to index again).
+    pub fn changed(&self, site: &Site, documents: &[Vec<Document>]) -> Vec<usize> {
+        (0..documents.len())
+            .filter(|&l| {
+                let held = self.language(site.config.languages[l].id.as_str()).map(|old| &self.documents[old]);
+                held != Some(&documents[l])
+            })
+            .collect()
+    }
+
+    /// The state for `site`, whose documents per language are `documents`; the languages
+    /// not in `changed` keep their engines.
+    pub fn next(mut self, site: &Site, documents: Vec<Vec<Document>>, changed: &[usize]) -> SearchState {
         let languages: Vec<String> = site.config.languages.iter().map(|l| l.id.to_string()).collect();
         let engines = (0..languages.len())
             .map(|l| match self.language(&languages[l]) {
-                Some(old) if self.documents[old] == documents[l] => self.engines[old].take(),
+                Some(old) if !changed.contains(&l) => self.engines[old].take(),
                 _ => None,
             })
             .collect();
@@ -45,11 +56,6 @@ impl SearchState {
 
     fn language(&self, id: &str) -> Option<usize> {
         self.languages.iter().position(|l| l == id)
-    }
-
-    /// The documents this state holds for language `id`.
-    pub fn documents(&self, id: &str) -> Option<&[Document]> {
-        self.language(id).map(|l| self.documents[l].as_slice())
     }
 }
 

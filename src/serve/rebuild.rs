@@ -603,38 +603,28 @@ fn served(root: &Path, file: OutputFile) -> (String, Served) {
 /// only those whose bytes changed are replaced. A language's index is made whole: every
 /// document's scores depend on the lengths of all of them.
 pub(super) fn index(shared: &Shared, root: &Path, site: &Site) {
+    let languages = &site.config.languages;
     let documents: Vec<Vec<crate::search::Document>> =
-        (0..site.config.languages.len()).into_par_iter().map(|l| crate::search::documents(site, l)).collect();
-    let changed: Vec<&str> = {
-        let state = shared.search.lock().expect("search lock");
-        site.config
-            .languages
-            .iter()
-            .zip(&documents)
-            .filter(|(language, docs)| state.documents(language.id.as_str()) != Some(docs.as_slice()))
-            .map(|(language, _)| language.id.as_str())
-            .collect()
-    };
+        (0..languages.len()).into_par_iter().map(|l| crate::search::documents(site, l)).collect();
+    let changed = shared.search.lock().expect("search lock").changed(site, &documents);
     let files: Vec<OutputFile> = changed
         .par_iter()
-        .flat_map_iter(|&id| {
-            let l = site.config.languages.iter().position(|language| language.id.as_str() == id).expect("a language");
-            crate::search::browser::files(id, &documents[l])
-        })
+        .flat_map_iter(|&l| crate::search::browser::files(languages[l].id.as_str(), &documents[l]))
         .collect();
     {
         let mut state = shared.search.lock().expect("search lock");
-        *state = std::mem::take(&mut *state).next(site, documents);
+        *state = std::mem::take(&mut *state).next(site, documents, &changed);
     }
+    // a language's folder: kept when the language is and did not change, else only the
+    // files its new index has
+    let folder = |l: usize| format!("{SEARCH_DIR}{}/", languages[l].id.as_str());
+    let unchanged: Vec<String> = (0..languages.len()).filter(|l| !changed.contains(l)).map(folder).collect();
+    let current: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     let mut map = shared.files.write().expect("files lock");
-    let current: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
-    // files of a changed language that its new index no longer has, and of languages gone
-    map.retain(|path, _| match path.strip_prefix(SEARCH_DIR).and_then(|p| p.split_once('/')) {
-        Some((lang, _)) => {
-            let kept = site.config.languages.iter().any(|l| l.id.as_str() == lang);
-            kept && (!changed.contains(&lang) || current.contains(path))
-        }
-        None => !path.starts_with(SEARCH_DIR),
+    map.retain(|path, _| {
+        !path.starts_with(SEARCH_DIR)
+            || current.contains(path.as_str())
+            || unchanged.iter().any(|f| path.starts_with(f))
     });
     for file in files {
         let same = match (map.get(&file.path), &file.contents) {
