@@ -95,16 +95,16 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
     if precompress || options.dry_run || options.strict {
         progress("compressing");
         let compressed = output::compress::siblings(&site.config.root, &files)?;
-        // what a browser receives: the `.br` where there is one (it follows its `.gz`)
-        let sizes: HashMap<&str, u64> = compressed
-            .iter()
-            .filter_map(|f| match &f.contents {
-                render::Contents::Bytes(bytes) => {
-                    f.path.strip_suffix(".br").or(f.path.strip_suffix(".gz")).map(|p| (p, bytes.len() as u64))
-                }
-                render::Contents::Copy(_) => None,
-            })
-            .collect();
+        // what a browser receives: the `.br` where there is one, else the `.gz`
+        let mut sizes: HashMap<&str, u64> = HashMap::new();
+        for file in &compressed {
+            let render::Contents::Bytes(bytes) = &file.contents else { continue };
+            if let Some(page) = file.path.strip_suffix(".br") {
+                sizes.insert(page, bytes.len() as u64);
+            } else if let Some(page) = file.path.strip_suffix(".gz") {
+                sizes.entry(page).or_insert(bytes.len() as u64);
+            }
+        }
         progress("checking budgets");
         diagnostics.extend(lint::budget::check(&site, &files, &sizes, options.strict));
         if precompress {
