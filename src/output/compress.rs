@@ -4,14 +4,14 @@
 //!
 //! Every text file gets a `.gz` (gzip 6): it is what a school's LAN server sends, since
 //! browsers ask for brotli only over HTTPS. Files larger than gzip's 32 KB window (print
-//! pages, long lists) also get a `.br` (brotli 5, 256 KB window), which finds the repeats
-//! gzip cannot see: on the 10 000-lesson benchmark site, print pages compress to 0.076 of
-//! their size against gzip's 0.106. Below 32 KB, brotli at the qualities a build can afford
-//! is not worth its time: on 10 000 lesson pages of ~10 KB, brotli 4 gives gzip's ratio
-//! (0.374 against 0.373) at half gzip's speed, brotli 5 saves 5 % at a third of it, and
-//! writing both took compression to 42 % of the build. A server sends the `.gz` to every
-//! browser when there is no `.br`. Measure with
-//! `cargo run --release --example compress_levels -- SITE` (figures in BENCHMARKS.md).
+//! pages, long lists) also get a `.br` (brotli 5, 4 MB window), which finds the repeats
+//! gzip cannot see: on the 10 000-lesson benchmark site they compress to 0.073 of their
+//! size against gzip's 0.098. Below 32 KB, brotli at the qualities a build can afford is
+//! not worth its time: brotli 4 gives gzip's ratio (0.358 against 0.356) at half gzip's
+//! speed, brotli 5 saves 5 % at a third of it, and writing both for every file took
+//! compression to 42 % of the build. A server sends the `.gz` to every browser when there
+//! is no `.br`. Measure with `cargo run --release --example compress_levels -- SITE 0 32768`
+//! and `… SITE 32769` (figures in BENCHMARKS.md).
 
 use crate::render::{Contents, OutputFile};
 use crate::Error;
@@ -20,7 +20,7 @@ use std::io::Write;
 use std::path::Path;
 
 pub const BROTLI_QUALITY: u32 = 5;
-pub const BROTLI_WINDOW_BITS: u32 = 18;
+pub const BROTLI_WINDOW_BITS: u32 = 22;
 pub const GZIP_LEVEL: u32 = 6;
 /// Files larger than this (gzip's window) also get a `.br`.
 pub const BROTLI_MIN_BYTES: usize = 32 * 1024;
