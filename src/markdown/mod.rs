@@ -184,6 +184,26 @@ pub fn plain_text(body: &str) -> String {
     text
 }
 
+/// The answer key of every well-formed quiz in `body`, in order (for print pages, whose
+/// quizzes print without their answers): one `<ol>` per quiz, empty when there is none.
+pub fn quiz_answers(body: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut quiz: Option<String> = None;
+    for event in Parser::new_ext(body, options()) {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if is_quiz(&info) => quiz = Some(String::new()),
+            Event::Text(text) if quiz.is_some() => quiz.as_mut().unwrap().push_str(&text),
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some(parsed) = quiz.take().and_then(|text| quiz::parse(&text).ok()) {
+                    keys.push(quiz::answer_key(&parsed));
+                }
+            }
+            _ => {}
+        }
+    }
+    keys
+}
+
 fn is_quiz(info: &str) -> bool {
     info.split_whitespace().next() == Some("quiz")
 }

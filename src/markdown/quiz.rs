@@ -265,7 +265,7 @@ pub fn render(quiz: &Quiz, id: &str, strings: &Strings) -> String {
         for (c, choice) in question.choices.iter().enumerate() {
             let c = c + 1;
             html.push_str(&format!(
-                "<label><input type=\"{input}\" id=\"{id}_{q}_{c}\" name=\"{id}_{q}\" value=\"{c}\"> {}</label>\n",
+                "<label><input type=\"{input}\" id=\"{id}_{q}_{c}\" name=\"{id}_{q}\" value=\"{c}\"> <span>{}</span></label>\n",
                 inline(choice)
             ));
         }
@@ -293,6 +293,22 @@ pub fn render(quiz: &Quiz, id: &str, strings: &Strings) -> String {
         "<button type=\"submit\" hidden>{}</button>\n<p class=\"quiz-score\" role=\"status\"></p>\n</form>\n</section>\n",
         escape(strings.get("quiz_score"))
     ));
+    html
+}
+
+/// The answers of a quiz for a printed handout's answer key: one list item per question,
+/// "2. <right choices> — <explanation>", numbered as in the quiz.
+pub fn answer_key(quiz: &Quiz) -> String {
+    let mut html = String::from("<ol class=\"answer-key\">\n");
+    for question in &quiz.questions {
+        let right: Vec<String> = question.answer.iter().map(|&a| inline(&question.choices[a])).collect();
+        html.push_str(&format!("<li><strong>{}</strong>", right.join("; ")));
+        if !question.explain.trim().is_empty() {
+            html.push_str(&format!(" — {}", inline(&question.explain)));
+        }
+        html.push_str("</li>\n");
+    }
+    html.push_str("</ol>\n");
     html
 }
 

@@ -427,6 +427,7 @@ fn print_page(
                 "objectives": lesson.source.front.objectives,
                 "text_lang": (lesson.status == PageStatus::Fallback).then(|| site.config.languages[0].tag.clone()),
                 "content": prefix_ids(bodies[lang * site.keys + key], &prefix),
+                "answers": markdown::quiz_answers(lesson.source.body()),
             })
         })
         .collect();

@@ -220,15 +220,35 @@ fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
 
 /// The index files of every language, built in parallel.
 pub fn site(site: &Site) -> Vec<OutputFile> {
-    (0..site.config.languages.len())
-        .into_par_iter()
-        .map(|lang| files(site.config.languages[lang].id.as_str(), &super::documents(site, lang)))
-        .flatten()
+    let documents: Vec<Vec<Document>> =
+        (0..site.config.languages.len()).into_par_iter().map(|lang| super::documents(site, lang)).collect();
+    languages(site, &documents, &(0..documents.len()).collect::<Vec<_>>())
+}
+
+/// The index files of the languages `which` (indexes into `config.languages`), from every
+/// language's documents: a translation's index names the default-language documents it
+/// translates, so the browser leaves them out of the Vietnamese results it adds.
+pub fn languages(site: &Site, documents: &[Vec<Document>], which: &[usize]) -> Vec<OutputFile> {
+    which
+        .par_iter()
+        .flat_map_iter(|&lang| {
+            let of = if lang == 0 { Vec::new() } else { translated(&documents[0], &documents[lang]) };
+            files(site.config.languages[lang].id.as_str(), &documents[lang], &of)
+        })
         .collect()
 }
 
-/// The index files of one language, paths relative to the output folder.
-pub fn files(lang: &str, docs: &[Document]) -> Vec<OutputFile> {
+/// The ids, in the default language's index, of the documents `docs` translate, in order.
+pub fn translated(originals: &[Document], docs: &[Document]) -> Vec<u32> {
+    let id_of: HashMap<usize, u32> = originals.iter().enumerate().map(|(id, d)| (d.key, id as u32)).collect();
+    let mut ids: Vec<u32> = docs.iter().filter_map(|d| id_of.get(&d.key).copied()).collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// The index files of one language, paths relative to the output folder. `of`: the
+/// default-language documents this language translates (empty for the default language).
+pub fn files(lang: &str, docs: &[Document], of: &[u32]) -> Vec<OutputFile> {
     let Counts { terms, lengths } = count(docs);
     let n = docs.len() as f32;
     let mut average = [1.0f32; FIELDS];
@@ -312,7 +332,13 @@ pub fn files(lang: &str, docs: &[Document]) -> Vec<OutputFile> {
     let script = format!("hoclieuSearch.add({},\"f\",0,{})\n", json!(lang), json!(masks));
     out.push(OutputFile { path: format!("{dir}/f.js"), contents: Contents::Bytes(script.into_bytes()) });
     let firsts = js_safe(json!(firsts).to_string());
-    let meta = format!("{{\"docs\":{},\"chunk\":{CHUNK},\"shards\":{firsts}}}", docs.len());
+    let mut meta = format!("{{\"docs\":{},\"chunk\":{CHUNK},\"shards\":{firsts}", docs.len());
+    if !of.is_empty() {
+        // delta-coded: a fully translated language is a run of 1s, a few bytes compressed
+        let deltas: Vec<u32> = of.iter().scan(0, |previous, &id| Some(id - std::mem::replace(previous, id))).collect();
+        meta.push_str(&format!(",\"of\":{}", json!(deltas)));
+    }
+    meta.push('}');
     let script = format!("hoclieuSearch.add({},\"meta\",0,{meta})\n", json!(lang));
     out.push(OutputFile { path: format!("{dir}/meta.js"), contents: Contents::Bytes(script.into_bytes()) });
     out
@@ -346,7 +372,7 @@ mod tests {
     #[test]
     fn shards_hold_folded_exact_and_pair_terms_in_order() {
         let docs = [doc("Mật khẩu mạnh", "Đặt mật khẩu dài trên đường."), doc("Đường đi", "dương")];
-        let files = files("vi", &docs);
+        let files = files("vi", &docs, &[]);
         let meta = files.iter().find(|f| f.path == "search/vi/meta.js").unwrap();
         assert!(text(meta).contains("\"docs\":2"), "{}", text(meta));
         let shard = text(files.iter().find(|f| f.path == "search/vi/s0.js").unwrap());
@@ -365,7 +391,7 @@ mod tests {
     #[test]
     fn big_vocabularies_split_into_shards_found_by_their_first_term() {
         let body: String = (0..3000).map(|i| format!("từ{i} ")).collect();
-        let files = files("vi", &[doc("x", &body)]);
+        let files = files("vi", &[doc("x", &body)], &[]);
         let shards = files.iter().filter(|f| f.path.contains("/s")).count();
         assert!(shards > 3, "{shards} shards");
         for f in files.iter().filter(|f| f.path.contains("/s")) {

@@ -607,10 +607,10 @@ pub(super) fn index(shared: &Shared, root: &Path, site: &Site) {
     let documents: Vec<Vec<crate::search::Document>> =
         (0..languages.len()).into_par_iter().map(|l| crate::search::documents(site, l)).collect();
     let changed = shared.search.lock().expect("search lock").changed(site, &documents);
-    let files: Vec<OutputFile> = changed
-        .par_iter()
-        .flat_map_iter(|&l| crate::search::browser::files(languages[l].id.as_str(), &documents[l]))
-        .collect();
+    // a translation's browser index names the default-language documents it translates,
+    // so a change there makes every language's browser index again
+    let rewritten: Vec<usize> = if changed.contains(&0) { (0..languages.len()).collect() } else { changed.clone() };
+    let files = crate::search::browser::languages(site, &documents, &rewritten);
     {
         let mut state = shared.search.lock().expect("search lock");
         *state = std::mem::take(&mut *state).next(site, documents, &changed);
@@ -618,7 +618,7 @@ pub(super) fn index(shared: &Shared, root: &Path, site: &Site) {
     // a language's folder: kept when the language is and did not change, else only the
     // files its new index has
     let folder = |l: usize| format!("{SEARCH_DIR}{}/", languages[l].id.as_str());
-    let unchanged: Vec<String> = (0..languages.len()).filter(|l| !changed.contains(l)).map(folder).collect();
+    let unchanged: Vec<String> = (0..languages.len()).filter(|l| !rewritten.contains(l)).map(folder).collect();
     let current: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     let mut map = shared.files.write().expect("files lock");
     map.retain(|path, _| {

@@ -9,6 +9,7 @@
 //! loudly, and fail when `CI=true`.
 
 mod driver;
+mod phones;
 mod server;
 
 use fantoccini::{Client, Locator};
@@ -446,6 +447,10 @@ async fn marking_a_lesson_learned_counts_on_the_learning_path() {
 /// result that appears as one types.
 async fn type_in_search_box(client: &Client, query: &str) -> fantoccini::elements::Element {
     let input = client.find(Locator::Css("form[role=search] input[name=q]")).await.expect("a search box");
+    if !input.is_displayed().await.unwrap() {
+        // on a phone the box opens from the header's search button
+        client.find(Locator::Css(".search-toggle summary")).await.unwrap().click().await.unwrap();
+    }
     input.click().await.unwrap();
     input.send_keys(query).await.unwrap();
     client
@@ -670,6 +675,24 @@ async fn a_saved_course_reads_without_the_network_and_can_be_cleared() {
         assert!(!cached(&client, &other_course).await, "another course's lesson is not");
         assert!(!cached(&client, &format!("{base}vi/an-toan/ban-in/index.html")).await, "nor the print page");
 
+        // a second course saved: "clear all" shows on both, and asks before it clears
+        client.goto(&format!("{base}vi/giao-tiep-so/index.html")).await.unwrap();
+        let save = client
+            .wait()
+            .at_most(std::time::Duration::from_secs(10))
+            .for_element(Locator::Css(".offline:not([hidden]) button[value=save]"))
+            .await
+            .unwrap();
+        save.click().await.unwrap();
+        client.wait().for_element(Locator::Css(".offline button[value=yes]:not([hidden])")).await.unwrap().click().await.unwrap();
+        wait_for_text(&client, ".offline button[value=save]", "Đã lưu").await;
+        client.find(Locator::Css(".offline button[value=all]:not([hidden])")).await.unwrap().click().await.unwrap();
+        wait_for_text(&client, ".offline [role=status]", "Xóa 2 khóa học đã lưu (").await;
+        let question = client.find(Locator::Css(".offline [role=status]")).await.unwrap().text().await.unwrap();
+        assert!(question.ends_with(" KB) và các trang đã xem khỏi máy này?"), "{question}");
+        client.find(Locator::Css(".offline button[value=no]")).await.unwrap().click().await.unwrap();
+        assert!(cached(&client, &other_course).await, "asking and saying no removes nothing");
+
         // the network goes away: the saved lesson still shows
         drop(server);
         client.goto(&never_visited).await.unwrap();
@@ -686,7 +709,9 @@ async fn a_saved_course_reads_without_the_network_and_can_be_cleared() {
         let saves = run_async(&client, "caches.has('hoclieu-save:vi/an-toan').then(done);").await;
         assert_eq!(saves, Value::Bool(false));
         wait_for_text(&client, ".offline button[value=save]", "Lưu để học offline").await;
-        client.find(Locator::Css(".offline button[value=all]")).await.unwrap().click().await.unwrap();
+        client.find(Locator::Css(".offline button[value=all]:not([hidden])")).await.unwrap().click().await.unwrap();
+        wait_for_text(&client, ".offline [role=status]", "Xóa 1 khóa học đã lưu (").await;
+        client.find(Locator::Css(".offline button[value=allyes]")).await.unwrap().click().await.unwrap();
         wait_for_text(&client, ".offline [role=status]", "Đã xóa mọi bài").await;
         let left = run_async(&client, "caches.keys().then(done);").await;
         assert_eq!(left, serde_json::json!([]), "nothing is kept");

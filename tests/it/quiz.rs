@@ -42,7 +42,7 @@ fn a_quiz_and_a_callout_are_built_into_the_lesson() {
         "<section class=\"quiz\" id=\"quiz_1\" aria-labelledby=\"quiz_1_h\" data-result=\"Đúng {right}/{total} câu\"",
         "<h2 id=\"quiz_1_h\">Câu hỏi ôn tập</h2>",
         "<fieldset class=\"quiz-q\" data-answer=\"3\">\n<legend>1. Mật khẩu nào mạnh nhất?</legend>",
-        "<label><input type=\"radio\" id=\"quiz_1_1_3\" name=\"quiz_1_1\" value=\"3\"> Me2DiChoPhienSangThu7!Zl</label>",
+        "<label><input type=\"radio\" id=\"quiz_1_1_3\" name=\"quiz_1_1\" value=\"3\"> <span>Me2DiChoPhienSangThu7!Zl</span></label>",
         "<input type=\"checkbox\" id=\"quiz_1_2_1\" name=\"quiz_1_2\" value=\"1\">",
         "<details><summary>Xem đáp án</summary>\n<p><strong>Đáp án:</strong> Me2DiChoPhienSangThu7!Zl</p>\n<p>Dài và khó đoán.</p>",
         "<button type=\"submit\" hidden>Chấm điểm</button>",

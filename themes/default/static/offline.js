@@ -14,7 +14,24 @@
   function show(shown) {
     for (var k in buttons) buttons[k].hidden = shown.indexOf(k) < 0;
   }
-  /* Whether a complete save exists: its list is stored last. */
+  /* Every complete save of this site in this browser (its list is stored last), with the
+     bytes it holds: [{lessons, bytes}] from each save's own offline.json. */
+  function saves() {
+    return caches.keys().then(function (names) {
+      return Promise.all(names.filter(function (n) { return n.indexOf("hoclieu-save:") == 0; }).map(function (n) {
+        return caches.open(n).then(function (c) {
+          return c.keys().then(function (requests) {
+            var list = requests.filter(function (r) { return /\/offline\.json$/.test(r.url); })[0];
+            return list && c.match(list).then(function (r) { return r.json(); });
+          });
+        }).catch(function () { return null; });
+      }));
+    }).then(function (found) { return found.filter(Boolean); });
+  }
+  function size(bytes) {
+    return bytes >= 1e6 ? (bytes / 1e6).toFixed(1) + " MB" : bytes >= 1e3 ? Math.round(bytes / 1e3) + " KB" : bytes + " B";
+  }
+  /* Whether this page's save is complete; "clear all" only when anything is saved. */
   function idle() {
     return caches.has(name).then(function (some) {
       return some && caches.open(name).then(function (c) { return c.match(manifest); });
@@ -22,7 +39,18 @@
       var save = buttons.save;
       save.disabled = !!done;
       save.textContent = done ? d.saved : save.getAttribute("data-label");
-      show(done ? ["save", "clear", "all"] : ["save", "all"]);
+      return saves().then(function (all) {
+        show((done ? ["save", "clear"] : ["save"]).concat(all.length ? ["all"] : []));
+      });
+    });
+  }
+  /* Asks before clearing everything, naming how many saves and how many bytes go. */
+  function askAll() {
+    saves().then(function (all) {
+      var bytes = all.reduce(function (sum, m) { return sum + (m.bytes || 0); }, 0);
+      status.textContent = d.askAll.replace("{count}", all.length).replace("{size}", size(bytes));
+      show(["allyes", "no"]);
+      buttons.no.focus();
     });
   }
   function ask() {
@@ -85,7 +113,8 @@
     else if (action == "yes" && list) save();
     else if (action == "no") { say(""); idle(); buttons.save.focus(); }
     else if (action == "clear") clear(false);
-    else if (action == "all") clear(true);
+    else if (action == "all") askAll();
+    else if (action == "allyes") clear(true);
   }
   buttons.save.setAttribute("data-label", buttons.save.textContent);
   box.addEventListener("click", function (event) {

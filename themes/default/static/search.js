@@ -161,12 +161,26 @@
     if (row[3]) { var p = document.createElement("p"); highlight(p, row[3], words); li.appendChild(p); }
     return li;
   }
-  function search(l, query, limit, g, dm, typing) {
+  /* Every matching document of language l, best first, as ranked entries (ids only: the
+     titles and paths come in pages, from details()). `skip` drops documents of the default
+     language that the reader's language has in translation (meta.of of that language). */
+  function matches(l, query, g, dm, typing, skip) {
     var words = analyze(query);
     if (!words.length) return Promise.resolve([]);
     return rank(l, words, typing)
       .then(function (r) { return filtered(l, r, g, dm); })
-      .then(function (r) { return details(l, r, limit); });
+      .then(function (r) { return skip ? r.filter(function (d) { return !skip[d.id]; }) : r; });
+  }
+  /* The ids of default-language documents that language l translates, as a set. */
+  function translated(l) {
+    return load(l, "meta", 0).then(function (meta) {
+      var set = Object.create(null), id = 0;
+      (meta.of || []).forEach(function (delta) { id += delta; set[id] = 1; });
+      return set;
+    });
+  }
+  function search(l, query, limit, g, dm, typing) {
+    return matches(l, query, g, dm, typing).then(function (r) { return details(l, r, limit); });
   }
 
   /* Under node (tests): the same ranking over a built index, scripts read from disk. */
@@ -208,37 +222,83 @@
       .replace("{query}", function () { return query; });
   }
   function clear() {
-    [].slice.call(results.querySelectorAll("ol, h2")).forEach(function (el) { el.remove(); });
+    [].slice.call(results.querySelectorAll("ol, h2, .search-more, .search-all")).forEach(function (el) { el.remove(); });
   }
-  var generation = 0;
+  var generation = 0, pending = [], shown = 0, words = [];
+  var PAGE = page ? 10 : 6;
+  /* Shows the next PAGE results of `pending` (language sections in order: the reader's
+     language, then the Vietnamese pages it has no translation of). */
+  function more(mine) {
+    var next = pending.slice(shown, shown + PAGE);
+    var byLang = [];
+    next.forEach(function (p) {
+      var last = byLang[byLang.length - 1];
+      if (!last || last.l !== p.l) byLang.push(last = { l: p.l, k: p.k, docs: [] });
+      last.docs.push(p.d);
+    });
+    return Promise.all(byLang.map(function (b) { return details(b.l, b.docs, b.docs.length); })).then(function (rows) {
+      if (mine !== generation) return;
+      var button = results.querySelector(".search-more");
+      if (button) button.remove();
+      rows.forEach(function (list, j) {
+        var section = byLang[j], ol = results.querySelector("ol[data-k='" + section.k + "']");
+        if (!ol) {
+          if (section.k > 0) {
+            var h = document.createElement("h2");
+            h.className = "search-other";
+            h.textContent = form.getAttribute("data-other");
+            results.appendChild(h);
+          }
+          ol = document.createElement("ol");
+          ol.setAttribute("data-k", section.k);
+          ol.style.setProperty("--start", shown);
+          results.appendChild(ol);
+        }
+        list.forEach(function (row) { ol.appendChild(item(row, words)); });
+        shown += list.length;
+      });
+      if (shown < pending.length) {
+        if (page) {
+          button = document.createElement("button");
+          button.type = "button";
+          button.className = "search-more";
+          button.textContent = box.getAttribute("data-more") + " (" + (pending.length - shown) + ")";
+          button.onclick = function () { more(generation); };
+          results.appendChild(button);
+        } else {
+          var all = document.createElement("a");
+          all.className = "search-all";
+          all.href = form.getAttribute("action") + "?q=" + encodeURIComponent(input.value.trim());
+          all.textContent = form.getAttribute("data-all") + " (" + pending.length + ")";
+          results.appendChild(all);
+        }
+      }
+    });
+  }
   function run(typing) {
     var query = input.value, mine = ++generation;
     var group = page && page.querySelector("select[name=nhom]"), domain = page && page.querySelector("select[name=linh-vuc]");
     var g = group && group.value !== "" ? +group.value : -1, dm = domain && domain.value !== "" ? +domain.value : -1;
-    var limit = page ? 10 : 6;
     if (!WORD) { status.textContent = form.getAttribute("data-error"); return; }
     if (!analyze(query).length) { clear(); status.textContent = ""; return; }
-    var words = analyze(query);
-    var langs = lang === fallback ? [lang] : [lang, fallback];
-    Promise.all(langs.map(function (l) { return search(l, query, limit, g, dm, typing); })).then(function (found) {
+    var own = matches(lang, query, g, dm, typing);
+    var other = lang === fallback ? Promise.resolve([]) : translated(lang).then(function (skip) {
+      return matches(fallback, query, g, dm, typing, skip);
+    });
+    Promise.all([own, other]).then(function (found) {
       if (mine !== generation) return;
-      clear();
-      var seen = Object.create(null), total = 0;
-      found.forEach(function (rows, k) {
-        rows = rows.filter(function (row) { return !seen[row[1]]; });
-        if (!rows.length) return;
-        if (k > 0) {
-          var h = document.createElement("h2");
-          h.className = "search-other";
-          h.textContent = form.getAttribute("data-other");
-          results.appendChild(h);
-        }
-        var list = document.createElement("ol");
-        rows.forEach(function (row) { seen[row[1]] = 1; total++; list.appendChild(item(row, words)); });
-        results.appendChild(list);
+      words = analyze(query);
+      pending = [];
+      found.forEach(function (docs, k) {
+        docs.forEach(function (d) { pending.push({ l: k ? fallback : lang, k: k, d: d }); });
       });
-      status.textContent = say(form.getAttribute(total ? "data-found" : "data-none"), total, query.trim());
-    }, function () {
+      shown = 0;
+      clear();
+      return more(mine).then(function () {
+        if (mine !== generation) return;
+        status.textContent = say(form.getAttribute(pending.length ? "data-found" : "data-none"), pending.length, query.trim());
+      });
+    }).catch(function () {
       if (mine !== generation) return;
       clear();
       status.textContent = form.getAttribute("data-error");

@@ -18,6 +18,25 @@
     if (step) current = set(current + (+step.value));
   });
 })();
+/* Header: search and menu open below it; opening one closes the other, the search box
+   takes the focus, Escape closes and gives the focus back (without this they still open). */
+(function () {
+  var boxes = document.querySelectorAll(".site-header details");
+  [].forEach.call(boxes, function (d) {
+    d.addEventListener("toggle", function () {
+      if (!d.open) return;
+      [].forEach.call(boxes, function (o) { if (o !== d) o.open = false; });
+      var input = d.querySelector("input");
+      if (input) input.focus();
+    });
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    [].forEach.call(boxes, function (d) {
+      if (d.open) { d.open = false; d.querySelector("summary").focus(); }
+    });
+  });
+})();
 /* Progress without accounts: lessons marked learned are kept in this browser only. */
 (function () {
   var KEY = "hoclieu.learned", done;

@@ -1,0 +1,251 @@
+//! The shipped curriculum on small phones: every page kind, in every language of its
+//! `book.toml`, at 320, 360 and 414 px, at every size the text-size control offers, with
+//! the machine's fonts and with a wide font forced by the test (DejaVu Sans, installed by
+//! `.ci/run`), so that the result does not depend on which fonts a machine happens to have.
+//!
+//! It builds the repository's own `book.toml` and `content/` (real lessons, real language
+//! names, real tables and diagrams) rather than a fixture: what is checked is the layout,
+//! never the wording, and pages are found by their place in the output. Screenshots of
+//! every page kind at 320 px in every language go to `target/screenshots/phones/`.
+
+use std::path::Path;
+
+use fantoccini::{Client, Locator};
+use serde_json::{json, Value};
+
+use super::driver::{screenshot_dir, set_viewport};
+use super::server::StaticServer;
+use crate::harness::{copy_dir, Project};
+
+/// The phone widths checked, in CSS pixels.
+pub const WIDTHS: [u32; 3] = [320, 360, 414];
+
+/// The wide font forced by the test: present on every machine `.ci/run` prepares.
+const WIDE_FONT: &str = "DejaVu Sans";
+
+/// The shipped content, with the offline packs and their catalog page built, served over
+/// HTTP (the service worker and the search index behave as on a school's LAN).
+pub struct Shipped {
+    pub server: StaticServer,
+    pub project: Project,
+    pub languages: Vec<String>,
+}
+
+impl Shipped {
+    pub fn build() -> Shipped {
+        let repository = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let project = Project::empty();
+        copy_dir(&repository.join("content"), &project.path("content"));
+        let book = std::fs::read_to_string(repository.join("book.toml")).unwrap();
+        assert!(book.contains("\n[build]\n"), "book.toml has a [build] table");
+        let book = book.replace("\n[build]\n", "\n[build]\npacks = true\n");
+        project.file("book.toml", book);
+        project.run(&["build"]).success();
+        let config: toml::Value = toml::from_str(&project.read("book.toml")).unwrap();
+        let languages = config["languages"].as_table().unwrap().keys().cloned().collect();
+        let server = StaticServer::start(&project.path("public"));
+        Shipped { server, project, languages }
+    }
+
+    /// One page of each kind in language `lang`: (kind, path in the output). Lessons,
+    /// courses, groups and domains are the first ones the output has, by name.
+    pub fn page_kinds(&self, lang: &str) -> Vec<(&'static str, String)> {
+        let public = self.project.path("public");
+        let first_dir = |folder: &str, skip: &[&str]| -> String {
+            let mut names: Vec<String> = std::fs::read_dir(public.join(lang).join(folder))
+                .unwrap_or_else(|e| panic!("{lang}/{folder}: {e}"))
+                .filter_map(|entry| entry.ok())
+                .filter(|entry| entry.path().join("index.html").is_file())
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                .filter(|name| !skip.contains(&name.as_str()))
+                .collect();
+            names.sort();
+            names.into_iter().next().unwrap_or_else(|| panic!("no page under {lang}/{folder}"))
+        };
+        let generated = ["nhom", "linh-vuc", "bao-cao", "tim-kiem", "tai-ve", "thuat-ngu"];
+        let course = "an-toan-thong-tin".to_string();
+        assert!(public.join(lang).join(&course).is_dir(), "the shipped content has {course}");
+        let mut kinds = vec![
+            ("home", format!("{lang}/index.html")),
+            ("course", format!("{lang}/{course}/index.html")),
+            // translated into every shipped language
+            ("lesson", format!("{lang}/{course}/mat-khau-manh/index.html")),
+            ("print", format!("{lang}/{course}/ban-in/index.html")),
+            ("path", format!("{lang}/nhom/{}/index.html", first_dir("nhom", &[]))),
+            ("domain", format!("{lang}/linh-vuc/{}/index.html", first_dir("linh-vuc", &[]))),
+            ("report", format!("{lang}/bao-cao/index.html")),
+            ("search", format!("{lang}/tim-kiem/index.html?q=mat+khau")),
+            ("glossary", format!("{lang}/thuat-ngu/index.html")),
+            ("packs", format!("{lang}/tai-ve/index.html")),
+            // a lesson with a quiz, a table and a diagram, untranslated outside Vietnamese
+            ("fallback", format!("{lang}/dich-vu-cong/thanh-toan-qr/index.html")),
+        ];
+        if lang == self.languages[0] {
+            kinds.insert(0, ("languages", "index.html".to_string()));
+        }
+        let _ = first_dir(&course, &generated);
+        for (kind, path) in &kinds {
+            let file = path.split('?').next().unwrap();
+            assert!(public.join(file).is_file(), "{kind}: {file} is built");
+        }
+        kinds
+    }
+}
+
+/// Measures the page shown at every text size, with the machine's fonts and with the wide
+/// font, at the current viewport: one line per case where the page is wider than the
+/// screen or a header control lies outside it, naming the widest elements.
+pub async fn overflow_at_every_size(client: &Client) -> Vec<String> {
+    let script = r#"
+const [wide, done] = [arguments[0], arguments[arguments.length - 1]];
+document.fonts.ready.then(() => {
+  const root = document.documentElement, out = [];
+  const force = document.createElement('style');
+  force.textContent = `*{font-family:"${wide}" !important}`;
+  for (const font of ['machine', 'wide']) {
+    if (font === 'wide') document.head.appendChild(force);
+    for (const size of [100, 112.5, 125, 150, 175, 200]) {
+      root.style.fontSize = size + '%';
+      const width = innerWidth;
+      const problems = [];
+      if (root.scrollWidth > width) problems.push(`page ${root.scrollWidth} px wide`);
+      for (const control of document.querySelectorAll('.site-header a, .site-header button, .site-header summary')) {
+        if (!control.checkVisibility()) continue;
+        const r = control.getBoundingClientRect();
+        if (r.width > 0 && (r.right > width + 0.5 || r.left < -0.5))
+          problems.push(`header control "${control.textContent.trim().slice(0, 30)}" at ${Math.round(r.left)}..${Math.round(r.right)}`);
+      }
+      if (problems.length) {
+        const wider = [...document.querySelectorAll('body *')]
+          .filter(e => e.getBoundingClientRect().right > width + 0.5)
+          .filter(e => !e.parentElement.closest('pre, .table-wrap, table'))
+          .slice(-3).map(e => e.outerHTML.slice(0, 100));
+        out.push(`${font} font, text ${size} %: ${problems.join(', ')}: ${wider.join(' | ')}`);
+      }
+    }
+  }
+  force.remove();
+  root.style.fontSize = '';
+  done(out);
+});"#;
+    let result = client.execute_async(script, vec![json!(WIDE_FONT)]).await.expect("measure the page");
+    result.as_array().unwrap().iter().map(|line| line.as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn every_page_kind_fits_small_phones_in_every_language_size_and_font() {
+    if !super::driver::browser_available() {
+        return;
+    }
+    let site = Shipped::build();
+    let dir = screenshot_dir().join("phones");
+    std::fs::create_dir_all(&dir).unwrap();
+    let base = site.server.base.clone();
+    let pages: Vec<(String, &str, String)> = site
+        .languages
+        .iter()
+        .flat_map(|lang| site.page_kinds(lang).into_iter().map(move |(kind, path)| (lang.clone(), kind, path)))
+        .collect();
+    super::driver::with_browser(true, |client| async move {
+        let mut problems = Vec::new();
+        for (lang, kind, path) in pages {
+            client.goto(&format!("{base}{path}")).await.unwrap();
+            for width in WIDTHS {
+                set_viewport(&client, width, 640).await;
+                for problem in overflow_at_every_size(&client).await {
+                    problems.push(format!("{lang} {kind} at {width} px: {problem}"));
+                }
+            }
+            set_viewport(&client, 320, 640).await;
+            let png = client.screenshot().await.unwrap();
+            std::fs::write(dir.join(format!("{lang}-{kind}.png")), png).unwrap();
+        }
+        assert!(problems.is_empty(), "pages scroll sideways on a phone:\n{}", problems.join("\n"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_page_of_the_shipped_site_fits_320_px_at_the_largest_text() {
+    if !super::driver::browser_available() {
+        return;
+    }
+    let site = Shipped::build();
+    let public = site.project.path("public");
+    let mut pages: Vec<String> = walkdir::WalkDir::new(&public)
+        .into_iter()
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.file_name() == "index.html")
+        .map(|entry| entry.path().strip_prefix(&public).unwrap().to_string_lossy().replace('\\', "/"))
+        .collect();
+    pages.sort();
+    assert!(pages.len() > 200, "the shipped site has {} pages", pages.len());
+    let base = site.server.base.clone();
+    super::driver::with_browser(true, |client| async move {
+        set_viewport(&client, 320, 640).await;
+        let check = r#"
+const done = arguments[arguments.length - 1];
+document.fonts.ready.then(() => {
+  const root = document.documentElement;
+  const force = document.createElement('style');
+  force.textContent = `*{font-family:"DejaVu Sans" !important}`;
+  document.head.appendChild(force);
+  root.style.fontSize = '200%';
+  if (root.scrollWidth <= innerWidth) return done(0);
+  const wider = [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > innerWidth + 0.5)
+    .filter(e => !e.parentElement.closest('pre, .table-wrap, table'))
+    .slice(-2).map(e => e.outerHTML.slice(0, 120));
+  done(`${root.scrollWidth} px: ${wider.join(' | ')}`);
+});"#;
+        let mut problems = Vec::new();
+        for path in pages {
+            client.goto(&format!("{base}{path}")).await.unwrap();
+            let wide = client.execute_async(check, vec![]).await.unwrap();
+            if wide != Value::from(0) {
+                problems.push(format!("{path}: {wide}"));
+            }
+        }
+        assert!(problems.is_empty(), "pages wider than 320 px at 200 % text:\n{}", problems.join("\n"));
+    })
+    .await;
+}
+
+/// At 360×740, a lesson's title ends within the top 60 % of the screen, the header is one
+/// row with the search reachable, and the breadcrumb trail is one line.
+#[tokio::test]
+async fn a_lesson_starts_on_the_first_screen() {
+    if !super::driver::browser_available() {
+        return;
+    }
+    let site = Shipped::build();
+    let base = site.server.base.clone();
+    let languages = site.languages.clone();
+    super::driver::with_browser(true, |client| async move {
+        set_viewport(&client, 360, 740).await;
+        for lang in languages {
+            for lesson in ["an-toan-thong-tin/mat-khau-manh", "dich-vu-cong/nop-ho-so-truc-tuyen"] {
+                client.goto(&format!("{base}{lang}/{lesson}/index.html")).await.unwrap();
+                let facts = client
+                    .execute(
+                        "const box = s => document.querySelector(s).getBoundingClientRect(); \
+                         const crumbs = [...document.querySelectorAll('.crumbs li')].map(li => li.getBoundingClientRect().top); \
+                         const header = [...document.querySelectorAll('.site-header > *')].map(e => e.getBoundingClientRect()); \
+                         return [box('main h1').bottom, innerHeight, new Set(crumbs.map(Math.round)).size, \
+                                 Math.max(...header.filter(r => r.width > 0).map(r => r.top)) < \
+                                   Math.min(...header.filter(r => r.width > 0).map(r => r.bottom)) ? 1 : 2];",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                let [h1_bottom, height, crumb_lines, header_rows] = [0, 1, 2, 3].map(|i| facts[i].as_f64().unwrap());
+                assert!(h1_bottom <= 0.6 * height, "{lang} {lesson}: the title ends at {h1_bottom} of {height} px");
+                assert_eq!(crumb_lines, 1.0, "{lang} {lesson}: breadcrumbs on one line");
+                assert_eq!(header_rows, 1.0, "{lang} {lesson}: the header is one row");
+                let search = client.find(Locator::Css(".site-header .search-toggle summary")).await.expect("search in the header");
+                assert!(search.is_displayed().await.unwrap(), "{lang} {lesson}: search is reachable");
+            }
+        }
+    })
+    .await;
+}
