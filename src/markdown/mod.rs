@@ -353,12 +353,26 @@ pub fn to_html(body: &str, resolver: &dyn Resolve, options: &HtmlOptions) -> Str
     let body: std::borrow::Cow<str> =
         if body.contains(SLOT) { body.replace(SLOT, "\u{FFFD}").into() } else { body.into() };
 
+    let mut links_open = 0usize; // an image inside a link is not made a link to itself
     for event in Parser::new_ext(&body, self::options()) {
+        match &event {
+            Event::Start(Tag::Link { .. }) => links_open += 1,
+            Event::End(TagEnd::Link) => links_open = links_open.saturating_sub(1),
+            _ => {}
+        }
         if let Some((_, _, alt)) = &mut image {
             match event {
                 Event::End(TagEnd::Image) => {
                     let (target, title, alt) = image.take().unwrap();
-                    events.push(Event::Html(image_html(&target, &title, &alt).into()));
+                    let html = image_html(&target, &title, &alt);
+                    // a diagram's labels shrink with it on a phone: a tap opens it full size
+                    let zoom = links_open == 0 && target.file.as_ref().is_some_and(|f| has_extension(f, "svg"));
+                    let html = if zoom {
+                        format!("<a class=\"zoom\" href=\"{}\">{html}</a>", escape(&target.url))
+                    } else {
+                        html
+                    };
+                    events.push(Event::Html(html.into()));
                 }
                 Event::Text(t) | Event::Code(t) => alt.push_str(&t),
                 _ => {}
@@ -471,9 +485,13 @@ fn image_html(target: &Resolved, title: &str, alt: &str) -> String {
     html
 }
 
+fn has_extension(path: &std::path::Path, extension: &str) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case(extension))
+}
+
 /// Width and height of an image file, from its header (SVG: its attributes or viewBox).
 pub fn image_size(path: &std::path::Path) -> Option<(u64, u64)> {
-    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) {
+    if has_extension(path, "svg") {
         return svg_size(&std::fs::read_to_string(path).ok()?);
     }
     let size = imagesize::size(path).ok()?;

@@ -434,6 +434,8 @@ fn print_page(
     let mut context = frame.context();
     let front = &course_page.source.front;
     context.insert("page", &serde_json::json!({ "title": front.title, "summary": front.summary }));
+    let has_answers = lessons.iter().any(|l| l["answers"].as_array().is_some_and(|a| !a.is_empty()));
+    context.insert("has_answers", &has_answers);
     context.insert("lessons", &lessons);
     let breadcrumbs = [
         Link { title: frame.string("home"), url: context_home(&frame) },

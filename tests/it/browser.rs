@@ -10,6 +10,7 @@
 
 mod driver;
 mod phones;
+mod print;
 mod server;
 
 use fantoccini::{Client, Locator};
@@ -475,6 +476,7 @@ async fn search_from_the_box(client: Client, base: String) {
     first.click().await.unwrap();
     expect_page(&client, &base, "vi/an-toan/mat-khau-manh/index.html", "Mật khẩu mạnh").await;
 
+    client.find(Locator::Css(".search-toggle summary")).await.unwrap().click().await.unwrap();
     let input = client.find(Locator::Css("form[role=search] input[name=q]")).await.unwrap();
     input.send_keys("lua dao").await.unwrap();
     client.find(Locator::Css("form[role=search] button")).await.unwrap().click().await.unwrap();
@@ -684,7 +686,14 @@ async fn a_saved_course_reads_without_the_network_and_can_be_cleared() {
             .await
             .unwrap();
         save.click().await.unwrap();
-        client.wait().for_element(Locator::Css(".offline button[value=yes]:not([hidden])")).await.unwrap().click().await.unwrap();
+        client
+            .wait()
+            .for_element(Locator::Css(".offline button[value=yes]:not([hidden])"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
         wait_for_text(&client, ".offline button[value=save]", "Đã lưu").await;
         client.find(Locator::Css(".offline button[value=all]:not([hidden])")).await.unwrap().click().await.unwrap();
         wait_for_text(&client, ".offline [role=status]", "Xóa 2 khóa học đã lưu (").await;

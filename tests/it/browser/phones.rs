@@ -11,7 +11,7 @@
 use std::path::Path;
 
 use fantoccini::{Client, Locator};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::driver::{screenshot_dir, set_viewport};
 use super::server::StaticServer;
@@ -202,7 +202,7 @@ document.fonts.ready.then(() => {
         for path in pages {
             client.goto(&format!("{base}{path}")).await.unwrap();
             let wide = client.execute_async(check, vec![]).await.unwrap();
-            if wide != Value::from(0) {
+            if wide != 0 {
                 problems.push(format!("{path}: {wide}"));
             }
         }
