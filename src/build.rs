@@ -89,6 +89,8 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
         diagnostics.extend(lint::translations::check(&site));
         diagnostics.extend(lint::translations::missing_strings(&site, &missing_strings));
         diagnostics.extend(lint::translations::coverage_gaps(&site));
+        diagnostics.extend(lint::translations::untranslated(&site));
+        diagnostics.extend(lint::translations::base_url(&site));
     }
     // Budgets are measured on the compressed files; without precompression a plain build
     // skips them (the server compresses, sizes are unknown) but `check` and --strict do not.

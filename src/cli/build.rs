@@ -79,7 +79,8 @@ fn run_with_progress(options: &BuildOptions) -> Result<BuildReport, Error> {
 /// The last line: what was done, how long it took, how many problems.
 fn summarise(report: &BuildReport, verb: &str) -> i32 {
     let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = report.diagnostics.len() - errors;
+    let notes = report.diagnostics.iter().filter(|d| d.is_note()).count();
+    let warnings = report.diagnostics.len() - errors - notes;
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let seconds = report.elapsed.as_secs_f64();
     if errors > 0 {
@@ -93,6 +94,9 @@ fn summarise(report: &BuildReport, verb: &str) -> i32 {
     let mut line = format!("{verb} {} in {seconds:.2} s", plural(report.pages, "page"));
     if warnings > 0 {
         line.push_str(&format!(", {}", plural(warnings, "warning")));
+    }
+    if notes > 0 {
+        line.push_str(&format!(", {}", plural(notes, "note")));
     }
     if let (Some(written), Some(out)) = (&report.written, &report.out) {
         line.push_str(&format!(" → {} ({} files)", out.display(), written.files));

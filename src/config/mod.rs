@@ -8,6 +8,7 @@ mod raw;
 
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics, Position};
 use raw::RawConfig;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "book.toml";
@@ -52,6 +53,12 @@ pub struct Config {
     pub title: String,
     pub description: String,
     pub base_url: String,
+    /// Who stands behind the lessons (`[site] publisher`), shown in every page's footer.
+    pub publisher: String,
+    /// A small SVG in the repository (relative to the root), shown in the header.
+    pub logo: Option<PathBuf>,
+    /// Where learners report a mistake in a lesson: an `http(s)` URL or a `mailto:`.
+    pub feedback: String,
     pub default_language: LangId,
     /// The default language first, then the others in `book.toml` order.
     pub languages: Vec<Language>,
@@ -82,13 +89,38 @@ pub struct Pack {
 #[derive(Debug, Clone)]
 pub struct Language {
     pub id: LangId,
+    /// The language's name in the language itself.
     pub name: String,
+    /// Its name in Vietnamese, when that differs (`name_vi`): shown beside it to choose.
+    pub name_vi: Option<String>,
     /// BCP 47 tag for `lang` attributes; defaults to the id.
     pub tag: String,
     pub script: Script,
     pub font: Option<String>,
     /// Which spelling a text uses, where a language has several (Mông: RPA or 1961).
     pub orthography: Option<String>,
+    /// The site's title, description and publisher in this language (`[languages.X.site]`);
+    /// `None` shows the default language's.
+    pub site: SiteText,
+    /// How far the names book.toml gives in this language (site text, groups, domains)
+    /// have been checked: anything but `Reviewed` is said on its pages.
+    pub review: TextReview,
+}
+
+/// The site's own texts in one language.
+#[derive(Debug, Clone, Default)]
+pub struct SiteText {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub publisher: Option<String>,
+}
+
+/// Who made a translation given in book.toml and whether a native speaker checked it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TextReview {
+    Machine,
+    Draft,
+    Reviewed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +133,8 @@ pub enum Script {
 pub struct Domain {
     pub id: DomainId,
     pub name: String,
+    /// The name in other languages: language id → name.
+    pub names: BTreeMap<String, String>,
     pub order: i64,
     pub topics: Vec<String>,
 }
@@ -109,6 +143,8 @@ pub struct Domain {
 pub struct Group {
     pub id: GroupId,
     pub name: String,
+    /// The name in other languages: language id → name.
+    pub names: BTreeMap<String, String>,
     /// The domains this group must learn, in order.
     pub domains: Vec<DomainId>,
 }
@@ -134,6 +170,20 @@ pub struct MarkdownOptions {
     pub unsafe_html: bool,
 }
 
+impl Domain {
+    /// The name in language `lang`: its own, or `None` when it falls back to the default's.
+    pub fn name_in(&self, lang: &str) -> Option<&str> {
+        self.names.get(lang).map(String::as_str)
+    }
+}
+
+impl Group {
+    /// The name in language `lang`: its own, or `None` when it falls back to the default's.
+    pub fn name_in(&self, lang: &str) -> Option<&str> {
+        self.names.get(lang).map(String::as_str)
+    }
+}
+
 impl Config {
     pub fn language(&self, id: &str) -> Option<&Language> {
         self.languages.iter().find(|l| l.id.as_str() == id)
@@ -149,6 +199,11 @@ impl Config {
 
     pub fn default_language(&self) -> &Language {
         &self.languages[0]
+    }
+
+    /// Whether pages can carry absolute addresses (canonical, `hreflang`, sharing cards).
+    pub fn has_base_url(&self) -> bool {
+        !self.base_url.is_empty()
     }
 
     pub fn content_dir(&self) -> PathBuf {
@@ -190,7 +245,7 @@ pub fn load(root: &Path) -> Result<Config, Diagnostics> {
     }
 }
 
-/// Parses and checks the text of a `book.toml`; `root` is recorded, not read.
+/// Parses and checks the text of a `book.toml`; of `root`, only the logo's file is looked at.
 pub fn parse(root: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
     let raw: RawConfig = toml::from_str(text).map_err(|e| vec![toml_error(FILE_NAME, text, 0, &e)])?;
     check(root, text, raw)
@@ -236,23 +291,50 @@ fn check(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Vec<Diagnost
                 Script::Latin
             }
         };
+        let review = match lang.review.as_ref().map(|r| r.get_ref().as_str()) {
+            Some("machine") => TextReview::Machine,
+            None | Some("draft") => TextReview::Draft,
+            Some("reviewed") => TextReview::Reviewed,
+            Some(other) => {
+                problems.push(
+                    Diagnostic::error(
+                        FILE_NAME,
+                        "bad-value",
+                        format!("unknown review \"{other}\" for language \"{id}\""),
+                    )
+                    .at(at(lang.review.as_ref().unwrap().span()))
+                    .hint("use \"machine\", \"draft\" or \"reviewed\""),
+                );
+                TextReview::Draft
+            }
+        };
         languages.push(Language {
             id: LangId(id.clone()),
+            name_vi: lang.name_vi.clone().filter(|n| *n != lang.name),
             name: lang.name.clone(),
             tag: lang.tag.clone().unwrap_or_else(|| id.clone()),
             script,
             font: lang.font.clone(),
             orthography: lang.orthography.clone(),
+            site: SiteText {
+                title: lang.site.title.clone(),
+                description: lang.site.description.clone(),
+                publisher: lang.site.publisher.clone(),
+            },
+            review,
         });
     }
     if languages.is_empty() {
         languages.push(Language {
             id: LangId("vi".into()),
             name: "Tiếng Việt".into(),
+            name_vi: None,
             tag: "vi".into(),
             script: Script::Latin,
             font: None,
             orthography: None,
+            site: SiteText::default(),
+            review: TextReview::Draft,
         });
     }
     let default_language = match &raw.site.default_language {
@@ -289,6 +371,7 @@ fn check(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Vec<Diagnost
         .map(|(i, (id, d))| Domain {
             id: DomainId(id.clone()),
             name: d.name.clone(),
+            names: names(&d.names, &languages, &mut problems, &at),
             order: d.order.unwrap_or(i as i64 + 1),
             topics: d.topics.clone(),
         })
@@ -308,7 +391,8 @@ fn check(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Vec<Diagnost
                 );
             }
         }
-        groups.push(Group { id: GroupId(id.clone()), name: g.name.clone(), domains: group_domains });
+        let names = names(&g.names, &languages, &mut problems, &at);
+        groups.push(Group { id: GroupId(id.clone()), name: g.name.clone(), names, domains: group_domains });
     }
 
     let mut packs = Vec::new();
@@ -350,6 +434,29 @@ fn check(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Vec<Diagnost
         });
     }
 
+    let mut logo = None;
+    if let Some(spanned) = &raw.site.logo {
+        match check_logo(root, spanned.get_ref()) {
+            Some(problem) => problems.push(problem.at(at(spanned.span()))),
+            None => logo = Some(PathBuf::from(spanned.get_ref())),
+        }
+    }
+    let feedback = raw.site.feedback.as_ref().map_or(String::new(), |f| f.get_ref().trim().to_string());
+    if let Some(spanned) = &raw.site.feedback {
+        let ok = ["https://", "http://", "mailto:"].iter().any(|p| feedback.starts_with(p) && feedback.len() > p.len());
+        if !ok {
+            problems.push(
+                Diagnostic::error(
+                    FILE_NAME,
+                    "bad-value",
+                    format!("feedback \"{feedback}\" is not a web address or an e-mail link"),
+                )
+                .at(at(spanned.span()))
+                .hint("use feedback = \"https://…\" (a form) or feedback = \"mailto:hoclieu@example.org\""),
+            );
+        }
+    }
+
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -358,6 +465,9 @@ fn check(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Vec<Diagnost
         title: raw.site.title,
         description: raw.site.description,
         base_url: raw.site.base_url,
+        publisher: raw.site.publisher,
+        logo,
+        feedback,
         default_language,
         languages,
         domains,
@@ -373,6 +483,57 @@ fn check(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Vec<Diagnost
         packs,
     })
 }
+
+/// Names in other languages (`names = { hmn = "…" }`), each for a language of `[languages]`.
+fn names(
+    raw: &indexmap::IndexMap<String, toml::Spanned<String>>,
+    languages: &[Language],
+    problems: &mut Vec<Diagnostic>,
+    at: &dyn Fn(std::ops::Range<usize>) -> Position,
+) -> BTreeMap<String, String> {
+    let mut names = BTreeMap::new();
+    for (lang, name) in raw {
+        if languages.iter().any(|l| l.id.as_str() == lang) {
+            names.insert(lang.clone(), name.get_ref().clone());
+        } else {
+            problems.push(
+                unknown_id(FILE_NAME, "language", lang, languages.iter().map(|l| l.id.as_str())).at(at(name.span())),
+            );
+        }
+    }
+    names
+}
+
+/// Why `[site] logo` cannot be used, if it cannot: it must be a small SVG file inside the
+/// repository (it is loaded on every page).
+fn check_logo(root: &Path, logo: &str) -> Option<Diagnostic> {
+    let path = Path::new(logo);
+    let inside = path.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+    let problem = |message: String, hint: &str| Some(Diagnostic::error(FILE_NAME, "bad-logo", message).hint(hint));
+    if !inside || logo.is_empty() {
+        return problem(
+            format!("logo \"{logo}\" is not a path inside the repository"),
+            "give a path relative to book.toml, e.g. logo = \"themes/default/logo.svg\"",
+        );
+    }
+    if !path.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) {
+        return problem(
+            format!("logo \"{logo}\" is not an SVG file"),
+            "draw or export the logo as SVG: it stays sharp at any size and weighs little",
+        );
+    }
+    match std::fs::metadata(root.join(path)) {
+        Ok(meta) if meta.len() > MAX_LOGO_BYTES => problem(
+            format!("logo \"{logo}\" is {} KB, over the {} KB limit", meta.len().div_ceil(1000), MAX_LOGO_BYTES / 1000),
+            "simplify the drawing or optimise it (svgo): the logo loads on every page",
+        ),
+        Ok(meta) if meta.is_file() => None,
+        _ => problem(format!("logo file \"{logo}\" not found"), "give its path relative to book.toml"),
+    }
+}
+
+/// A logo is loaded on every page: it must stay tiny.
+pub const MAX_LOGO_BYTES: u64 = 10_000;
 
 /// "unknown domain \"x\"" with a did-you-mean or the list of valid ids. One constructor for
 /// every unknown taxonomy id, in `book.toml` and in front matter alike.

@@ -34,22 +34,43 @@ pub struct RawSite {
     pub default_language: Option<Spanned<String>>,
     #[serde(default)]
     pub base_url: String,
+    #[serde(default)]
+    pub publisher: String,
+    pub logo: Option<Spanned<String>>,
+    pub feedback: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawLanguage {
     pub name: String,
+    pub name_vi: Option<String>,
     pub tag: Option<String>,
     pub script: Option<Spanned<String>>,
     pub font: Option<String>,
     pub orthography: Option<String>,
+    /// The site's title, description and publisher in this language.
+    #[serde(default)]
+    pub site: RawLanguageSite,
+    /// How far this language's names in book.toml have been checked.
+    pub review: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLanguageSite {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub publisher: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDomain {
     pub name: String,
+    /// The name in other languages, by language id.
+    #[serde(default)]
+    pub names: IndexMap<String, Spanned<String>>,
     pub order: Option<i64>,
     #[serde(default)]
     pub topics: Vec<String>,
@@ -59,6 +80,9 @@ pub struct RawDomain {
 #[serde(deny_unknown_fields)]
 pub struct RawGroup {
     pub name: String,
+    /// The name in other languages, by language id.
+    #[serde(default)]
+    pub names: IndexMap<String, Spanned<String>>,
     #[serde(default)]
     pub domains: Vec<Spanned<String>>,
 }

@@ -34,6 +34,8 @@ impl Version {
 #[derive(Debug)]
 pub struct Files {
     options: LoadOptions,
+    /// The files' dates, read from git once with the rest.
+    dates: super::dates::Dates,
     /// Whether `content/` was a folder when last looked at.
     present: bool,
     /// By path relative to the root, so in the order a sorted walk finds them.
@@ -97,7 +99,8 @@ enum Found {
 impl Files {
     /// Walks and reads all of `content/`.
     pub fn read(config: &Config, options: LoadOptions) -> Files {
-        let mut files = Files { options, present: false, entries: BTreeMap::new() };
+        let dates = super::dates::Dates::read(&config.root);
+        let mut files = Files { options, dates, present: false, entries: BTreeMap::new() };
         files.update(config, &[PathBuf::from("content")]);
         files
     }
@@ -164,12 +167,13 @@ impl Files {
         }
 
         let options = self.options;
+        let dates = &self.dates;
         let read: Vec<(PathBuf, Entry)> = found
             .into_par_iter()
             .map(|found| match found {
                 Found::File(depth, path, symlink) => {
                     let mut problems = Vec::new();
-                    let loaded = load_file(config, options, depth, &path, &mut problems);
+                    let loaded = load_file(config, options, dates, depth, &path, &mut problems);
                     let version = matches!(loaded, Loaded::Asset(_)).then(|| Version::of(&root.join(&path))).flatten();
                     (path, Entry { file: Some(File { depth, loaded, version }), problems, symlink })
                 }

@@ -6,6 +6,7 @@
 //! on thread scheduling. [`Files`] keeps what each file gave, so that the preview reads
 //! again only the files that changed.
 
+pub mod dates;
 mod files;
 pub mod front_matter;
 pub mod slug;
@@ -59,6 +60,8 @@ pub struct SourcePage {
     pub text: Arc<str>,
     /// Byte offset where the Markdown body starts in `text`.
     pub body_start: usize,
+    /// When the file last changed, in seconds since 1970 UTC (see [`dates`]).
+    pub updated: Option<i64>,
 }
 
 impl SourcePage {
@@ -102,6 +105,7 @@ pub fn load(config: &Config, options: LoadOptions) -> (Content, Diagnostics) {
 fn load_file(
     config: &Config,
     options: LoadOptions,
+    dates: &dates::Dates,
     depth: usize,
     rel: &Path,
     problems: &mut Vec<Diagnostic>,
@@ -217,6 +221,7 @@ fn load_file(
         front,
         body_start: split.body_start,
         text: text.into(),
+        updated: dates.of(rel),
     }))
 }
 

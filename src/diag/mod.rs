@@ -12,12 +12,14 @@ pub use printer::{print_human, print_json};
 
 use std::path::{Path, PathBuf};
 
-/// How bad a problem is: errors stop the build, warnings do not.
+/// How bad a problem is: errors stop the build, warnings do not; notes only say what the
+/// site lacks (untranslated names, no `base_url`), `check` lists them and counts them apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
     Warning,
+    Note,
 }
 
 /// One problem in the author's content, with where it is and how to fix it.
@@ -53,6 +55,10 @@ impl Diagnostic {
         Diagnostic { severity: Severity::Warning, ..Diagnostic::error(file, code, message) }
     }
 
+    pub fn note(file: impl AsRef<Path>, code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Note, ..Diagnostic::error(file, code, message) }
+    }
+
     pub fn at(mut self, pos: Position) -> Self {
         self.line = pos.line;
         self.col = pos.col;
@@ -66,6 +72,10 @@ impl Diagnostic {
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+
+    pub fn is_note(&self) -> bool {
+        self.severity == Severity::Note
     }
 }
 

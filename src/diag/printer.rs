@@ -12,6 +12,7 @@ pub fn print_human(out: &mut dyn Write, root: &Path, diagnostics: &[Diagnostic])
         let severity = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         };
         let file = d.file.display();
         match (d.line, d.col) {

@@ -1,6 +1,7 @@
 //! Rules only `check` runs about languages: translations awaiting review, stale
 //! translations (with how much the original changed, from git history when there is
-//! one), UI strings a language lacks, and learning paths with a domain that has no lesson.
+//! one), UI strings a language lacks, learning paths with a domain that has no lesson,
+//! and (as notes) what each language shows in Vietnamese and what sharing needs.
 
 use crate::content::Review;
 use crate::diag::Diagnostic;
@@ -96,6 +97,80 @@ pub fn coverage_gaps(site: &Site) -> Vec<Diagnostic> {
             .hint(format!("write a lesson with domains = [\"{}\"] and groups = [\"{}\"]", domain.id, group.id))
         })
         .collect()
+}
+
+/// One note per language other than the default: the site's texts, group and domain
+/// names and course pages it shows in the default language, for want of a translation.
+pub fn untranslated(site: &Site) -> Vec<Diagnostic> {
+    let config = &site.config;
+    let mut notes = Vec::new();
+    for (l, lang) in config.languages.iter().enumerate().skip(1) {
+        let id = lang.id.as_str();
+        let mut missing: Vec<String> = Vec::new();
+        let own = &lang.site;
+        for (what, default, own) in [
+            ("site title", &config.title, &own.title),
+            ("description", &config.description, &own.description),
+            ("publisher", &config.publisher, &own.publisher),
+        ] {
+            if !default.is_empty() && own.is_none() {
+                missing.push(what.to_string());
+            }
+        }
+        let mut count = |what: &str, ids: Vec<&str>, all: usize| {
+            if !ids.is_empty() {
+                missing.push(format!("{} of {all} {what} ({})", ids.len(), ids.join(", ")));
+            }
+        };
+        let groups = config.groups.iter().filter(|g| g.name_in(id).is_none()).map(|g| g.id.as_str()).collect();
+        count("group names", groups, config.groups.len());
+        let domains = config.domains.iter().filter(|d| d.name_in(id).is_none()).map(|d| d.id.as_str()).collect();
+        count("domain names", domains, config.domains.len());
+        let courses = site
+            .courses
+            .iter()
+            .filter(|c| site.page(c.page, l).status == PageStatus::Fallback)
+            .map(|c| c.slug.as_str())
+            .collect();
+        count("course titles and summaries", courses, site.courses.len());
+        let home = site.page(site.home, l);
+        if home.status == PageStatus::Fallback && !home.source.body().trim().is_empty() {
+            missing.push("home page text".to_string());
+        }
+        if missing.is_empty() {
+            continue;
+        }
+        let name = match &lang.name_vi {
+            Some(vi) => format!("{}, {vi}", lang.name),
+            None => lang.name.clone(),
+        };
+        notes.push(
+            Diagnostic::note(
+                "book.toml",
+                "untranslated",
+                format!("language {id} ({name}) shows in {}: {}", config.languages[0].name, missing.join("; ")),
+            )
+            .hint(format!(
+                "in book.toml: [languages.{id}.site] title, description, publisher and names = {{ {id} = \"…\" }} \
+                 in each group and domain, with [languages.{id}] review = \"machine\", \"draft\" or \"reviewed\"; \
+                 course pages: content/<course>/_index.{id}.md"
+            )),
+        );
+    }
+    notes
+}
+
+/// Without `[site] base_url`, once: what sharing previews and `hreflang` need.
+pub fn base_url(site: &Site) -> Vec<Diagnostic> {
+    if site.config.has_base_url() {
+        return Vec::new();
+    }
+    vec![Diagnostic::note(
+        "book.toml",
+        "no-base-url",
+        "no [site] base_url: pages have no canonical address, their hreflang links to other languages are relative (search engines ignore them), and links shared on Zalo or Facebook show no picture",
+    )
+    .hint("set base_url = \"https://…/\" in [site] to the address the site is published at")]
 }
 
 /// Lines added and removed in `path`'s body between the git revision whose body hashes to

@@ -120,7 +120,7 @@ impl BuildTime {
 }
 
 /// Seconds since the Unix epoch → UTC calendar date and time (Howard Hinnant's algorithm).
-fn civil(epoch: i64) -> (i64, u8, u8, u8, u8, u8) {
+pub(crate) fn civil(epoch: i64) -> (i64, u8, u8, u8, u8, u8) {
     let days = epoch.div_euclid(86_400);
     let secs = epoch.rem_euclid(86_400);
     let z = days + 719_468;

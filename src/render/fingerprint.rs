@@ -61,15 +61,25 @@ fn heading_ids(page: &Page) -> Vec<&str> {
     page.headings.iter().map(|h| h.id.as_str()).collect()
 }
 
-/// Title and address of a page (a link to it: previous, next, breadcrumbs).
+/// Title and address of a page (a link to it: previous, next, breadcrumbs), and whether
+/// its title falls back to the default language (`lang`).
 fn link(page: &Page) -> u64 {
-    hash((&page.source.front.title, &page.output))
+    hash((&page.source.front.title, &page.output, page.status == PageStatus::Fallback))
 }
 
-/// A page as a lesson in a list: title, address, summary, duration, level, id.
+/// A page as a lesson in a list: title, address, summary, duration, level, id, fallback.
 fn item(site: &Site, page: &Page) -> u64 {
     let front = &page.source.front;
-    hash((&front.title, &page.output, &front.summary, front.duration, front.level, &site.page(page.key, 0).output))
+    let fallback = page.status == PageStatus::Fallback;
+    hash((
+        &front.title,
+        &page.output,
+        &front.summary,
+        front.duration,
+        front.level,
+        &site.page(page.key, 0).output,
+        fallback,
+    ))
 }
 
 impl<'a> Inputs<'a> {
@@ -116,7 +126,7 @@ impl<'a> Inputs<'a> {
             Target::Print(c, lang) => {
                 let course = &site.courses[c];
                 let front = &site.page(course.page, lang).source.front;
-                (&front.title, &front.summary).hash(&mut h);
+                (&front.title, &front.summary, self.link(self.at(course.page, lang))).hash(&mut h);
                 for l in 0..site.config.languages.len() {
                     site.page(course.page, l).output.hash(&mut h);
                 }
@@ -173,7 +183,7 @@ impl<'a> Inputs<'a> {
         let site = self.site;
         let page = &site.pages[i];
         let lang = page.lang;
-        (&page.source.kind, page.status, &page.source.front, self.body(i)).hash(h);
+        (&page.source.kind, page.status, &page.source.front, page.source.updated, self.body(i)).hash(h);
         for l in 0..site.config.languages.len() {
             site.page(page.key, l).output.hash(h);
         }
@@ -186,7 +196,8 @@ impl<'a> Inputs<'a> {
             PageKind::Home => {
                 for course in &site.courses {
                     let page = site.page(course.page, lang);
-                    (&page.source.front.title, &page.source.front.summary, &page.output).hash(h);
+                    let fallback = page.status == PageStatus::Fallback;
+                    (&page.source.front.title, &page.source.front.summary, &page.output, fallback).hash(h);
                     course.lessons.len().hash(h);
                 }
                 for path in &site.taxonomy.paths {

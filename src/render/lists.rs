@@ -14,6 +14,8 @@ struct CourseItem {
     summary: String,
     url: String,
     lesson_count: usize,
+    /// The default language's tag when the course page is shown untranslated.
+    lang: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -21,6 +23,7 @@ struct GroupItem {
     name: String,
     url: String,
     lesson_count: usize,
+    lang: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -28,6 +31,7 @@ struct DomainItem {
     name: String,
     url: String,
     lesson_count: usize,
+    lang: Option<String>,
 }
 
 /// The home page's courses, "who are you?" groups and domain grid.
@@ -43,6 +47,7 @@ pub(super) fn home_context(frame: &Frame, context: &mut tera::Context) {
                 summary: page.source.front.summary.clone(),
                 url: frame.url(&page.output),
                 lesson_count: c.lessons.len(),
+                lang: frame.fallback_lang(page.status != crate::site::PageStatus::Fallback),
             }
         })
         .collect();
@@ -57,7 +62,8 @@ fn groups(frame: &Frame) -> Vec<GroupItem> {
         .paths
         .iter()
         .map(|path| GroupItem {
-            name: site.config.groups[path.group].name.clone(),
+            name: frame.group_name(path.group).0,
+            lang: frame.group_name(path.group).1,
             url: frame.url(&site.group_output(path.group, frame.lang)),
             lesson_count: {
                 let mut keys: Vec<usize> = path.sections.iter().flat_map(|(_, l)| l.iter().copied()).collect();
@@ -75,7 +81,8 @@ fn domains(frame: &Frame) -> Vec<DomainItem> {
         .domains
         .iter()
         .map(|d| DomainItem {
-            name: site.config.domains[d.domain].name.clone(),
+            name: frame.domain_name(d.domain).0,
+            lang: frame.domain_name(d.domain).1,
             url: frame.url(&site.domain_output(d.domain, frame.lang)),
             lesson_count: d.levels.iter().map(|(_, l)| l.len()).sum(),
         })
@@ -112,8 +119,10 @@ pub(super) fn path_page(
         .map(|(d, keys)| {
             let lessons: Vec<LessonItem> = keys.iter().map(|&k| frame.lesson_item(k)).collect();
             let minutes: u32 = lessons.iter().filter_map(|l| l.duration).sum();
+            let (name, name_lang) = frame.domain_name(*d);
             serde_json::json!({
-                "name": site.config.domains[*d].name,
+                "name": name,
+                "name_lang": name_lang,
                 "url": frame.url(&site.domain_output(*d, lang)),
                 "lessons": lessons,
                 "minutes": minutes,
@@ -127,8 +136,9 @@ pub(super) fn path_page(
     let total: u32 = unique.iter().filter_map(|&k| site.page(k, lang).source.front.duration).sum();
     let ids: Vec<String> = unique.iter().map(|&k| super::lesson_id(site, k)).collect();
     let mut context = frame.context();
-    let group = &site.config.groups[path.group];
-    context.insert("page", &serde_json::json!({ "title": group.name, "summary": "" }));
+    let (title, title_lang) = frame.group_name(path.group);
+    context.insert("page", &serde_json::json!({ "title": title, "title_lang": title_lang, "summary": "" }));
+    context.insert("description", &frame.description("", "describe_path", &title));
     context.insert(
         "path",
         &serde_json::json!({ "sections": sections, "total_minutes": total, "lesson_ids": ids.join(" ") }),
@@ -136,7 +146,7 @@ pub(super) fn path_page(
     if super::offline::saves(unique.len()) {
         context.insert("offline", &serde_json::json!({ "cache": super::offline::folder(&frame.output) }));
     }
-    context.insert("breadcrumbs", &[super::Link { title: frame.string("home"), url: super::context_home(&frame) }]);
+    context.insert("breadcrumbs", &[frame.home_link()]);
     frame.render("path.html", &context)
 }
 
@@ -164,10 +174,12 @@ pub(super) fn domain_page(
         .collect();
     let mut context = frame.context();
     let config_domain = &site.config.domains[domain.domain];
-    context.insert("page", &serde_json::json!({ "title": config_domain.name, "summary": "" }));
+    let (title, title_lang) = frame.domain_name(domain.domain);
+    context.insert("page", &serde_json::json!({ "title": title, "title_lang": title_lang, "summary": "" }));
+    context.insert("description", &frame.description("", "describe_domain", &title));
     context.insert("levels", &levels);
     context.insert("topics", &config_domain.topics);
-    context.insert("breadcrumbs", &[super::Link { title: frame.string("home"), url: super::context_home(&frame) }]);
+    context.insert("breadcrumbs", &[frame.home_link()]);
     frame.render("domain.html", &context)
 }
 
@@ -187,6 +199,7 @@ pub(super) fn downloads_page(
         "page",
         &serde_json::json!({ "title": frame.string("downloads"), "summary": frame.string("downloads_intro") }),
     );
+    context.insert("description", &frame.description(&frame.string("downloads_intro"), "", ""));
     let packs: Vec<serde_json::Value> = packs
         .iter()
         .map(|p| {
@@ -206,7 +219,7 @@ pub(super) fn downloads_page(
         })
         .collect();
     context.insert("packs", &packs);
-    context.insert("breadcrumbs", &[super::Link { title: frame.string("home"), url: super::context_home(&frame) }]);
+    context.insert("breadcrumbs", &[frame.home_link()]);
     frame.render("downloads.html", &context)
 }
 
@@ -217,12 +230,14 @@ pub(super) fn search_page(site: &Site, theme: &super::theme::Theme, lang: usize)
     let frame = Frame { site, theme, lang, output: site.search_output(lang), alternates };
     let mut context = frame.context();
     context.insert("page", &serde_json::json!({ "title": frame.string("search"), "summary": "" }));
+    context.insert("description", &frame.description("", "describe_search", ""));
     context.insert("search_page", &true);
-    let groups: Vec<&str> = site.config.groups.iter().map(|g| g.name.as_str()).collect();
-    let domains: Vec<&str> = site.config.domains.iter().map(|d| d.name.as_str()).collect();
+    let named = |(name, lang): (String, Option<String>)| serde_json::json!({ "name": name, "lang": lang });
+    let groups: Vec<serde_json::Value> = (0..site.config.groups.len()).map(|g| named(frame.group_name(g))).collect();
+    let domains: Vec<serde_json::Value> = (0..site.config.domains.len()).map(|d| named(frame.domain_name(d))).collect();
     context.insert("groups", &groups);
     context.insert("domains", &domains);
-    context.insert("breadcrumbs", &[super::Link { title: frame.string("home"), url: super::context_home(&frame) }]);
+    context.insert("breadcrumbs", &[frame.home_link()]);
     frame.render("search.html", &context)
 }
 
@@ -237,9 +252,11 @@ pub(super) fn report_page(site: &Site, theme: &super::theme::Theme, lang: usize)
         .groups
         .iter()
         .enumerate()
-        .map(|(g, group)| {
+        .map(|(g, _)| {
+            let (name, name_lang) = frame.group_name(g);
             serde_json::json!({
-                "name": group.name,
+                "name": name,
+                "name_lang": name_lang,
                 "url": frame.url(&site.group_output(g, lang)),
                 "cells": coverage.cells[lang][g],
             })
@@ -250,8 +267,14 @@ pub(super) fn report_page(site: &Site, theme: &super::theme::Theme, lang: usize)
         "page",
         &serde_json::json!({ "title": frame.string("report"), "summary": frame.string("report_intro") }),
     );
-    let domains: Vec<&str> = site.config.domains.iter().map(|d| d.name.as_str()).collect();
+    context.insert("description", &frame.description(&frame.string("report_intro"), "", ""));
+    let domains: Vec<serde_json::Value> = (0..site.config.domains.len())
+        .map(|d| {
+            let (name, lang) = frame.domain_name(d);
+            serde_json::json!({ "name": name, "lang": lang })
+        })
+        .collect();
     context.insert("report", &serde_json::json!({ "domains": domains, "rows": rows }));
-    context.insert("breadcrumbs", &[super::Link { title: frame.string("home"), url: super::context_home(&frame) }]);
+    context.insert("breadcrumbs", &[frame.home_link()]);
     frame.render("report.html", &context)
 }

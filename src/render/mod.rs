@@ -41,6 +41,9 @@ pub enum Contents {
 struct Link {
     title: String,
     url: String,
+    /// The default language's tag when the title falls back to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lang: Option<String>,
 }
 
 /// A lesson in a list (course page, learning path, domain page).
@@ -53,12 +56,16 @@ struct LessonItem {
     level: Option<String>,
     /// Language-independent id, for progress marks.
     id: String,
+    /// The default language's tag when the lesson is shown untranslated.
+    lang: Option<String>,
 }
 
 #[derive(Serialize)]
 struct Named {
     name: String,
     url: String,
+    /// The default language's tag when the name falls back to it.
+    lang: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -72,14 +79,24 @@ struct PageView<'a> {
     groups: Vec<Named>,
     /// Language-independent id, for progress marks.
     id: String,
+    /// Lessons: when the file last changed (`iso` for `datetime`, `text` as the language
+    /// writes dates).
+    updated: Option<serde_json::Value>,
+    /// Lessons: the "report a mistake" link naming the lesson, with `[site] feedback`.
+    feedback: Option<String>,
 }
 
 /// One language's version of the page, for the switcher and `hreflang`.
 #[derive(Serialize)]
 struct Alternate {
+    /// In the language itself.
     name: String,
+    /// In Vietnamese, where that differs.
+    name_vi: Option<String>,
     tag: String,
     url: String,
+    /// The absolute address with `[site] base_url`, else the relative one.
+    href: String,
     current: bool,
 }
 
@@ -110,6 +127,101 @@ impl Frame<'_> {
         relative_url(&self.output, to)
     }
 
+    /// `[site] base_url`, ending in `/`; empty without one.
+    fn base_url(&self) -> String {
+        match self.site.config.base_url.as_str() {
+            "" => String::new(),
+            url if url.ends_with('/') => url.to_string(),
+            url => format!("{url}/"),
+        }
+    }
+
+    /// The default language's tag when a text that has no version in this page's
+    /// language is shown (`lang` on the element); `None` when the text is the page's own.
+    fn fallback_lang(&self, own: bool) -> Option<String> {
+        (self.lang > 0 && !own).then(|| self.site.config.languages[0].tag.clone())
+    }
+
+    /// A text of book.toml in this page's language, or the default language's with its tag.
+    fn text<'t>(&self, own: Option<&'t str>, default: &'t str) -> (&'t str, Option<String>) {
+        let own = own.filter(|_| self.lang > 0);
+        (own.unwrap_or(default), self.fallback_lang(own.is_some() || default.is_empty()))
+    }
+
+    /// A target group's name in this page's language.
+    fn group_name(&self, group: usize) -> (String, Option<String>) {
+        let group = &self.site.config.groups[group];
+        let (name, lang) = self.text(group.name_in(self.language().id.as_str()), &group.name);
+        (name.to_string(), lang)
+    }
+
+    /// A competency domain's name in this page's language.
+    fn domain_name(&self, domain: usize) -> (String, Option<String>) {
+        let domain = &self.site.config.domains[domain];
+        let (name, lang) = self.text(domain.name_in(self.language().id.as_str()), &domain.name);
+        (name.to_string(), lang)
+    }
+
+    /// The site's description in this page's language (or the default language's).
+    fn site_description(&self) -> &str {
+        let config = &self.site.config;
+        self.text(self.language().site.description.as_deref(), &config.description).0
+    }
+
+    /// The page's meta description: its summary, or a sentence made from the page kind
+    /// (`key` in the UI strings, `{name}` replaced) and the site's description.
+    fn description(&self, summary: &str, key: &str, name: &str) -> String {
+        if !summary.trim().is_empty() {
+            return summary.trim().to_string();
+        }
+        let sentence = if key.is_empty() { String::new() } else { self.string(key).replace("{name}", name) };
+        let text = [sentence.as_str(), self.site_description()]
+            .into_iter()
+            .filter(|s| !s.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if text.is_empty() {
+            self.text(self.language().site.title.as_deref(), &self.site.config.title).0.to_string()
+        } else {
+            text
+        }
+    }
+
+    /// A page of `site.pages` linked by title (previous, next, breadcrumbs).
+    fn link(&self, key: usize) -> Link {
+        let target = self.site.page(key, self.lang);
+        Link {
+            title: target.source.front.title.clone(),
+            url: self.url(&target.output),
+            lang: self.fallback_lang(target.status != PageStatus::Fallback),
+        }
+    }
+
+    /// Said in the footer when book.toml gives names in this language that no native
+    /// speaker has checked.
+    fn names_note(&self) -> Option<String> {
+        let config = &self.site.config;
+        let lang = self.language();
+        let id = lang.id.as_str();
+        let site = &lang.site;
+        let gives = site.title.is_some()
+            || site.description.is_some()
+            || site.publisher.is_some()
+            || config.groups.iter().any(|g| g.name_in(id).is_some())
+            || config.domains.iter().any(|d| d.name_in(id).is_some());
+        match lang.review {
+            _ if self.lang == 0 || !gives => None,
+            crate::config::TextReview::Machine => Some(self.string("names_review_machine")),
+            crate::config::TextReview::Draft => Some(self.string("names_review_draft")),
+            crate::config::TextReview::Reviewed => None,
+        }
+    }
+
+    /// A link to the home page, for breadcrumbs.
+    fn home_link(&self) -> Link {
+        Link { title: self.string("home"), url: context_home(self), lang: None }
+    }
+
     fn lesson_item(&self, key: usize) -> LessonItem {
         let lesson = self.site.page(key, self.lang);
         let front = &lesson.source.front;
@@ -120,6 +232,7 @@ impl Frame<'_> {
             duration: front.duration,
             level: front.level.map(|l| self.string(&format!("level_{}", l.id().replace('-', "_")))),
             id: lesson_id(self.site, key),
+            lang: self.fallback_lang(lesson.status != PageStatus::Fallback),
         }
     }
 
@@ -128,20 +241,37 @@ impl Frame<'_> {
     fn context(&self) -> tera::Context {
         let config = &self.site.config;
         let lang = self.language();
-        let base_url = match config.base_url.as_str() {
-            "" => String::new(),
-            url if url.ends_with('/') => url.to_string(),
-            url => format!("{url}/"),
-        };
+        let base_url = self.base_url();
         let mut context = tera::Context::new();
+        let (title, title_lang) = self.text(lang.site.title.as_deref(), &config.title);
+        let (description, description_lang) = self.text(lang.site.description.as_deref(), &config.description);
+        let (publisher, publisher_lang) = self.text(lang.site.publisher.as_deref(), &config.publisher);
         context.insert(
             "site",
-            &serde_json::json!({ "title": config.title, "description": config.description, "base_url": base_url }),
+            &serde_json::json!({
+                "title": title,
+                "title_lang": title_lang,
+                "description": description,
+                "description_lang": description_lang,
+                "publisher": publisher,
+                "publisher_lang": publisher_lang,
+                "base_url": base_url,
+                "logo": self.theme.logo_path,
+            }),
         );
+        context
+            .insert("icons", &serde_json::json!({ "svg": self.theme.icon_svg_path, "png": self.theme.icon_png_path }));
         context.insert(
             "lang",
-            &serde_json::json!({ "id": lang.id.as_str(), "tag": lang.tag, "name": lang.name, "og_locale": og_locale(&lang.tag) }),
+            &serde_json::json!({
+                "id": lang.id.as_str(),
+                "tag": lang.tag,
+                "name": lang.name,
+                "name_vi": lang.name_vi,
+                "og_locale": og_locale(&lang.tag),
+            }),
         );
+        let page_path = |output: &str| output.strip_suffix("index.html").unwrap_or(output).to_string();
         let alternates: Vec<Alternate> = config
             .languages
             .iter()
@@ -149,12 +279,21 @@ impl Frame<'_> {
             .enumerate()
             .map(|(i, (l, output))| Alternate {
                 name: l.name.clone(),
+                name_vi: l.name_vi.clone(),
                 tag: l.tag.clone(),
                 url: self.url(output),
+                href: if base_url.is_empty() { self.url(output) } else { format!("{base_url}{}", page_path(output)) },
                 current: i == self.lang,
             })
             .collect();
+        if !base_url.is_empty() {
+            context.insert("x_default", &alternates[0].href);
+        }
         context.insert("alternates", &alternates);
+        context.insert("default_tag", &config.languages[0].tag);
+        if let Some(note) = self.names_note() {
+            context.insert("names_note", &note);
+        }
         context.insert("t", self.strings());
         context.insert("root", &"../".repeat(self.output.matches('/').count()));
         context.insert("home_url", &self.url(&self.site.page(self.site.home, self.lang).output));
@@ -168,7 +307,7 @@ impl Frame<'_> {
         }
         context.insert("default_lang", config.languages[0].id.as_str());
         context.insert("og_image", &self.theme.share_card_path);
-        context.insert("page_path", self.output.strip_suffix("index.html").unwrap_or(&self.output));
+        context.insert("page_path", &page_path(&self.output));
         if lang.script == Script::TaiViet {
             context.insert(
                 "font",
@@ -315,40 +454,47 @@ fn render_page(site: &Site, theme: &theme::Theme, page: &Page, content: &str) ->
                 .domains
                 .iter()
                 .filter_map(|d| config.domains.iter().position(|x| x.id == *d))
-                .map(|d| Named {
-                    name: config.domains[d].name.clone(),
-                    url: frame.url(&site.domain_output(d, page.lang)),
+                .map(|d| {
+                    let (name, lang) = frame.domain_name(d);
+                    Named { name, url: frame.url(&site.domain_output(d, page.lang)), lang }
                 })
                 .collect(),
             groups: front
                 .groups
                 .iter()
                 .filter_map(|g| config.groups.iter().position(|x| x.id == *g))
-                .map(|g| Named {
-                    name: config.groups[g].name.clone(),
-                    url: frame.url(&site.group_output(g, page.lang)),
+                .map(|g| {
+                    let (name, lang) = frame.group_name(g);
+                    Named { name, url: frame.url(&site.group_output(g, page.lang)), lang }
                 })
                 .collect(),
             id: lesson_id(site, page.key),
+            updated: (page.source.kind == PageKind::Lesson)
+                .then(|| page.source.updated.map(|epoch| date_view(&frame, epoch)))
+                .flatten(),
+            feedback: (page.source.kind == PageKind::Lesson && !config.feedback.is_empty())
+                .then(|| feedback_url(&frame, &config.feedback, &front.title)),
         },
     );
+    let description_key = match page.source.kind {
+        PageKind::Home => "",
+        PageKind::CourseIndex => "describe_course",
+        PageKind::Lesson => "describe_lesson",
+        PageKind::Page => "describe_page",
+    };
+    context.insert("description", &frame.description(&front.summary, description_key, &front.title));
     context.insert("status", &status_view(&frame, page));
     let mut breadcrumbs = Vec::new();
     if page.source.kind != PageKind::Home {
-        breadcrumbs.push(Link { title: frame.string("home"), url: context_home(&frame) });
+        breadcrumbs.push(frame.home_link());
     }
     let course = page.course.map(|c| &site.courses[c]);
     if let (Some(course), PageKind::Lesson) = (course, &page.source.kind) {
-        let course_page = site.page(course.page, page.lang);
-        breadcrumbs.push(Link { title: course_page.source.front.title.clone(), url: frame.url(&course_page.output) });
+        breadcrumbs.push(frame.link(course.page));
     }
     context.insert("breadcrumbs", &breadcrumbs);
-    let link = |key: usize| {
-        let target = site.page(key, page.lang);
-        Link { title: target.source.front.title.clone(), url: frame.url(&target.output) }
-    };
-    context.insert("prev", &page.prev.map(link));
-    context.insert("next", &page.next.map(link));
+    context.insert("prev", &page.prev.map(|k| frame.link(k)));
+    context.insert("next", &page.next.map(|k| frame.link(k)));
 
     let template = match page.source.kind {
         PageKind::Home => {
@@ -381,11 +527,22 @@ fn status_view(frame: &Frame, page: &Page) -> serde_json::Value {
     let default = &frame.site.config.languages[0];
     match page.status {
         PageStatus::Original => serde_json::json!({ "kind": "original" }),
-        PageStatus::Fallback => serde_json::json!({
-            "kind": "fallback",
-            "text_lang": default.tag,
-            "notice": frame.string("fallback_notice").replace("{language}", &frame.language().name),
-        }),
+        PageStatus::Fallback => {
+            // a lesson "is not in your language"; other pages say "this page", in the
+            // reader's language when it has that string; a page without text says nothing
+            let own_string = |key: &str| !frame.theme.missing_strings[frame.lang].iter().any(|k| k == key);
+            let key = match page.source.kind {
+                PageKind::Lesson => "fallback_notice",
+                _ if own_string("fallback_notice_page") || !own_string("fallback_notice") => "fallback_notice_page",
+                _ => "fallback_notice",
+            };
+            let untranslated = page.source.kind != PageKind::Home || !page.source.body().trim().is_empty();
+            serde_json::json!({
+                "kind": "fallback",
+                "text_lang": default.tag,
+                "notice": untranslated.then(|| frame.string(key).replace("{language}", &frame.language().name)),
+            })
+        }
         PageStatus::Translated { review, stale } => {
             let review_note = match review {
                 Some(crate::content::Review::Machine) => Some(frame.string("review_machine")),
@@ -436,11 +593,9 @@ fn print_page(
     context.insert("page", &serde_json::json!({ "title": front.title, "summary": front.summary }));
     let has_answers = lessons.iter().any(|l| l["answers"].as_array().is_some_and(|a| !a.is_empty()));
     context.insert("has_answers", &has_answers);
+    context.insert("description", &frame.description("", "describe_print", &front.title));
     context.insert("lessons", &lessons);
-    let breadcrumbs = [
-        Link { title: frame.string("home"), url: context_home(&frame) },
-        Link { title: front.title.clone(), url: frame.url(&course_page.output) },
-    ];
+    let breadcrumbs = [frame.home_link(), frame.link(course.page)];
     context.insert("breadcrumbs", &breadcrumbs);
     frame.render("print.html", &context)
 }
@@ -451,6 +606,44 @@ fn prefix_ids(html: &str, prefix: &str) -> String {
     html.replace(" id=\"", &format!(" id=\"{prefix}"))
         .replace(" aria-labelledby=\"", &format!(" aria-labelledby=\"{prefix}"))
         .replace("href=\"#", &format!("href=\"#{prefix}"))
+}
+
+/// A content date as pages show it: `iso` (`2025-03-14`) for `datetime`, `text` as the
+/// language writes dates (`date_format` of the UI strings: `{dd}/{mm}/{yyyy}` in
+/// Vietnamese). The calendar day is Vietnam's (UTC+7), where the lessons are made.
+fn date_view(frame: &Frame, epoch: i64) -> serde_json::Value {
+    let (year, month, day, ..) = crate::pack::civil(epoch + 7 * 3600);
+    let text = frame
+        .string("date_format")
+        .replace("{dd}", &format!("{day:02}"))
+        .replace("{mm}", &format!("{month:02}"))
+        .replace("{yyyy}", &format!("{year:04}"));
+    serde_json::json!({ "iso": format!("{year:04}-{month:02}-{day:02}"), "text": text })
+}
+
+/// The "report a mistake" link of a lesson: for `mailto:` a subject naming the lesson's
+/// title and address, for a web form the query `?bai=<address>&tieu-de=<title>`.
+fn feedback_url(frame: &Frame, feedback: &str, title: &str) -> String {
+    let path = frame.output.strip_suffix("index.html").unwrap_or(&frame.output);
+    let join = if feedback.contains('?') { '&' } else { '?' };
+    if feedback.starts_with("mailto:") {
+        let subject = frame.string("feedback_subject").replace("{title}", title).replace("{path}", path);
+        format!("{feedback}{join}subject={}", percent_encode(&subject))
+    } else {
+        format!("{feedback}{join}bai={}&tieu-de={}", percent_encode(path), percent_encode(title))
+    }
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters (UTF-8 bytes).
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
 }
 
 /// Open Graph wants `ll_CC`; Sơn La's minority languages have no country variants in use.
@@ -470,14 +663,22 @@ fn language_choice(site: &Site, theme: &theme::Theme) -> Result<OutputFile, Erro
         .languages
         .iter()
         .enumerate()
-        .map(|(l, lang)| serde_json::json!({ "name": lang.name, "tag": lang.tag, "url": site.page(site.home, l).output }))
+        .map(|(l, lang)| {
+            serde_json::json!({ "name": lang.name, "name_vi": lang.name_vi, "tag": lang.tag, "url": site.page(site.home, l).output })
+        })
         .collect();
     context.insert("languages", &languages);
+    context.insert("description", &frame.description("", "", ""));
     frame.render("languages.html", &context)
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn percent_encoding_keeps_only_unreserved_characters() {
+        assert_eq!(super::percent_encode("vi/a b/Mật?&="), "vi%2Fa%20b%2FM%E1%BA%ADt%3F%26%3D");
+    }
+
     #[test]
     fn print_pages_prefix_ids_and_same_page_links_only() {
         let html = r##"<h2 id="cai-dat">Cài đặt</h2><p><a href="#cai-dat">lên</a> <a href="../zalo/index.html#cai-dat">Zalo</a></p>"##;

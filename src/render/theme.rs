@@ -43,6 +43,10 @@ const TAI_VIET_FONT: &[u8] = include_bytes!("../../themes/default/static/fonts/n
 const TAI_VIET_LICENSE: &str = include_str!("../../themes/default/static/fonts/OFL.txt");
 /// The picture shown when a page is shared on Zalo or Facebook (1200×630).
 const SHARE_CARD: &[u8] = include_bytes!("../../themes/default/static/share-card.png");
+/// The default icon (a book with a leaf, in the accent colour), as SVG and as a 32×32 PNG
+/// for browsers without SVG icons; `[site] logo` replaces it.
+const ICON_SVG: &[u8] = include_bytes!("../../themes/default/static/favicon.svg");
+const ICON_PNG: &[u8] = include_bytes!("../../themes/default/static/favicon.png");
 
 /// Templates, fingerprinted static files and UI strings, ready to render with.
 pub struct Theme {
@@ -58,6 +62,12 @@ pub struct Theme {
     /// Output path of the Tai Viet web font, used only by pages in that script.
     pub tai_viet_font_path: String,
     pub share_card_path: String,
+    /// Output path of `[site] logo`, fingerprinted, when there is one.
+    pub logo_path: Option<String>,
+    /// Output paths of the page icon: the logo, or the theme's mark.
+    pub icon_svg_path: String,
+    /// A PNG of the icon: the theme's, or a PNG beside the logo (`logo.png`) when given.
+    pub icon_png_path: Option<String>,
     /// Every static file of the theme, by output path.
     pub files: Vec<(String, Vec<u8>)>,
     /// UI strings for each language of the config (same order): the language's file over
@@ -98,7 +108,7 @@ pub fn load(config: &Config) -> Result<Theme, Error> {
     let offline_js_path = fingerprinted("offline", "js", OFFLINE_SCRIPT.as_bytes());
     let tai_viet_font_path = fingerprinted("noto-sans-tai-viet", "woff2", TAI_VIET_FONT);
     let share_card_path = fingerprinted("share-card", "png", SHARE_CARD);
-    let files = vec![
+    let mut files = vec![
         (css_path.clone(), css.into_bytes()),
         (js_path.clone(), SCRIPT.as_bytes().to_vec()),
         (search_js_path.clone(), SEARCH_SCRIPT.as_bytes().to_vec()),
@@ -108,6 +118,33 @@ pub fn load(config: &Config) -> Result<Theme, Error> {
         ("assets/noto-sans-tai-viet.OFL.txt".to_string(), TAI_VIET_LICENSE.as_bytes().to_vec()),
         (share_card_path.clone(), SHARE_CARD.to_vec()),
     ];
+    let logo = match &config.logo {
+        Some(logo) => Some(crate::fs::read(&config.root.join(logo))?),
+        None => None,
+    };
+    let (logo_path, icon_svg_path, icon_png_path) = match (&config.logo, logo) {
+        (Some(logo), Some(svg)) => {
+            let logo_path = fingerprinted("logo", "svg", &svg);
+            files.push((logo_path.clone(), svg));
+            let png = config.root.join(logo).with_extension("png");
+            let png_path = if png.is_file() {
+                let data = crate::fs::read(&png)?;
+                let path = fingerprinted("logo", "png", &data);
+                files.push((path.clone(), data));
+                Some(path)
+            } else {
+                None
+            };
+            (Some(logo_path.clone()), logo_path, png_path)
+        }
+        _ => {
+            let svg_path = fingerprinted("icon", "svg", ICON_SVG);
+            let png_path = fingerprinted("icon", "png", ICON_PNG);
+            files.push((svg_path.clone(), ICON_SVG.to_vec()));
+            files.push((png_path.clone(), ICON_PNG.to_vec()));
+            (None, svg_path, Some(png_path))
+        }
+    };
     let (strings, missing_strings) = load_strings(config, &theme_dir)?;
     Ok(Theme {
         tera,
@@ -117,6 +154,9 @@ pub fn load(config: &Config) -> Result<Theme, Error> {
         offline_js_path,
         tai_viet_font_path,
         share_card_path,
+        logo_path,
+        icon_svg_path,
+        icon_png_path,
         files,
         strings,
         missing_strings,

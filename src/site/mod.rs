@@ -401,6 +401,7 @@ fn made_up_page(
         front: crate::content::FrontMatter { title, ..Default::default() },
         text: "".into(),
         body_start: 0,
+        updated: None,
     }
 }
 

@@ -55,9 +55,13 @@ fn a_course_saves_exactly_its_pages_and_what_they_load() {
     let files = files(&manifest);
     let css = *files.iter().find(|f| f.starts_with("assets/style.")).expect("the stylesheet");
     let js = *files.iter().find(|f| f.starts_with("assets/site.")).expect("the script");
+    let png = *files.iter().find(|f| f.starts_with("assets/icon.") && f.ends_with(".png")).expect("the icon");
+    let svg = *files.iter().find(|f| f.starts_with("assets/icon.") && f.ends_with(".svg")).expect("the icon");
     assert_eq!(
         files,
         [
+            png,
+            svg,
             js,
             css,
             "media/an-toan/hinh/anh.png",

@@ -249,3 +249,81 @@ async fn a_lesson_starts_on_the_first_screen() {
     })
     .await;
 }
+
+/// Every result of a query with many matches is reachable: the count is of all matches,
+/// "Xem thêm kết quả" adds ten at a time until none is left, numbering goes on across the
+/// pages, and the same from `file://`; the header's panel links to the full list.
+#[tokio::test]
+async fn every_search_result_is_reachable_over_http_and_from_file_urls() {
+    if !super::driver::browser_available() {
+        return;
+    }
+    let site = Shipped::build();
+    let bases = [site.server.base.clone(), format!("file://{}/", site.project.path("public").display())];
+    super::driver::with_browser(true, |client| async move {
+        for base in bases {
+            client.goto(&format!("{base}vi/tim-kiem/index.html?q=mat+khau")).await.unwrap();
+            let status = client
+                .wait()
+                .at_most(std::time::Duration::from_secs(10))
+                .for_element(Locator::XPath("//p[@id='search-status'][contains(., 'kết quả')]"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let total: usize = status.split(' ').next().unwrap().parse().unwrap_or_else(|_| panic!("{status}"));
+            assert!(total > 20, "{base}: a common query matches many lessons: {status}");
+            let mut shown = client.find_all(Locator::Css("#search-results li")).await.unwrap().len();
+            assert_eq!(shown, 10, "{base}: the first ten");
+            while shown < total {
+                let more = client.find(Locator::Css(".search-more")).await.expect("a button for more results");
+                assert_eq!(more.text().await.unwrap(), format!("Xem thêm kết quả ({})", total - shown));
+                more.click().await.unwrap();
+                let expected = (shown + 10).min(total);
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+                while client.find_all(Locator::Css("#search-results li")).await.unwrap().len() < expected {
+                    assert!(std::time::Instant::now() < deadline, "{base}: more results did not come");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                shown = expected;
+            }
+            assert!(client.find(Locator::Css(".search-more")).await.is_err(), "no button once all are shown");
+            let links: Vec<String> = {
+                let mut hrefs = Vec::new();
+                for a in client.find_all(Locator::Css("#search-results li a")).await.unwrap() {
+                    hrefs.push(a.attr("href").await.unwrap().unwrap());
+                }
+                hrefs
+            };
+            let unique: std::collections::HashSet<&String> = links.iter().collect();
+            assert_eq!(unique.len(), total, "{base}: {total} different lessons");
+            let numbers = client
+                .execute(
+                    "return [...document.querySelectorAll('#search-results li')].map(li => \
+                       li.getBoundingClientRect().top <= li.querySelector('a').getBoundingClientRect().top + 1)",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert!(numbers.as_array().unwrap().iter().all(|n| n == true), "each number sits at its title's first line");
+
+            // the panel under the header's box: a few results and a link to all of them
+            client.goto(&format!("{base}vi/index.html")).await.unwrap();
+            client.find(Locator::Css(".search-toggle summary")).await.unwrap().click().await.unwrap();
+            let input = client.find(Locator::Css("#site-q")).await.unwrap();
+            input.send_keys("mat khau ").await.unwrap();
+            let all = client
+                .wait()
+                .at_most(std::time::Duration::from_secs(10))
+                .for_element(Locator::Css(".search-panel .search-all"))
+                .await
+                .unwrap();
+            assert_eq!(all.text().await.unwrap(), format!("Xem tất cả kết quả ({total})"));
+            all.click().await.unwrap();
+            let url = client.current_url().await.unwrap();
+            assert!(url.as_str().starts_with(&format!("{base}vi/tim-kiem/index.html?q=mat")), "{url}");
+        }
+    })
+    .await;
+}
