@@ -10,6 +10,7 @@ mod build;
 mod curriculum;
 mod determinism;
 mod diagnostics;
+mod hostile_fs;
 mod offline;
 mod output_integrity;
 mod pack;
