@@ -53,6 +53,9 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
         Err(diagnostics) => return Ok(finish(diagnostics, 0, None, None)),
     };
     let out = options.out.clone().unwrap_or_else(|| options.root.join(&config.build.out_dir));
+    if !options.dry_run {
+        output::check_location(&options.root, &out, "the output folder")?;
+    }
     let precompress = config.build.precompress;
 
     progress("reading content");

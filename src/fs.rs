@@ -23,6 +23,13 @@ pub fn rename(from: &Path, to: &Path) -> Result<(), Error> {
     std::fs::rename(from, to).map_err(|e| Error::io(from, &format!("cannot rename to {}", to.display()), e))
 }
 
+/// Whether `e` says that symlinks lead round in a circle (ELOOP).
+pub fn is_symlink_loop(e: &std::io::Error) -> bool {
+    // std has no stable ErrorKind for it yet
+    const ELOOP: i32 = if cfg!(any(target_os = "linux", target_os = "android")) { 40 } else { 62 };
+    cfg!(unix) && e.raw_os_error() == Some(ELOOP)
+}
+
 /// Copies the folder `from` to `to` with everything in it (for tests working on a copy of
 /// a fixture).
 #[cfg(test)]

@@ -72,10 +72,14 @@ impl Error {
 
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // paths come from the user and the content: printed with control characters escaped
+        let escape = diag::escape;
         match self {
-            Error::Io { path, what, source } => write!(f, "{what} {}: {source}", path.display()),
-            Error::Template(message) => write!(f, "template error: {message}"),
-            Error::Usage(message) => write!(f, "{message}"),
+            Error::Io { path, what, source } => {
+                write!(f, "{} {}: {source}", escape(what), escape(&path.to_string_lossy()))
+            }
+            Error::Template(message) => write!(f, "template error: {}", escape(message)),
+            Error::Usage(message) => write!(f, "{}", escape(message)),
         }
     }
 }

@@ -85,7 +85,9 @@ fn summarise(report: &BuildReport, verb: &str) -> i32 {
     let seconds = report.elapsed.as_secs_f64();
     if errors > 0 {
         let kept = match &report.out {
-            Some(out) if out.exists() => format!("; {} was left as it was", out.display()),
+            Some(out) if out.exists() => {
+                format!("; {} was left as it was", crate::diag::escape(&out.to_string_lossy()))
+            }
             _ => String::new(),
         };
         eprintln!("build failed: {}, {} in {seconds:.2} s{kept}", plural(errors, "error"), plural(warnings, "warning"));
@@ -99,7 +101,7 @@ fn summarise(report: &BuildReport, verb: &str) -> i32 {
         line.push_str(&format!(", {}", plural(notes, "note")));
     }
     if let (Some(written), Some(out)) = (&report.written, &report.out) {
-        line.push_str(&format!(" → {} ({} files)", out.display(), written.files));
+        line.push_str(&format!(" → {} ({} files)", crate::diag::escape(&out.to_string_lossy()), written.files));
     }
     println!("{line}");
     EXIT_OK

@@ -64,11 +64,12 @@ pub fn run(args: PackArgs) -> Result<i32, Error> {
     }
     let old = args.since.as_deref().map(delta::old_manifest).transpose()?;
     let out = args.out.unwrap_or_else(|| args.root.join("packs"));
+    crate::output::check_location(&args.root, &out, "the packs folder")?;
     crate::fs::create_dir_all(&out)?;
     for pack in packs {
         progress(&format!("making pack {}", pack.id));
         let built = pack::build(&source, pack)?;
-        let path = out.join(crate::pack::zip_name(&built.id));
+        let path = crate::output::inside(&out, &crate::pack::zip_name(&built.id))?;
         write_atomically(&path, &built.zip)?;
         progress("");
         println!(
@@ -91,7 +92,7 @@ pub fn run(args: PackArgs) -> Result<i32, Error> {
                 continue;
             }
             let name = crate::pack::update_name(&built.id, &delta.from.version, &delta.to.version);
-            let path = out.join(name);
+            let path = crate::output::inside(&out, &name)?;
             write_atomically(&path, &zip)?;
             println!(
                 "update {} → {}: {} changed, {} added, {} removed → {} ({})",
@@ -169,10 +170,12 @@ pub fn unpack(args: UnpackArgs) -> Result<i32, Error> {
     Ok(EXIT_OK)
 }
 
-/// Writes beside the target and renames, so a reader never sees half a zip.
+/// Writes beside the target and renames, so a reader never sees half a zip. What killed
+/// runs left there is removed first.
 fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Error> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let (parent, name) = crate::output::beside(path)?;
+    crate::output::remove_leftovers(&parent, &name);
+    let temp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     crate::fs::write(&temp, data)?;
     crate::fs::rename(&temp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&temp);

@@ -19,9 +19,9 @@ pub struct SearchArgs {
     /// Only lessons for this target group (an id from book.toml, e.g. nguoi-dan)
     #[arg(long, value_name = "GROUP")]
     group: Option<String>,
-    /// How many results
+    /// How many results (at most 1000)
     #[arg(long, default_value_t = 10)]
-    limit: usize,
+    limit: u64,
     /// The content repository (the folder with book.toml)
     #[arg(long, default_value = ".", value_name = "DIR")]
     root: PathBuf,
@@ -57,8 +57,8 @@ pub fn run(args: SearchArgs) -> Result<i32, Error> {
     let docs = search::documents(&site, lang);
     let engine = Engine::build(&docs, &group_ids).map_err(|e| Error::Usage(format!("search index: {e}")))?;
     let query = args.query.join(" ");
-    let hits =
-        engine.search(&query, args.group.as_deref(), args.limit).map_err(|e| Error::Usage(format!("search: {e}")))?;
+    let limit = args.limit.clamp(1, search::engine::MAX_RESULTS as u64) as usize;
+    let hits = engine.search(&query, args.group.as_deref(), limit).map_err(|e| Error::Usage(format!("search: {e}")))?;
     let language = &config.languages[lang];
     if hits.is_empty() {
         println!("Không tìm thấy bài nào cho \"{query}\" ({}).", language.name);

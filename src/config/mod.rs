@@ -222,7 +222,7 @@ pub fn require(root: &Path) -> Result<(), crate::Error> {
     )))
 }
 
-/// Reads and checks `<root>/book.toml`.
+/// Reads and checks `<root>/book.toml`, and that the theme it names exists.
 pub fn load(root: &Path) -> Result<Config, Diagnostics> {
     let path = root.join(FILE_NAME);
     let mut diagnostics = Diagnostics::new();
@@ -236,19 +236,29 @@ pub fn load(root: &Path) -> Result<Config, Diagnostics> {
             return Err(diagnostics);
         }
     };
-    match parse(root, &text) {
-        Ok(config) => Ok(config),
-        Err(found) => {
-            diagnostics.extend(found);
-            Err(diagnostics)
+    let found = match parse_raw(&text) {
+        Ok(raw) => {
+            let theme = raw.build.theme.clone();
+            check(root, &text, raw).and_then(|config| match missing_theme(root, &text, theme) {
+                Some(problem) => Err(vec![problem]),
+                None => Ok(config),
+            })
         }
-    }
+        Err(problems) => Err(problems),
+    };
+    found.map_err(|problems| {
+        diagnostics.extend(problems);
+        diagnostics
+    })
 }
 
 /// Parses and checks the text of a `book.toml`; of `root`, only the logo's file is looked at.
 pub fn parse(root: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
-    let raw: RawConfig = toml::from_str(text).map_err(|e| vec![toml_error(FILE_NAME, text, 0, &e)])?;
-    check(root, text, raw)
+    check(root, text, parse_raw(text)?)
+}
+
+fn parse_raw(text: &str) -> Result<RawConfig, Vec<Diagnostic>> {
+    toml::from_str(text).map_err(|e| vec![toml_error(FILE_NAME, text, 0, &e)])
 }
 
 /// Turns a TOML error into a diagnostic. The TOML that failed starts at byte `base` of
@@ -268,12 +278,103 @@ pub fn toml_error(file: impl AsRef<Path>, file_text: &str, base: usize, e: &toml
     diagnostic
 }
 
+/// A theme other than `default` (which may be absent: the built-in theme) must be a folder
+/// `themes/<name>/` of the repository: a mistyped name must not fall back silently.
+fn missing_theme(root: &Path, text: &str, theme: Option<toml::Spanned<String>>) -> Option<Diagnostic> {
+    let theme = theme?;
+    let name = theme.get_ref();
+    let folder = root.join("themes").join(name);
+    if name == DEFAULT_THEME || !is_plain_name(name) {
+        return None;
+    }
+    if folder.is_dir() {
+        // like content/, a theme may not be a link to files outside the repository
+        let inside = match (folder.canonicalize(), root.canonicalize()) {
+            (Ok(real), Ok(root)) => real.starts_with(root),
+            _ => false,
+        };
+        return (!inside).then(|| {
+            Diagnostic::error(
+                FILE_NAME,
+                "missing-theme",
+                format!("[build] theme \"{name}\": themes/{name}/ leads outside the repository"),
+            )
+            .at(Position::of_offset(text, theme.span().start))
+            .hint(format!("copy the theme into themes/{name}/ instead of linking to it"))
+        });
+    }
+    let present: Vec<String> = std::fs::read_dir(root.join("themes"))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .filter(|n| is_plain_name(n))
+                .collect()
+        })
+        .unwrap_or_default();
+    let hint = match did_you_mean(name, present.iter().map(String::as_str)) {
+        Some(best) => format!("did you mean \"{best}\"? (folders in themes/: {})", present.join(", ")),
+        None => format!(
+            "create themes/{name}/ with templates/ or static/ in it, or remove `theme` to use the built-in theme"
+        ),
+    };
+    Some(
+        Diagnostic::error(
+            FILE_NAME,
+            "missing-theme",
+            format!("[build] theme \"{name}\": there is no folder themes/{name}/"),
+        )
+        .at(Position::of_offset(text, theme.span().start))
+        .hint(hint),
+    )
+}
+
+/// The theme used when `[build] theme` is not set; its folder may be absent.
+pub const DEFAULT_THEME: &str = "default";
+
+/// Whether `id` is a plain name: lowercase ASCII letters, digits and `-`, not empty (so never
+/// `.` or `..`). Ids of book.toml become folder and file names of the output (`vi/`,
+/// `vi/linh-vuc/an-toan/`, `packs/hoclieu-can-bo.zip`) and theme folders: nothing that
+/// could lead elsewhere, nor differ only in case on Windows or macOS, may pass.
+pub fn is_plain_name(id: &str) -> bool {
+    !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// The problem with an id of book.toml that is not a plain name: `key` shows where it is
+/// (`[languages."../x"]`), `becomes` says what the id is made into.
+fn bad_id(key: String, becomes: &str, span: std::ops::Range<usize>, text: &str) -> Diagnostic {
+    Diagnostic::error(FILE_NAME, "bad-id", format!("{key}: not a plain name"))
+        .at(Position::of_offset(text, span.start))
+        .hint(format!("use only lowercase ASCII letters, digits and `-` (e.g. \"an-toan\"): {becomes}"))
+}
+
 fn check(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let at = |span: std::ops::Range<usize>| Position::of_offset(text, span.start);
 
+    for (table, ids, becomes) in [
+        ("languages", raw.languages.keys().collect::<Vec<_>>(), "it becomes the folder of the language's pages (vi/)"),
+        ("domains", raw.domains.keys().collect(), "it becomes the folder of the domain's page (vi/linh-vuc/an-toan/)"),
+        ("groups", raw.groups.keys().collect(), "it becomes the folder of the group's path (vi/nhom/nguoi-dan/)"),
+        ("packs", raw.packs.keys().collect(), "it becomes the name of the pack's zip (packs/hoclieu-can-bo.zip)"),
+    ] {
+        for id in ids.into_iter().filter(|id| !is_plain_name(id.get_ref())) {
+            problems.push(bad_id(format!("[{table}.{:?}]", id.get_ref()), becomes, id.span(), text));
+        }
+    }
+    if let Some(theme) = raw.build.theme.as_ref().filter(|t| !is_plain_name(t.get_ref())) {
+        problems.push(bad_id(
+            format!("[build] theme = {:?}", theme.get_ref()),
+            "the theme is the folder themes/<name>/ of the repository",
+            theme.span(),
+            text,
+        ));
+    }
+
     let mut languages = Vec::new();
     for (id, lang) in &raw.languages {
+        let id = id.get_ref();
         let script = match lang.script.as_ref().map(|s| s.get_ref().as_str()) {
             None | Some("Latn") => Script::Latin,
             Some("Tavt") => Script::TaiViet,
@@ -369,7 +470,7 @@ fn check(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Vec<Diagnost
         .iter()
         .enumerate()
         .map(|(i, (id, d))| Domain {
-            id: DomainId(id.clone()),
+            id: DomainId(id.get_ref().clone()),
             name: d.name.clone(),
             names: names(&d.names, &languages, &mut problems, &at),
             order: d.order.unwrap_or(i as i64 + 1),
@@ -380,6 +481,7 @@ fn check(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Vec<Diagnost
 
     let mut groups = Vec::new();
     for (id, g) in &raw.groups {
+        let id = id.get_ref();
         let mut group_domains = Vec::new();
         for domain in &g.domains {
             let name = domain.get_ref();
@@ -397,6 +499,7 @@ fn check(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Vec<Diagnost
 
     let mut packs = Vec::new();
     for (id, pack) in &raw.packs {
+        let id = id.get_ref();
         for lang in pack.languages.iter().filter(|l| !languages.iter().any(|x| x.id.as_str() == l.as_str())) {
             problems.push(unknown_id(FILE_NAME, "language", lang, languages.iter().map(|l| l.id.as_str())));
         }
@@ -410,12 +513,6 @@ fn check(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Vec<Diagnost
             problems.push(
                 Diagnostic::error(FILE_NAME, "empty-pack", format!("pack \"{id}\" names no target group"))
                     .hint(format!("add groups = [\"…\"] to [packs.{id}]: a pack holds the lessons of its groups")),
-            );
-        }
-        if !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') || id.is_empty() {
-            problems.push(
-                Diagnostic::error(FILE_NAME, "bad-value", format!("pack id \"{id}\" is not a plain name"))
-                    .hint("use lowercase ASCII letters, digits and `-`: it becomes a file name (can-bo-vi.zip)"),
             );
         }
         // the default language is in every pack: it is the text of untranslated lessons
@@ -475,7 +572,7 @@ fn check(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Vec<Diagnost
         build: Build {
             out_dir: PathBuf::from(raw.build.out_dir.unwrap_or_else(|| "public".into())),
             precompress: raw.build.precompress.unwrap_or(true),
-            theme: raw.build.theme.unwrap_or_else(|| "default".into()),
+            theme: raw.build.theme.map_or_else(|| DEFAULT_THEME.into(), |t| t.into_inner()),
             packs: raw.build.packs.unwrap_or(false),
         },
         budgets: Budgets { lesson_kb: raw.budgets.lesson_kb.unwrap_or(20), js_kb: raw.budgets.js_kb.unwrap_or(8) },

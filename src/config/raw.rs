@@ -1,5 +1,6 @@
 //! `RawConfig` mirrors `book.toml` exactly; serde rejects unknown keys. Checked types live
-//! in the parent module.
+//! in the parent module. Table keys that become names (ids) keep their place in the file,
+//! so a bad one is reported where it is.
 
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -10,11 +11,11 @@ use toml::Spanned;
 pub struct RawConfig {
     pub site: RawSite,
     #[serde(default)]
-    pub languages: IndexMap<String, RawLanguage>,
+    pub languages: IndexMap<Spanned<String>, RawLanguage>,
     #[serde(default)]
-    pub domains: IndexMap<String, RawDomain>,
+    pub domains: IndexMap<Spanned<String>, RawDomain>,
     #[serde(default)]
-    pub groups: IndexMap<String, RawGroup>,
+    pub groups: IndexMap<Spanned<String>, RawGroup>,
     #[serde(default)]
     pub build: RawBuild,
     #[serde(default)]
@@ -22,7 +23,7 @@ pub struct RawConfig {
     #[serde(default)]
     pub markdown: RawMarkdown,
     #[serde(default)]
-    pub packs: IndexMap<String, RawPack>,
+    pub packs: IndexMap<Spanned<String>, RawPack>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,7 +93,7 @@ pub struct RawGroup {
 pub struct RawBuild {
     pub out_dir: Option<String>,
     pub precompress: Option<bool>,
-    pub theme: Option<String>,
+    pub theme: Option<Spanned<String>>,
     pub packs: Option<bool>,
 }
 

@@ -300,7 +300,11 @@ fn walk(root: &Path, dir: &Path, depth: usize, found: &mut Vec<Found>) {
             Ok(entry) => entry,
             Err(e) => {
                 let path = e.path().map(|p| relative(root, p)).unwrap_or_else(|| PathBuf::from("content"));
-                let problem = Diagnostic::error(&path, "io", format!("cannot read: {e}"));
+                let problem = match e.io_error() {
+                    Some(io) => super::cannot_read(&path, io),
+                    None => Diagnostic::error(&path, "io", format!("cannot read: {e}"))
+                        .hint("check that the folder is still there and readable, then build again"),
+                };
                 found.push(Found::Problem(path, problem));
                 continue;
             }
@@ -348,7 +352,12 @@ fn visit(
                 Diagnostic::error(&rel, "symlink", format!("symlink leaves the repository (to {})", target.display()))
                     .hint("copy the file into the repository instead of linking to it")
             }
-            Err(e) => Diagnostic::error(&rel, "symlink", format!("broken symlink: {e}")),
+            Err(e) if crate::fs::is_symlink_loop(&e) => {
+                Diagnostic::error(&rel, "symlink", "symlink loop: the link leads back to itself")
+                    .hint("remove the link, or point it at the file itself (ls -l shows where it leads)")
+            }
+            Err(e) => Diagnostic::error(&rel, "symlink", format!("broken symlink: {e}"))
+                .hint("the file it points to is not there: remove the link, or point it at an existing file"),
         };
         found.push(Found::Problem(rel, problem));
     } else if !dir {

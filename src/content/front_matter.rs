@@ -330,6 +330,27 @@ fn check(
             ),
         }
     }
+    // the audio file sits next to the lesson: a name, never a path that could lead elsewhere
+    let audio = raw.audio.filter(|audio| {
+        let plain = !audio.is_empty()
+            && !audio.starts_with('.')
+            && !audio.contains(['/', '\\', ':'])
+            && !audio.chars().any(char::is_control);
+        if !plain {
+            problems.push(
+                Diagnostic::error(
+                    file,
+                    "bad-value",
+                    format!("`audio` {audio:?} is not the name of a file next to the lesson"),
+                )
+                .at(locate("audio", None))
+                .hint(
+                    "put the audio file in the lesson's folder and write only its name, e.g. audio = \"bai-doc.mp3\"",
+                ),
+            );
+        }
+        plain
+    });
     if requirements == Requirements::Lesson {
         for (key, empty, ids) in [
             ("domains", raw.domains.is_empty(), config.domains.iter().map(|d| d.id.as_str()).collect::<Vec<_>>()),
@@ -353,7 +374,7 @@ fn check(
         duration: raw.duration,
         weight: raw.weight.unwrap_or(0),
         objectives: raw.objectives,
-        audio: raw.audio,
+        audio,
         draft: raw.draft,
         source_hash: raw.source_hash,
         review,

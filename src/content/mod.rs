@@ -123,9 +123,17 @@ fn load_file(
             );
             return Loaded::Skipped;
         }
+        // a FIFO would hang the build when read, a device would never end
+        Ok(meta) if !meta.is_file() => {
+            problems.push(
+                Diagnostic::error(rel, "not-a-file", format!("not an ordinary file: {}", file_kind(&meta)))
+                    .hint("hoclieu reads only ordinary files under content/: remove it, or put the file itself there"),
+            );
+            return Loaded::Skipped;
+        }
         Ok(_) => {}
         Err(e) => {
-            problems.push(Diagnostic::error(rel, "io", format!("cannot read: {e}")));
+            problems.push(cannot_read(rel, &e));
             return Loaded::Skipped;
         }
     }
@@ -136,7 +144,7 @@ fn load_file(
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(e) => {
-            problems.push(Diagnostic::error(rel, "io", format!("cannot read: {e}")));
+            problems.push(cannot_read(rel, &e));
             return Loaded::Skipped;
         }
     };
@@ -223,6 +231,40 @@ fn load_file(
         text: text.into(),
         updated: dates.of(rel),
     }))
+}
+
+/// A file that could not be read, with what to do about it.
+pub(crate) fn cannot_read(rel: &Path, e: &std::io::Error) -> Diagnostic {
+    let hint = if crate::fs::is_symlink_loop(e) {
+        "a symlink on the way leads back to itself: remove it, or point it at the file itself"
+    } else if e.kind() == std::io::ErrorKind::PermissionDenied {
+        "make the file readable by you (chmod u+r), or move it out of content/"
+    } else {
+        "check that the file is still there and readable, then build again"
+    };
+    Diagnostic::error(rel, "io", format!("cannot read: {e}")).hint(hint)
+}
+
+/// What a file that is not an ordinary file is, in words.
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        return "a folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    "a special file"
 }
 
 /// NFC, without a byte-order mark. Authors paste text in mixed forms (decomposed accents

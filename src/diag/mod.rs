@@ -8,7 +8,7 @@
 
 mod printer;
 
-pub use printer::{print_human, print_json};
+pub use printer::{escape, print_human, print_json};
 
 use std::path::{Path, PathBuf};
 

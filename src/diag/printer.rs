@@ -14,24 +14,29 @@ pub fn print_human(out: &mut dyn Write, root: &Path, diagnostics: &[Diagnostic])
             Severity::Warning => "warning",
             Severity::Note => "note",
         };
-        let file = d.file.display();
+        // names and text from the content reach the terminal: no escape sequences
+        let file = escape(&d.file.to_string_lossy()).into_owned();
+        let message = escape(&d.message);
         match (d.line, d.col) {
-            (0, _) => writeln!(out, "{file}: {severity}: {}", d.message)?,
-            (line, 0) => writeln!(out, "{file}:{line}: {severity}: {}", d.message)?,
-            (line, col) => writeln!(out, "{file}:{line}:{col}: {severity}: {}", d.message)?,
+            (0, _) => writeln!(out, "{file}: {severity}: {message}")?,
+            (line, 0) => writeln!(out, "{file}:{line}: {severity}: {message}")?,
+            (line, col) => writeln!(out, "{file}:{line}:{col}: {severity}: {message}")?,
         }
         if d.line > 0 {
             if let Some(source_line) = read_line(&root.join(&d.file), d.line) {
-                writeln!(out, "  | {source_line}")?;
+                // tabs stay tabs, so that the caret lines up under them
+                let shown =
+                    |text: &str| text.split('\t').map(|part| escape(part).into_owned()).collect::<Vec<_>>().join("\t");
+                writeln!(out, "  | {}", shown(&source_line))?;
                 if d.col > 0 {
-                    let pad: String =
-                        source_line.chars().take(d.col - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                    let before: String = source_line.chars().take(d.col - 1).collect();
+                    let pad: String = shown(&before).chars().map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
                     writeln!(out, "  | {pad}^")?;
                 }
             }
         }
         if let Some(hint) = &d.hint {
-            writeln!(out, "  hint: {hint}")?;
+            writeln!(out, "  hint: {}", escape(hint))?;
         }
     }
     Ok(())
@@ -41,6 +46,27 @@ pub fn print_human(out: &mut dyn Write, root: &Path, diagnostics: &[Diagnostic])
 pub fn print_json(out: &mut dyn Write, diagnostics: &[Diagnostic]) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, diagnostics)?;
     writeln!(out)
+}
+
+/// `text` with control characters and bidirectional overrides written as escapes
+/// (`\u{1b}`), so that a file name cannot move the cursor, recolour the terminal or show
+/// its text reversed.
+pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn read_line(path: &Path, line: usize) -> Option<String> {

@@ -16,6 +16,17 @@ use std::path::{Path, PathBuf};
 /// Marks a folder as hoclieu's output, so a mistyped `--out` never replaces other files.
 pub const MARKER: &str = ".hoclieu-output";
 
+/// Marks a temporary folder of `unpack` while it is filled (removed just before the swap):
+/// what a killed run leaves behind is known for hoclieu's and removed by the next run.
+pub const TEMP_MARKER: &str = ".hoclieu-temp";
+
+/// Markers a folder of hoclieu's may carry at its root (the last is an unpacked pack's
+/// manifest): [`remove_leftovers`] removes only folders with one of them.
+const MARKERS: [&str; 3] = [MARKER, TEMP_MARKER, crate::pack::manifest::FILE_NAME];
+
+/// What the temporary folders beside a target are called: `.<name>.<kind>-<pid>`.
+const TEMP_KINDS: [&str; 4] = ["new", "old", "unpack", "update"];
+
 #[derive(Debug, Default, Clone, Copy)]
 pub struct WriteReport {
     pub files: usize,
@@ -24,27 +35,128 @@ pub struct WriteReport {
 
 /// Writes `files` into `out` (relative file contents are read from `root`).
 pub fn write(root: &Path, out: &Path, files: &[OutputFile]) -> Result<WriteReport, Error> {
-    let name = out.file_name().ok_or_else(|| Error::Usage(format!("output folder {} has no name", out.display())))?;
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    check_replaceable(out)?;
+    let out = resolve_target(out)?;
+    let (parent, name) = beside(&out)?;
+    check_replaceable(&out)?;
     crate::fs::create_dir_all(&parent)?;
+    remove_leftovers(&parent, &name);
     let pid = std::process::id();
-    let temp = parent.join(format!(".{}.new-{pid}", name.to_string_lossy()));
-    let old = parent.join(format!(".{}.old-{pid}", name.to_string_lossy()));
+    let temp = parent.join(format!(".{name}.new-{pid}"));
+    let old = parent.join(format!(".{name}.old-{pid}"));
     if temp.exists() {
         crate::fs::remove_dir_all(&temp)?;
     }
     let result = write_all(root, &temp, files).and_then(|report| {
-        swap(out, &temp, &old)?;
+        swap(&out, &temp, &old)?;
         Ok(report)
     });
     if result.is_err() && temp.exists() {
         let _ = std::fs::remove_dir_all(&temp);
     }
     result
+}
+
+/// `dir` joined with `relative`, when that stays inside `dir`: `relative` must be a
+/// `/`-separated path of plain names, without `..`, `.`, a root, a drive, an empty part, a
+/// backslash or a NUL. Every path hoclieu writes into a folder it makes (the site, the
+/// packs in it, an unpacked pack, an update) goes through here; the folder is fresh and
+/// hoclieu makes no symlinks in it, so what this accepts cannot land outside.
+pub fn inside(dir: &Path, relative: &str) -> Result<PathBuf, Error> {
+    let plain = !relative.is_empty()
+        && !relative.contains(['\\', '\0'])
+        && relative.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
+        && Path::new(relative).components().all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !plain {
+        return Err(Error::Usage(format!(
+            "refusing to write {relative:?}: it is not a plain path inside {}; nothing was replaced",
+            dir.display()
+        )));
+    }
+    Ok(dir.join(relative))
+}
+
+/// Where a target folder really is. A symlink is followed once, here: the new folder is
+/// then made beside the real one and takes its place, and the link goes on pointing at
+/// it. (Renaming the link itself would leave the real folder stale, and removing the
+/// "old" folder through the link would empty a folder hoclieu did not make.)
+pub(crate) fn resolve_target(target: &Path) -> Result<PathBuf, Error> {
+    match std::fs::symlink_metadata(target) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            let real = target.canonicalize().map_err(|e| {
+                Error::Usage(format!(
+                    "{} is a symlink that leads nowhere ({e}); point it at a folder, or remove it",
+                    target.display()
+                ))
+            })?;
+            if !real.is_dir() {
+                return Err(Error::Usage(format!(
+                    "{} is a symlink to {}, which is not a folder; point it at a folder, or remove it",
+                    target.display(),
+                    real.display()
+                )));
+            }
+            Ok(real)
+        }
+        _ => Ok(target.to_path_buf()),
+    }
+}
+
+/// The folder a target sits in and its name: where its temporary folders go.
+pub(crate) fn beside(target: &Path) -> Result<(PathBuf, String), Error> {
+    let name = target
+        .file_name()
+        .ok_or_else(|| Error::Usage(format!("{} has no folder name; name a folder", target.display())))?
+        .to_string_lossy()
+        .into_owned();
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok((parent, name))
+}
+
+/// The output may not be inside `content/` or `themes/` (it would be read back as content
+/// or theme files, and grow with every build), nor hold the repository itself.
+pub fn check_location(root: &Path, out: &Path, what: &str) -> Result<(), Error> {
+    let real_out = real_location(out);
+    for folder in ["content", "themes"] {
+        let real = real_location(&root.join(folder));
+        if real_out.starts_with(&real) {
+            return Err(Error::Usage(format!(
+                "{what} {} is inside {folder}/: it would be read back as {} on the next build; choose a folder outside content/ and themes/, e.g. public",
+                out.display(),
+                if folder == "content" { "lessons and assets" } else { "theme files" }
+            )));
+        }
+    }
+    if real_location(root).starts_with(&real_out) {
+        return Err(Error::Usage(format!(
+            "{what} {} holds the content repository: it is replaced on every build; choose a folder inside it, e.g. public",
+            out.display()
+        )));
+    }
+    Ok(())
+}
+
+/// `path` made absolute with symlinks resolved, also when its last parts do not exist yet
+/// (they are then taken as written).
+fn real_location(path: &Path) -> PathBuf {
+    let absolute = std::env::current_dir().map(|cwd| cwd.join(path)).unwrap_or_else(|_| path.to_path_buf());
+    let parts: Vec<std::path::Component> = absolute.components().collect();
+    for existing in (1..=parts.len()).rev() {
+        let Ok(mut real) = parts[..existing].iter().collect::<PathBuf>().canonicalize() else { continue };
+        for part in &parts[existing..] {
+            match part {
+                std::path::Component::ParentDir => {
+                    real.pop();
+                }
+                std::path::Component::Normal(name) => real.push(name),
+                _ => {}
+            }
+        }
+        return real;
+    }
+    absolute
 }
 
 fn check_replaceable(out: &Path) -> Result<(), Error> {
@@ -66,23 +178,22 @@ fn check_replaceable(out: &Path) -> Result<(), Error> {
 }
 
 fn write_all(root: &Path, dir: &Path, files: &[OutputFile]) -> Result<WriteReport, Error> {
-    let folders: BTreeSet<PathBuf> =
-        files.iter().filter_map(|f| Path::new(&f.path).parent().map(|p| dir.join(p))).collect();
+    let targets: Vec<PathBuf> = files.iter().map(|f| inside(dir, &f.path)).collect::<Result<_, _>>()?;
+    let folders: BTreeSet<&Path> = targets.iter().filter_map(|t| t.parent()).collect();
     crate::fs::create_dir_all(dir)?;
+    // first, so that a run killed from here on leaves a folder known for hoclieu's
+    crate::fs::write(&dir.join(MARKER), b"made by hoclieu; this folder is replaced on every build\n")?;
     for folder in &folders {
         crate::fs::create_dir_all(folder)?;
     }
-    crate::fs::write(&dir.join(MARKER), b"made by hoclieu; this folder is replaced on every build\n")?;
     let sizes: Vec<Result<u64, Error>> = files
         .par_iter()
-        .map(|file| {
-            let target = dir.join(&file.path);
-            match &file.contents {
-                Contents::Bytes(bytes) => crate::fs::write(&target, bytes).map(|()| bytes.len() as u64),
-                Contents::Copy(source) => {
-                    let source = root.join(source);
-                    std::fs::copy(&source, &target).map_err(|e| Error::io(&source, "cannot copy", e))
-                }
+        .zip(&targets)
+        .map(|(file, target)| match &file.contents {
+            Contents::Bytes(bytes) => crate::fs::write(target, bytes).map(|()| bytes.len() as u64),
+            Contents::Copy(source) => {
+                let source = root.join(source);
+                std::fs::copy(&source, target).map_err(|e| Error::io(&source, "cannot copy", e))
             }
         })
         .collect();
@@ -94,8 +205,15 @@ fn write_all(root: &Path, dir: &Path, files: &[OutputFile]) -> Result<WriteRepor
 }
 
 /// Puts `temp` where `out` is. The old output is moved aside first and removed last, so at
-/// every moment one complete site is in place or about to be.
+/// every moment one complete site is in place or about to be. `out` is a real folder, not
+/// a symlink ([`resolve_target`]).
 pub(crate) fn swap(out: &Path, temp: &Path, old: &Path) -> Result<(), Error> {
+    if std::fs::symlink_metadata(out).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(Error::Usage(format!(
+            "{} became a symlink while hoclieu was writing; nothing was replaced",
+            out.display()
+        )));
+    }
     if out.exists() {
         crate::fs::rename(out, old)?;
         if let Err(e) = crate::fs::rename(temp, out) {
@@ -109,17 +227,130 @@ pub(crate) fn swap(out: &Path, temp: &Path, old: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// Removes what killed runs left beside the target `name` in `parent`: folders
+/// `.<name>.<new|old|unpack|update>-<pid>` whose process is gone and which carry one of
+/// hoclieu's markers (or hold no file at all), and unfinished zips `.<name>.tmp-<pid>`.
+/// Anything else is left alone, and so is what a run still going has made.
+pub(crate) fn remove_leftovers(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    let prefix = format!(".{name}.");
+    for entry in entries.filter_map(Result::ok) {
+        let file_name = entry.file_name();
+        let Some((kind, pid)) =
+            file_name.to_str().and_then(|n| n.strip_prefix(&prefix)).and_then(|r| r.rsplit_once('-'))
+        else {
+            continue;
+        };
+        // `+12`, `012`: not a name hoclieu makes
+        let Some(pid) = pid.parse::<u32>().ok().filter(|n| n.to_string() == pid) else { continue };
+        let path = entry.path();
+        let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
+        if running(pid, &meta) {
+            continue;
+        }
+        if kind == "tmp" && meta.is_file() && is_zip_or_empty(&path) {
+            let _ = std::fs::remove_file(&path);
+        } else if TEMP_KINDS.contains(&kind) && meta.is_dir() && is_ours(&path) {
+            let _ = remove_parallel(&path);
+        }
+    }
+}
+
+/// Whether the process `pid` may still be running (and using what it made). Where the
+/// system does not say (no `/proc`), a leftover untouched for a day is taken as abandoned.
+fn running(pid: u32, meta: &std::fs::Metadata) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    let proc = Path::new("/proc");
+    if proc.join("self").exists() {
+        return proc.join(pid.to_string()).exists();
+    }
+    meta.modified().ok().and_then(|m| m.elapsed().ok()).is_none_or(|age| age.as_secs() < 24 * 3600)
+}
+
+/// A folder with one of hoclieu's markers at its root, or with no file in it at all.
+fn is_ours(dir: &Path) -> bool {
+    MARKERS.iter().any(|m| std::fs::symlink_metadata(dir.join(m)).is_ok_and(|meta| meta.is_file()))
+        || walkdir::WalkDir::new(dir)
+            .follow_links(false)
+            .into_iter()
+            .filter_map(Result::ok)
+            .all(|e| e.file_type().is_dir())
+}
+
+fn is_zip_or_empty(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 4];
+    let Ok(mut file) = std::fs::File::open(path) else { return false };
+    match file.read(&mut head) {
+        Ok(0) => true,
+        Ok(n) => head[..n] == b"PK\x03\x04"[..n],
+        Err(_) => false,
+    }
+}
+
 /// Removes a folder tree, files in parallel: the old output of a large site has tens of
-/// thousands of files, and unlinking them one by one was a quarter of a rebuild.
+/// thousands of files, and unlinking them one by one was a quarter of a rebuild. Never
+/// follows a symlink, the folder's own included; the markers at its root go last, so a
+/// run killed while removing leaves a folder the next run still knows for hoclieu's.
 fn remove_parallel(dir: &Path) -> Result<(), Error> {
+    if std::fs::symlink_metadata(dir).map_err(|e| Error::io(dir, "cannot remove folder", e))?.file_type().is_symlink() {
+        return Err(Error::Usage(format!("refusing to remove {}: it is a symlink", dir.display())));
+    }
+    let markers: Vec<PathBuf> = MARKERS.iter().map(|m| dir.join(m)).collect();
     let files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .follow_root_links(false)
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| !e.file_type().is_dir())
         .map(|e| e.into_path())
+        .filter(|path| !markers.contains(path))
         .collect();
     files.par_iter().for_each(|f| {
         let _ = std::fs::remove_file(f);
     });
     crate::fs::remove_dir_all(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_relative_paths_are_inside() {
+        let dir = Path::new("/srv/site");
+        for ok in ["index.html", "vi/an-toan/index.html", "media/a.b/c..d.png", "packs/hoclieu-dan.zip"] {
+            assert_eq!(inside(dir, ok).unwrap(), dir.join(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "..",
+            "../victim/index.html",
+            "vi/../../x",
+            "vi/./x",
+            "/etc/passwd",
+            "vi//x",
+            "vi/",
+            "a\\..\\b",
+            "a\0b",
+            "hoclieu-dan-cap-nhat-x/../../thoat.zip",
+        ] {
+            assert!(inside(dir, bad).is_err(), "{bad:?} was let through");
+        }
+    }
+
+    #[test]
+    fn a_location_not_made_yet_is_resolved_through_what_exists() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("content/a")).unwrap();
+        std::os::unix::fs::symlink(root.join("content/a"), root.join("link")).unwrap();
+        assert_eq!(real_location(&root.join("link/new/x")), root.join("content/a/new/x"));
+        assert_eq!(real_location(&root.join("content/../public")), root.join("public"));
+        assert!(check_location(&root, &root.join("link/site"), "the output folder").is_err());
+        assert!(check_location(&root, &root.join("public"), "the output folder").is_ok());
+        assert!(check_location(&root, &root, "the output folder").is_err());
+    }
 }

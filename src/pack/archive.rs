@@ -265,7 +265,7 @@ impl Reader {
                     path.display()
                 )));
             };
-            let target = dest.join(&name);
+            let target = crate::output::inside(dest, &name)?;
             if let Some(parent) = target.parent() {
                 crate::fs::create_dir_all(parent)?;
             }

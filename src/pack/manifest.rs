@@ -219,7 +219,8 @@ pub fn verify_dir(dir: &Path) -> Result<(Manifest, Problems), Error> {
             let path = e.path().unwrap_or(dir).to_path_buf();
             Error::io(&path, "cannot read", e.into())
         })?;
-        if entry.file_type().is_dir() {
+        // the folder itself may be a symlink to the unpacked pack (followed, not a file)
+        if entry.file_type().is_dir() || entry.depth() == 0 {
             continue;
         }
         let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());

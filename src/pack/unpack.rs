@@ -78,6 +78,8 @@ pub fn unpack(zip: &Path, dir: &Path) -> Result<Unpacked, Error> {
 
 pub fn unpack_with(zip: &Path, dir: &Path, limits: Limits) -> Result<Unpacked, Error> {
     let mut reader = Reader::open(zip, limits)?;
+    // a symlinked target: the real folder is replaced, beside itself, and the link kept
+    let dir = &crate::output::resolve_target(dir)?;
     if let Some(data) = reader.read(delta::FILE_NAME, 512 << 20)? {
         let delta = Delta::parse(&data, zip)?;
         apply(&mut reader, delta, dir).map(|d| Unpacked::Updated(Box::new(d)))
@@ -106,6 +108,7 @@ pub fn unpack_with(zip: &Path, dir: &Path, limits: Limits) -> Result<Unpacked, E
                 )));
             }
             crate::fs::write(&temp.join(manifest::FILE_NAME), &data)?;
+            finish(&temp)?;
             crate::output::swap(dir, &temp, &beside(dir, "old")?)
         })();
         if result.is_err() {
@@ -172,7 +175,7 @@ fn apply(reader: &mut Reader, delta: Delta, dir: &Path) -> Result<Delta, Error> 
             .filter(|p| to.entry(p).is_some() && !changed.contains(p))
             .collect();
         for path in unchanged {
-            let (from, to) = (dir.join(path), temp.join(path));
+            let (from, to) = (crate::output::inside(dir, path)?, crate::output::inside(&temp, path)?);
             if let Some(parent) = to.parent() {
                 crate::fs::create_dir_all(parent)?;
             }
@@ -183,6 +186,7 @@ fn apply(reader: &mut Reader, delta: Delta, dir: &Path) -> Result<Delta, Error> 
         }
         reader.extract(&temp, &[delta::FILE_NAME], &|name| to.entry(name).cloned())?;
         crate::fs::write(&temp.join(manifest::FILE_NAME), &to.to_json())?;
+        finish(&temp)?;
         let (_, problems) = manifest::verify_dir(&temp)?;
         if !problems.is_empty() {
             return Err(Error::Usage(format!(
@@ -219,24 +223,29 @@ fn check_target(dir: &Path) -> Result<(), Error> {
     }
 }
 
-/// A fresh folder beside `dir` (same file system, so the final rename is atomic).
+/// A fresh folder beside `dir` (same file system, so the final rename is atomic), marked
+/// as hoclieu's until [`finish`]: a run killed meanwhile leaves a folder the next run
+/// recognises and removes. `old` is only a name (the swap moves the previous folder there).
 fn beside(dir: &Path, what: &str) -> Result<PathBuf, Error> {
-    let name = dir
-        .file_name()
-        .ok_or_else(|| Error::Usage(format!("{} has no folder name", dir.display())))?
-        .to_string_lossy()
-        .into_owned();
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let (parent, name) = crate::output::beside(dir)?;
     crate::fs::create_dir_all(&parent)?;
+    if what != "old" {
+        crate::output::remove_leftovers(&parent, &name);
+    }
     let path = parent.join(format!(".{name}.{what}-{}", std::process::id()));
     if path.exists() {
         crate::fs::remove_dir_all(&path)?;
     }
     if what != "old" {
         crate::fs::create_dir_all(&path)?;
+        crate::fs::write(&path.join(crate::output::TEMP_MARKER), b"hoclieu unpack in progress\n")?;
     }
     Ok(path)
+}
+
+/// Takes the temporary marker out of a filled folder (it would be an extra file of the
+/// pack); from here on its manifest marks it.
+fn finish(temp: &Path) -> Result<(), Error> {
+    let marker = temp.join(crate::output::TEMP_MARKER);
+    std::fs::remove_file(&marker).map_err(|e| Error::io(&marker, "cannot remove", e))
 }

@@ -79,6 +79,13 @@ pub struct Theme {
 
 pub fn load(config: &Config) -> Result<Theme, Error> {
     let theme_dir = config.root.join("themes").join(&config.build.theme);
+    // `config::load` checked the name; the folder may have gone since (the preview)
+    if config.build.theme != crate::config::DEFAULT_THEME && !theme_dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "[build] theme \"{}\": there is no folder themes/{}/ (create it, or remove `theme` from book.toml to use the built-in theme)",
+            config.build.theme, config.build.theme
+        )));
+    }
     let mut tera = tera::Tera::default();
     let mut templates: Vec<(String, String)> = TEMPLATES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
     for (name, text) in templates.iter_mut() {

@@ -24,6 +24,9 @@ const WORDS: &str = "hoclieu";
 const PAIRS: &str = "hoclieu_pairs";
 /// How much more an exact (same diacritics) match weighs than a folded one.
 const EXACT_BOOST: f32 = 2.0;
+/// Results asked for at most: a larger limit is taken as this one (ten times as many
+/// candidates are ranked, and their heap is made for the limit).
+pub const MAX_RESULTS: usize = 1000;
 
 /// Emits the analyzer's words (or pairs of words) as tantivy tokens.
 #[derive(Clone, Copy)]
@@ -191,8 +194,10 @@ impl Engine {
         BooleanQuery::new(all)
     }
 
-    /// The best `limit` documents for `text`, optionally only those for target group `group`.
+    /// The best `limit` documents for `text` (at most [`MAX_RESULTS`]), optionally only
+    /// those for target group `group`.
     pub fn search(&self, text: &str, group: Option<&str>, limit: usize) -> tantivy::Result<Vec<Hit>> {
+        let limit = limit.min(MAX_RESULTS);
         if analyzer::words(text).is_empty() {
             return Ok(Vec::new());
         }

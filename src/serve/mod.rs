@@ -78,6 +78,9 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Error> {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads)
+        // file chunks are read on these (`http::FileStream`); each read is short, so a few
+        // threads serve any number of clients, and memory does not grow with them
+        .max_blocking_threads(http::FILE_READERS)
         .enable_all()
         .build()
         .map_err(|e| Error::Usage(format!("cannot start the server: {e}")))

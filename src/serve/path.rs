@@ -3,8 +3,8 @@
 //! The path is percent-decoded exactly once, then checked segment by segment: `.` and
 //! `..` (also when written `%2e%2e`), backslashes and NUL bytes (also encoded) are refused
 //! with 400; names starting with `.` (`.git`, the `.hoclieu-output` marker) are hidden
-//! (404). Symlinks are checked where the file is opened (`static_files`), since only the
-//! file system knows where they lead.
+//! (404), and so are paths starting with `//`. Symlinks are checked where the file is
+//! opened (`static_files`), since only the file system knows where they lead.
 
 use hyper::StatusCode;
 
@@ -19,6 +19,11 @@ pub struct Relative {
 
 pub fn relative(url_path: &str) -> Result<Relative, StatusCode> {
     let Some(rest) = url_path.strip_prefix('/') else { return Err(StatusCode::BAD_REQUEST) };
+    // `//vi` names no file of ours, and its redirect `//vi/` would send the browser to the
+    // host `vi` (a protocol-relative URL)
+    if rest.starts_with('/') {
+        return Err(StatusCode::NOT_FOUND);
+    }
     let decoded = percent_decode(rest).ok_or(StatusCode::BAD_REQUEST)?;
     let mut segments = Vec::new();
     for segment in decoded.split('/') {
@@ -76,6 +81,8 @@ mod tests {
             ("relative", StatusCode::BAD_REQUEST),
             ("/.hoclieu-output", StatusCode::NOT_FOUND),
             ("/vi/.git/config", StatusCode::NOT_FOUND),
+            ("//vi", StatusCode::NOT_FOUND),
+            ("//evil.example/", StatusCode::NOT_FOUND),
         ] {
             assert_eq!(relative(path), Err(status), "{path}");
         }

@@ -17,7 +17,7 @@ use crate::{config, Error};
 use hyper::header::{self, HeaderMap};
 use hyper::{Method, Response, StatusCode, Uri};
 use notify::{EventKind, RecursiveMode, Watcher};
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Arc;
@@ -45,6 +45,13 @@ pub fn run(options: PreviewOptions) -> Result<(), Error> {
     let root = options.root.canonicalize().map_err(|e| Error::io(&options.root, "cannot read", e))?;
     let listener = http::bind(SocketAddr::new(options.listen.ip, options.listen.port))?;
     let address = listener.local_addr().map_err(|e| Error::io(&root, "cannot listen", e))?;
+    if !address.ip().is_loopback() {
+        eprintln!(
+            "warning: the preview listens on {}, beyond this computer: anyone who can reach it on the network can read every draft and unpublished lesson\n  hint: leave out --bind (this computer only) unless you mean to share the preview; to host a built site for students use `hoclieu serve --static public --bind 0.0.0.0`",
+            address.ip()
+        );
+    }
+    let hosts = Arc::new(Hosts::of(address));
     let shared = Arc::new(Shared::default());
     let (search, sites) = std::sync::mpsc::channel::<Arc<Site>>();
     {
@@ -122,9 +129,76 @@ pub fn run(options: PreviewOptions) -> Result<(), Error> {
     super::runtime()?
         .block_on(http::serve(listener, move |request| {
             let shared = Arc::clone(&shared);
-            async move { shared.handle(request.method(), request.uri(), request.headers()) }
+            let hosts = Arc::clone(&hosts);
+            async move {
+                if let Some(refusal) = hosts.refuse(request.uri(), request.headers()) {
+                    return refusal;
+                }
+                shared.handle(request.method(), request.uri(), request.headers())
+            }
         }))
         .map_err(|e| Error::io(&root, "server stopped", e))
+}
+
+/// The names the preview answers to: the addresses it listens on (every interface's when
+/// it listens on all), `localhost`, with its port. A page of another site whose name was
+/// made to resolve to 127.0.0.1 (DNS rebinding) sends its own name in `Host`, and is
+/// refused: it cannot read the drafts or the search API.
+struct Hosts {
+    names: Vec<String>,
+    port: u16,
+}
+
+impl Hosts {
+    fn of(address: SocketAddr) -> Hosts {
+        let ip = address.ip();
+        let mut ips = vec![IpAddr::V4(Ipv4Addr::LOCALHOST), IpAddr::V6(Ipv6Addr::LOCALHOST)];
+        if ip.is_unspecified() {
+            ips.extend(if_addrs::get_if_addrs().unwrap_or_default().into_iter().map(|i| i.ip()));
+        } else {
+            ips.push(ip);
+        }
+        let mut names: Vec<String> = ips
+            .into_iter()
+            .map(|ip| match ip {
+                IpAddr::V4(v4) => v4.to_string(),
+                IpAddr::V6(v6) => format!("[{v6}]"),
+            })
+            .collect();
+        names.push("localhost".into());
+        Hosts { names, port: address.port() }
+    }
+
+    /// Whether `host` (`name` or `name:port`) names this preview.
+    fn allows(&self, host: &str) -> bool {
+        let host = host.to_ascii_lowercase();
+        let (name, port) = match host.rfind(':') {
+            // not the colons inside `[::1]`
+            Some(at) if !host[at..].contains(']') => (&host[..at], Some(&host[at + 1..])),
+            _ => (host.as_str(), None),
+        };
+        let port_ok = match port {
+            None => self.port == 80,
+            Some(port) => port.parse::<u16>() == Ok(self.port),
+        };
+        port_ok && self.names.iter().any(|n| n == name)
+    }
+
+    /// A 403 for a request that names another host, in `Host` or in its target.
+    fn refuse(&self, uri: &Uri, headers: &HeaderMap) -> Option<Response<Body>> {
+        let named: Vec<String> = headers
+            .get_all(header::HOST)
+            .iter()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .chain(uri.authority().map(|a| a.as_str().to_string()))
+            .collect();
+        let other = named.iter().find(|host| !self.allows(host))?;
+        let text = format!(
+            "hoclieu preview: refusing a request for host {other:?}; open http://127.0.0.1:{}/ instead",
+            self.port
+        );
+        Some(respond::plain(StatusCode::FORBIDDEN, &text))
+    }
 }
 
 /// What the watcher said.
@@ -225,9 +299,9 @@ impl Shared {
                 let len = bytes.len() as u64;
                 (Data::Memory(bytes), len)
             }
-            Some(Served::Disk(path)) => match std::fs::metadata(&path) {
-                Ok(meta) if meta.is_file() => (Data::File(path), meta.len()),
-                _ => return self.not_found(),
+            Some(Served::Disk { path, root }) => match respond::open_inside(&path, &root) {
+                Some((file, meta)) => (Data::File(Arc::new(file)), meta.len()),
+                None => return self.not_found(),
             },
             Some(Served::Manifest(save)) => {
                 let bytes = self.manifest(&save.0, &save.1);
@@ -267,5 +341,32 @@ impl Shared {
             .header(header::CACHE_CONTROL, "no-store")
             .body(Body::bytes(reload::inject(html.as_bytes())))
             .expect("valid response")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_addresses_listened_on_are_hosts_of_the_preview() {
+        let hosts = Hosts::of("127.0.0.1:1111".parse().unwrap());
+        for ok in ["127.0.0.1:1111", "localhost:1111", "LocalHost:1111", "[::1]:1111"] {
+            assert!(hosts.allows(ok), "{ok}");
+        }
+        for bad in [
+            "evil.example:1111",
+            "127.0.0.1",
+            "127.0.0.1:80",
+            "127.0.0.1:1111.evil.example",
+            "localhost.:1111",
+            "[::1]",
+            "0.0.0.0:1111",
+            "",
+        ] {
+            assert!(!hosts.allows(bad), "{bad:?}");
+        }
+        let on_port_80 = Hosts::of("[::1]:80".parse().unwrap());
+        assert!(on_port_80.allows("localhost") && on_port_80.allows("[::1]"));
     }
 }

@@ -42,8 +42,13 @@ pub(super) const SEARCH_DIR: &str = "search/";
 #[derive(Debug, Clone)]
 pub(super) enum Served {
     Memory(Bytes),
-    /// An asset, read from the repository when asked for (so it is always current).
-    Disk(PathBuf),
+    /// An asset, read from the repository when asked for (so it is always current), and
+    /// served only while it is a regular file inside `root`, the repository (canonical):
+    /// the file may have been swapped for a symlink since it was read.
+    Disk {
+        path: PathBuf,
+        root: Arc<Path>,
+    },
     /// An offline manifest, made when asked for: the course or path page and its lessons.
     Manifest(Arc<(String, Vec<String>)>),
 }
@@ -528,7 +533,7 @@ impl Good {
         }
         for (output, (source, version)) in &assets {
             if self.assets.get(output).is_none_or(|(s, v)| s != source || v != version) {
-                map.insert(output.clone(), Served::Disk(root.join(source)));
+                map.insert(output.clone(), Served::Disk { path: root.join(source), root: Arc::from(root) });
             }
         }
         self.assets = assets;
@@ -578,7 +583,7 @@ impl Shared {
         let map = self.files.read().expect("files lock");
         let size = |path: &str| match map.get(path)? {
             Served::Memory(bytes) => Some(bytes.len() as u64),
-            Served::Disk(source) => std::fs::metadata(source).ok().map(|m| m.len()),
+            Served::Disk { path, root } => super::respond::open_inside(path, root).map(|(_, meta)| meta.len()),
             Served::Manifest(_) => None,
         };
         match offline::manifest(page, lessons, &|p| loads.get(p).map(Vec::as_slice), &size).contents {
@@ -591,7 +596,7 @@ impl Shared {
 fn served(root: &Path, file: OutputFile) -> (String, Served) {
     let served = match file.contents {
         Contents::Bytes(bytes) => Served::Memory(Bytes::from(bytes)),
-        Contents::Copy(source) => Served::Disk(root.join(source)),
+        Contents::Copy(source) => Served::Disk { path: root.join(source), root: Arc::from(root) },
     };
     (file.path, served)
 }

@@ -7,7 +7,8 @@ use super::http::Body;
 use bytes::Bytes;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Response, StatusCode};
-use std::path::PathBuf;
+use std::path::Path;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 /// How long a browser may keep a file without asking again.
@@ -52,8 +53,33 @@ pub fn is_fingerprinted(path: &str) -> bool {
 #[derive(Debug, Clone)]
 pub enum Data {
     Memory(Bytes),
-    /// A file too large to keep in memory: streamed from disk.
-    File(PathBuf),
+    /// A file too large to keep in memory, opened (and checked, [`open_inside`]): streamed
+    /// from disk as the client takes it.
+    File(Arc<std::fs::File>),
+}
+
+/// Opens the file at `path` if it is a regular file inside `root` (canonical) once every
+/// symlink is resolved, and returns it with its metadata. The check is of the file that
+/// was opened, not of the name before opening it: a file swapped for a symlink to
+/// `/etc/passwd` after it was checked is not what gets served.
+pub fn open_inside(path: &Path, root: &Path) -> Option<(std::fs::File, std::fs::Metadata)> {
+    let real = path.canonicalize().ok()?;
+    if !real.starts_with(root) {
+        return None;
+    }
+    let file = std::fs::File::open(&real).ok()?;
+    #[cfg(target_os = "linux")]
+    {
+        // what was opened, whatever happened to the names since canonicalize
+        use std::os::fd::AsRawFd;
+        if let Ok(opened) = std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())) {
+            if !opened.starts_with(root) {
+                return None;
+            }
+        }
+    }
+    let meta = file.metadata().ok()?;
+    meta.is_file().then_some((file, meta))
 }
 
 /// One representation of a resource: the bytes and what describes them.
@@ -169,7 +195,7 @@ pub fn respond(method: &Method, headers: &HeaderMap, rep: Representation) -> Res
     }
     let body = match rep.data {
         Data::Memory(bytes) => Body::bytes(bytes.slice(start as usize..(start + len) as usize)),
-        Data::File(path) => stream_file(path, start, len),
+        Data::File(file) => Body::File(super::http::FileStream::new(file, start, len)),
     };
     response.body(body).expect("valid response")
 }
@@ -278,47 +304,6 @@ fn parse_range(value: &str, len: u64) -> RangeRequest {
         }
         _ => RangeRequest::Whole,
     }
-}
-
-/// Streams `len` bytes of `path` from `start`, read on a blocking thread in 64 KB chunks.
-fn stream_file(path: PathBuf, start: u64, len: u64) -> Body {
-    let (sender, receiver) = tokio::sync::mpsc::channel(4);
-    tokio::task::spawn_blocking(move || {
-        use std::io::{Read, Seek, SeekFrom};
-        let mut file = match std::fs::File::open(&path) {
-            Ok(file) => file,
-            Err(e) => {
-                let _ = sender.blocking_send(Err(e));
-                return;
-            }
-        };
-        if let Err(e) = file.seek(SeekFrom::Start(start)) {
-            let _ = sender.blocking_send(Err(e));
-            return;
-        }
-        let mut left = len;
-        while left > 0 {
-            let mut chunk = vec![0; left.min(64 * 1024) as usize];
-            match file.read(&mut chunk) {
-                Ok(0) => {
-                    let _ = sender.blocking_send(Err(std::io::ErrorKind::UnexpectedEof.into()));
-                    return;
-                }
-                Ok(n) => {
-                    chunk.truncate(n);
-                    left -= n as u64;
-                    if sender.blocking_send(Ok(Bytes::from(chunk))).is_err() {
-                        return; // the client went away
-                    }
-                }
-                Err(e) => {
-                    let _ = sender.blocking_send(Err(e));
-                    return;
-                }
-            }
-        }
-    });
-    Body::Channel(receiver)
 }
 
 #[cfg(test)]

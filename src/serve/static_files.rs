@@ -5,8 +5,8 @@
 //! is found on disk: a folder asked without its final slash is redirected (relative links
 //! need it), a folder gives its `index.html`, and never a listing unless `--list-dirs`.
 //! A `.br` or `.gz` sibling written by the build is sent when the browser accepts it.
-//! Files are opened only after their real path (symlinks resolved) is checked to lie in
-//! the served folder.
+//! Files are served only when their real path (symlinks resolved) lies in the served
+//! folder, checked on the file as opened.
 //!
 //! Small files are kept in memory after the first request, with the way each request path
 //! resolved (folder → `index.html`, the sibling chosen for the accepted codings), and
@@ -65,11 +65,19 @@ struct Route {
 }
 
 impl Route {
-    fn representation(&self) -> Representation {
-        Representation {
+    /// What to send. A file too large to keep is opened now, and checked as opened: still
+    /// inside `root` and still the size and date seen (else `None`: it changed).
+    fn representation(&self, root: &Path) -> Option<Representation> {
+        Some(Representation {
             data: match &self.kept.bytes {
                 Some(bytes) => Data::Memory(bytes.clone()),
-                None => Data::File(self.file.clone()),
+                None => {
+                    let (file, meta) = respond::open_inside(&self.file, root)?;
+                    if meta.len() != self.kept.len || meta.modified().ok() != self.kept.modified {
+                        return None;
+                    }
+                    Data::File(Arc::new(file))
+                }
             },
             len: self.kept.len,
             content_type: self.content_type,
@@ -79,13 +87,13 @@ impl Route {
             last_modified: self.kept.last_modified.clone(),
             cache: self.cache,
             vary: self.vary,
-        }
+        })
     }
 
     /// The file is still the one seen (one `stat`).
     fn is_current(&self) -> bool {
         std::fs::symlink_metadata(&self.file)
-            .is_ok_and(|m| m.len() == self.kept.len && m.modified().ok() == self.kept.modified)
+            .is_ok_and(|m| m.is_file() && m.len() == self.kept.len && m.modified().ok() == self.kept.modified)
     }
 }
 
@@ -130,8 +138,8 @@ impl StaticSite {
         let set = coding_set(&codings);
         if !ranged {
             let route = self.routes.read().expect("routes lock").get(uri.path()).and_then(|r| r[set].clone());
-            if let Some(route) = route.filter(|r| r.is_current()) {
-                return respond::respond(method, headers, route.representation());
+            if let Some(rep) = route.filter(|r| r.is_current()).and_then(|r| r.representation(&self.root)) {
+                return respond::respond(method, headers, rep);
             }
         }
         let relative = match super::path::relative(uri.path()) {
@@ -172,7 +180,10 @@ impl StaticSite {
                             routes.entry(uri.path().to_string()).or_default()[set] = Some(Arc::clone(&route));
                         }
                     }
-                    respond::respond(method, headers, route.representation())
+                    match route.representation(&self.root) {
+                        Some(rep) => respond::respond(method, headers, rep),
+                        None => not_found(),
+                    }
                 }
                 None => not_found(),
             },
@@ -238,18 +249,11 @@ impl StaticSite {
         let meta = std::fs::symlink_metadata(path).ok()?;
         let modified = meta.modified().ok();
         if let Some(kept) = self.cache.read().expect("cache lock").get(path) {
-            if kept.len == meta.len() && kept.modified == modified {
+            if meta.is_file() && kept.len == meta.len() && kept.modified == modified {
                 return Some(Arc::clone(kept));
             }
         }
-        let real = path.canonicalize().ok()?;
-        if !real.starts_with(&self.root) {
-            return None;
-        }
-        let meta = std::fs::metadata(&real).ok()?;
-        if !meta.is_file() {
-            return None;
-        }
+        let (mut file, meta) = respond::open_inside(path, &self.root)?;
         let modified = meta.modified().ok();
         let etag = respond::file_etag(meta.len(), modified);
         let last_modified = modified.map(respond::http_date);
@@ -257,7 +261,9 @@ impl StaticSite {
         if !small || (method == Method::HEAD && self.cache.read().expect("cache lock").get(path).is_none()) {
             return Some(Arc::new(Kept { len: meta.len(), modified, etag, last_modified, bytes: None }));
         }
-        let bytes = Bytes::from(std::fs::read(&real).ok()?);
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        std::io::Read::read_to_end(&mut file, &mut bytes).ok()?;
+        let bytes = Bytes::from(bytes);
         if bytes.len() as u64 != meta.len() {
             return None; // changing under us; the next request sees it whole
         }

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use crate::harness::Project;
 use driver::{axe_source, browser_available, screenshot_dir, set_viewport, with_browser, PHONE};
-use server::StaticServer;
+use server::{HoclieuServer, StaticServer};
 
 /// One page of each kind the site has: (kind, path in the output, its `h1`).
 const PAGE_KINDS: [(&str, &str, &str); 11] = [
@@ -758,6 +758,48 @@ async fn from_file_urls_nothing_offline_runs_and_nothing_fails() {
             let scripts = client.execute("return document.querySelectorAll('script[src*=offline]').length", vec![]);
             assert_eq!(scripts.await.unwrap(), 0, "{page}: the offline script is not loaded on file://");
         }
+    })
+    .await;
+}
+
+/// The `minimal` fixture with Thái written in Tai Viet (its pages carry the theme's inline
+/// `@font-face`) and raw HTML let through unsanitised, with script in a lesson: built and
+/// served by `hoclieu serve --static`, whose Content-Security-Policy must let every page of
+/// the site work and stop the script.
+#[tokio::test]
+async fn pages_served_by_hoclieu_work_under_its_content_security_policy_and_inline_script_does_not_run() {
+    if !browser_available() {
+        return;
+    }
+    let project = Project::fixture("minimal");
+    let book = project.read("book.toml").replace("tag = \"blt-Latn\"", "script = \"Tavt\"");
+    project.file("book.toml", format!("{book}\n[markdown]\nunsafe_html = true\n"));
+    let lesson = project.read("content/an-toan/mat-khau-manh.md");
+    project.file(
+        "content/an-toan/mat-khau-manh.md",
+        format!(
+            "{lesson}\n<script>document.title = 'chay-script'</script>\n\n\
+             <details open ontoggle=\"document.title = 'chay-ontoggle'\"><summary>Mở</summary>x</details>\n"
+        ),
+    );
+    project.run(&["build"]).success();
+    let server = HoclieuServer::start(&project.path("public"));
+    let base = server.base.clone();
+    with_browser(true, |client| async move {
+        client.goto(&format!("{base}vi/an-toan/mat-khau-manh/")).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let title = client.title().await.unwrap();
+        assert!(title.starts_with("Mật khẩu mạnh"), "script from the content ran: title {title:?}");
+        // the site's own script runs: the text-size control shows
+        let control = client.find(Locator::Css(".textsize")).await.expect("a text-size control");
+        assert!(control.is_displayed().await.unwrap(), "site.js did not run under the policy");
+        // the inline @font-face of a Tai Viet page applies
+        client.goto(&format!("{base}blt/an-toan/mat-khau-manh/")).await.unwrap();
+        let family = client.execute("return getComputedStyle(document.body).fontFamily", vec![]).await.unwrap();
+        assert!(family.as_str().unwrap().contains("Noto Sans Tai Viet"), "the inline style was blocked: {family}");
+        // clicking through and searching (scripts loaded by scripts) work as without it
+        walk_through_a_course(client.clone(), base.clone()).await;
+        search_from_the_box(client, base).await;
     })
     .await;
 }

@@ -11,6 +11,7 @@ mod curriculum;
 mod determinism;
 mod diagnostics;
 mod identity;
+mod hostile_fs;
 mod offline;
 mod output_integrity;
 mod pack;

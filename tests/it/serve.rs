@@ -73,8 +73,11 @@ impl Server {
         Server { child, address, stdout, stderr }
     }
 
+    /// `GET path` with `Host` naming the server as a browser would (the preview refuses
+    /// other hosts).
     fn get(&self, path: &str, headers: &[&str]) -> Reply {
-        self.raw(&format!("GET {path} HTTP/1.1\r\nHost: x\r\n{}Connection: close\r\n\r\n", lines(headers)))
+        let host = &self.address;
+        self.raw(&format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n{}Connection: close\r\n\r\n", lines(headers)))
     }
 
     /// Sends `request` exactly as written and reads the whole answer.
@@ -91,7 +94,9 @@ impl Server {
     fn events(&self) -> Events {
         let mut stream = TcpStream::connect(&self.address).unwrap();
         stream.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
-        stream.write_all(b"GET /_hoclieu/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n").unwrap();
+        let request =
+            format!("GET /_hoclieu/events HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n", self.address);
+        stream.write_all(request.as_bytes()).unwrap();
         let mut events = Events { stream, seen: String::new(), cursor: 0 };
         events.wait_for(": hoclieu preview");
         events
@@ -643,4 +648,199 @@ fn serve_preview_serves_the_browser_search_index_and_keeps_it_current() {
         assert!(Instant::now() < deadline, "the index never followed the edit: {chunk}");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+#[test]
+fn serve_static_answers_404_to_paths_starting_with_two_slashes_never_a_protocol_relative_redirect() {
+    let project = built();
+    let server = serve_static(&project, &[]);
+    for path in ["//vi", "//vi/", "//evil.example", "//evil.example/vi/", "///vi"] {
+        let reply = server.get(path, &[]);
+        assert_eq!(reply.status, 404, "{path}");
+        assert_eq!(reply.header("location"), None, "{path}: no redirect");
+    }
+    let reply = server.get("/vi", &[]);
+    assert_eq!((reply.status, reply.header("location")), (301, Some("/vi/")), "the folder redirect stays");
+}
+
+/// The Content-Security-Policy of every page and file but SVG, as `hoclieu serve` sends it.
+const SITE_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; \
+frame-ancestors 'self'";
+
+#[track_caller]
+fn assert_hardened(reply: &Reply, what: &str) {
+    assert_eq!(reply.header("x-content-type-options"), Some("nosniff"), "{what}");
+    let policy = reply.header("content-security-policy").unwrap_or_else(|| panic!("{what}: no CSP"));
+    if reply.header("content-type").is_some_and(|t| t.starts_with("image/svg+xml")) {
+        assert!(policy.starts_with("default-src 'none';") && policy.ends_with("; sandbox"), "{what}: {policy}");
+        assert!(!policy.contains("script-src"), "{what}: an SVG runs no script at all: {policy}");
+    } else {
+        assert_eq!(policy, SITE_POLICY, "{what}");
+    }
+}
+
+#[test]
+fn serve_sends_a_content_security_policy_and_nosniff_with_every_response() {
+    let project = built();
+    {
+        let server = serve_static(&project, &[]);
+        for (path, status) in [
+            ("/vi/", 200),
+            ("/media/an-toan/so-do.svg", 200),
+            ("/vi/an-toan/mat-khau-manh/", 200),
+            ("/sw.js", 200),
+            ("/khong-co", 404),
+            ("/vi", 301),
+            ("/../x", 400),
+        ] {
+            let reply = server.get(path, &["Accept-Encoding: gzip"]);
+            assert_eq!(reply.status, status, "{path}");
+            assert_hardened(&reply, path);
+        }
+        assert_eq!(server.get("/media/an-toan/so-do.svg", &[]).header("content-type"), Some("image/svg+xml"));
+        let post = server.raw("POST /vi/ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        assert_hardened(&post, "POST");
+    }
+    let server = preview(&project);
+    for (path, status) in [
+        ("/vi/an-toan/mat-khau-manh/", 200),
+        ("/media/an-toan/so-do.svg", 200),
+        ("/_hoclieu/live.js", 200),
+        ("/api/search?q=mat+khau", 200),
+        ("/khong-co/", 404),
+    ] {
+        let reply = server.get(path, &[]);
+        assert_eq!(reply.status, status, "preview {path}");
+        assert_hardened(&reply, &format!("preview {path}"));
+    }
+}
+
+#[test]
+fn serve_preview_refuses_requests_for_other_hosts() {
+    let project = Project::fixture("minimal");
+    let server = preview(&project);
+    let port = server.address.rsplit(':').next().unwrap().to_string();
+    let ask = |host: &str, target: &str| {
+        server.raw(&format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"))
+    };
+    for host in [
+        format!("evil.example:{port}"),
+        "evil.example".to_string(),
+        format!("127.0.0.1.evil.example:{port}"),
+        format!("localhost.evil.example:{port}"),
+        "127.0.0.1:1".to_string(),
+        "127.0.0.1".to_string(),
+        String::new(),
+    ] {
+        for target in ["/vi/an-toan/mat-khau-manh/", "/api/search?q=mat+khau", "/_hoclieu/events"] {
+            let reply = ask(&host, target);
+            assert_eq!(reply.status, 403, "Host: {host:?} {target}");
+            assert!(!reply.text().contains("Mật khẩu"), "Host: {host:?} {target}: {}", reply.text());
+        }
+    }
+    let absolute = ask(&server.address, "http://evil.example/vi/");
+    assert_eq!(absolute.status, 403, "a request target naming another host");
+    for host in [server.address.clone(), format!("localhost:{port}"), format!("LOCALHOST:{port}")] {
+        assert_eq!(ask(&host, "/vi/an-toan/mat-khau-manh/").status, 200, "Host: {host}");
+    }
+    assert!(!server.stderr.lock().unwrap().contains("beyond this computer"), "no warning on loopback");
+}
+
+#[test]
+fn serve_preview_warns_loudly_when_bound_beyond_loopback() {
+    let project = Project::fixture("minimal");
+    let server = Server::start(project.root(), &["serve", "--port", "0", "--bind", "0.0.0.0"]);
+    server.wait_stderr("warning: the preview listens on 0.0.0.0, beyond this computer");
+    server.wait_stderr("hint: leave out --bind");
+    assert_eq!(server.get("/vi/", &[]).status, 200, "it still serves this computer");
+}
+
+#[test]
+fn serve_preview_never_serves_a_symlink_swapped_in_for_an_asset() {
+    let project = Project::fixture("minimal");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let secret = elsewhere.path().join("passwd");
+    std::fs::write(&secret, "SECRET-b41c root:x:0:0").unwrap();
+    let server = preview(&project);
+    let asset = "/media/an-toan/so-do.svg";
+    assert_eq!(server.get(asset, &[]).status, 200);
+    let mut events = server.events();
+    let file = project.path("content/an-toan/so-do.svg");
+    std::fs::remove_file(&file).unwrap();
+    std::os::unix::fs::symlink(&secret, &file).unwrap();
+    events.wait_for("symlink leaves the repository");
+    for _ in 0..3 {
+        let reply = server.get(asset, &[]);
+        assert!(!reply.text().contains("SECRET-b41c"), "the symlink's target was served");
+        assert_eq!(reply.status, 404);
+    }
+    // a symlink that stays in the repository is followed, as the build does
+    std::fs::remove_file(&file).unwrap();
+    std::os::unix::fs::symlink(project.path("content/gioi-thieu.md"), &file).unwrap();
+    events.wait_for("event: reload");
+    let reply = server.get(asset, &[]);
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.text(), project.read("content/gioi-thieu.md"));
+}
+
+/// A number from `/proc/PID/status` (`VmRSS` in KB, `Threads`).
+fn proc_status(pid: u32, key: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with(&format!("{key}:"))).expect(key);
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+#[test]
+fn serve_static_slow_readers_from_one_client_cannot_starve_others_nor_grow_memory() {
+    let project = built();
+    let big: Vec<u8> = (0..8_000_000u32).map(|i| (i % 253) as u8).collect();
+    project.file("public/media/bai-giang.mp4", &big);
+    let server = serve_static(&project, &[]);
+    let pid = server.child.id();
+    assert!(server.get("/media/bai-giang.mp4", &[]).body == big);
+    let before = proc_status(pid, "VmRSS");
+    // 1 100 clients on this machine ask for the large file and never read the answer
+    let mut slow = Vec::new();
+    for _ in 0..1100 {
+        let mut stream = TcpStream::connect(&server.address).unwrap();
+        stream.write_all(b"GET /media/bai-giang.mp4 HTTP/1.1\r\nHost: x\r\nAccept-Encoding: identity\r\n\r\n").unwrap();
+        slow.push(stream);
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    let during = proc_status(pid, "VmRSS");
+    let threads = proc_status(pid, "Threads");
+    // another client (another address of this machine) is answered at once
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let started = Instant::now();
+    let mut other = runtime.block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+        socket.connect(server.address.parse().unwrap()).await.unwrap().into_std().unwrap()
+    });
+    other.set_nonblocking(false).unwrap();
+    other.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    other
+        .write_all(format!("GET /vi/ HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", server.address).as_bytes())
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = other.read_to_end(&mut answer);
+    let waited = started.elapsed();
+    assert!(answer.starts_with(b"HTTP/1.1 200"), "no answer in {waited:?}: {:?}", String::from_utf8_lossy(&answer));
+    assert!(waited < Duration::from_secs(5), "a normal request waited {waited:?} behind slow readers");
+    let grown_mb = during.saturating_sub(before) / 1024;
+    assert!(grown_mb < 48, "the server grew by {grown_mb} MB for 1 100 slow readers");
+    // no thread per slow reader: the runtime's workers and a few file readers
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
+    assert!(threads <= cores + 16 + 8, "{threads} threads for 1 100 slow readers");
+    // one client's connections past its share are told to come back
+    let mut refused = 0;
+    for stream in slow.iter_mut().rev().take(20) {
+        stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut head = [0u8; 12];
+        if stream.read_exact(&mut head).is_ok() && &head == b"HTTP/1.1 503" {
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 20, "connections over the client's limit get 503");
 }

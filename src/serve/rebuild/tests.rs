@@ -18,7 +18,7 @@ fn snapshot(shared: &Shared) -> BTreeMap<String, Result<Vec<u8>, PathBuf>> {
         .map(|(path, served)| {
             let served = match served {
                 Served::Memory(bytes) => Ok(bytes.to_vec()),
-                Served::Disk(path) => Err(path.clone()),
+                Served::Disk { path, .. } => Err(path.clone()),
                 Served::Manifest(save) => Ok(shared.manifest(&save.0, &save.1).to_vec()),
             };
             (path.clone(), served)

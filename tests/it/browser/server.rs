@@ -175,3 +175,46 @@ fn respond(
     stream.write_all(body)?;
     stream.flush()
 }
+
+/// `hoclieu serve --static DIR` itself on a free port of 127.0.0.1, stopped when dropped:
+/// for the tests of what that server adds (its Content-Security-Policy).
+pub struct HoclieuServer {
+    /// `http://127.0.0.1:PORT/`, with the final slash.
+    pub base: String,
+    child: std::process::Child,
+}
+
+impl HoclieuServer {
+    pub fn start(dir: &Path) -> HoclieuServer {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hoclieu"))
+            .args(["serve", "--static"])
+            .arg(dir)
+            .args(["--port", "0"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start hoclieu serve --static");
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        let base = loop {
+            line.clear();
+            if out.read_line(&mut line).unwrap_or(0) == 0 {
+                let _ = child.kill();
+                panic!("hoclieu serve printed no URL");
+            }
+            if let Some(at) = line.find("http://127.0.0.1:") {
+                break line[at..].trim().to_string();
+            }
+        };
+        // keep reading, so that the server never blocks on a full pipe
+        std::thread::spawn(move || while out.read_line(&mut String::new()).unwrap_or(0) > 0 {});
+        HoclieuServer { base, child }
+    }
+}
+
+impl Drop for HoclieuServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,387 @@
+//! Hostile content and faults on the file system (issue 19): names from `book.toml` and
+//! front matter that would lead out of the output, outputs and unpack targets that are
+//! symlinks, leftovers of killed runs, FIFOs, symlink loops and control characters in file
+//! names. hoclieu writes nothing outside the folders it makes, deletes nothing it did not
+//! make, and says what is wrong with a hint.
+
+use crate::harness::{snapshot, Outcome, Project};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The `minimal` fixture with `extra` appended to its book.toml.
+fn with_book(extra: &str) -> Project {
+    let project = Project::fixture("minimal");
+    let book = project.read("book.toml");
+    project.file("book.toml", format!("{book}\n{extra}\n"));
+    project
+}
+
+/// Every file and folder name under `dir`, relative, sorted (for "nothing appeared").
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .map(|e| e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The id of a process that has ended.
+fn dead_pid() -> u32 {
+    let mut child = Command::new("true").spawn().expect("run true");
+    let pid = child.id();
+    child.wait().unwrap();
+    assert!(!Path::new(&format!("/proc/{pid}")).exists());
+    pid
+}
+
+/// Runs `hoclieu ARGS` in the project, killed after `limit`: `None` when it did not finish.
+fn run_within(project: &Project, args: &[&str], limit: Duration) -> Option<Outcome> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hoclieu"))
+        .args(args)
+        .current_dir(project.root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run hoclieu");
+    let deadline = Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    Some(Outcome {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    })
+}
+
+#[test]
+fn ids_in_book_toml_must_be_plain_names_so_nothing_is_written_outside_the_output() {
+    for (table, extra) in [
+        ("[languages.\"../victim\"]", "[languages.\"../victim\"]\nname = \"Kẻ gian\"\n"),
+        ("[languages.\".\"]", "[languages.\".\"]\nname = \"Chấm\"\n"),
+        ("[domains.\"../../victim\"]", "[domains.\"../../victim\"]\nname = \"Kẻ gian\"\n"),
+        ("[groups.\"../victim\"]", "[groups.\"../victim\"]\nname = \"Kẻ gian\"\ndomains = [\"an-toan\"]\n"),
+        ("[groups.\"..\"]", "[groups.\"..\"]\nname = \"Hai chấm\"\n"),
+        ("[groups.\"\"]", "[groups.\"\"]\nname = \"Rỗng\"\n"),
+        ("[packs.\"../victim\"]", "[packs.\"../victim\"]\ngroups = [\"nguoi-dan\"]\n"),
+        ("[domains.\"An-Toan\"]", "[domains.\"An-Toan\"]\nname = \"Hoa\"\n"),
+    ] {
+        let project = with_book(extra);
+        let before = names(project.root());
+        let outcome = project.run(&["build"]);
+        assert_eq!(outcome.code, 1, "{table}: {}{}", outcome.stdout, outcome.stderr);
+        let line = outcome.stderr.lines().find(|l| l.contains("not a plain name")).unwrap_or_else(|| {
+            panic!("{table}: no diagnostic: {}", outcome.stderr);
+        });
+        assert!(line.starts_with("book.toml:"), "{table}: the diagnostic points into book.toml: {line}");
+        assert!(line.contains(table), "{table}: the diagnostic names the key: {line}");
+        assert!(
+            outcome.stderr.contains("hint: use only lowercase ASCII letters, digits and `-`"),
+            "{}",
+            outcome.stderr
+        );
+        assert_eq!(before, names(project.root()), "{table}: nothing was written");
+        assert!(!project.root().parent().unwrap().join("victim").exists(), "{table}: nothing beside the project");
+    }
+}
+
+#[test]
+fn the_audio_of_a_lesson_must_be_a_file_name_next_to_it() {
+    let project = Project::fixture("minimal");
+    let lesson = project.read("content/an-toan/mat-khau-manh.md");
+    for audio in ["../../book.toml", "/etc/passwd", "..", "hinh/../../gioi-thieu.md"] {
+        project.file(
+            "content/an-toan/mat-khau-manh.md",
+            lesson.replacen("+++\n", &format!("+++\naudio = \"{audio}\"\n"), 1),
+        );
+        let outcome = project.run(&["build"]);
+        assert_eq!(outcome.code, 1, "{audio}: {}", outcome.stderr);
+        assert!(
+            outcome.stderr.contains("content/an-toan/mat-khau-manh.md:2:1: error: `audio`"),
+            "{audio}: the diagnostic names the key: {}",
+            outcome.stderr
+        );
+        assert!(outcome.stderr.contains("hint: put the audio file in the lesson's folder"), "{}", outcome.stderr);
+    }
+}
+
+#[test]
+fn an_old_pack_with_a_hostile_version_cannot_put_the_update_outside_the_packs_folder() {
+    let project = Project::fixture("packs");
+    project.run(&["pack", "--id", "dan"]).success();
+    // the old version's manifest says where the update's name comes from: make it a path
+    let old = std::fs::read(project.path("packs/hoclieu-dan.zip")).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(old)).unwrap();
+    let mut hostile = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
+        if name == "hoclieu-pack.json" {
+            let mut manifest: serde_json::Value = serde_json::from_slice(&data).unwrap();
+            manifest["version"] = "x/../../thoat".into();
+            manifest["content_hash"] = "0".repeat(64).into();
+            data = serde_json::to_vec(&manifest).unwrap();
+        }
+        hostile.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        hostile.write_all(&data).unwrap();
+    }
+    let hostile = hostile.finish().unwrap().into_inner();
+    project.file("cu.zip", hostile);
+    // the folder the version's first part names, so that `..` can be followed
+    std::fs::create_dir_all(project.path("packs/hoclieu-dan-cap-nhat-x")).unwrap();
+    let outcome = project.run(&["pack", "--id", "dan", "--since", "cu.zip"]);
+    assert_eq!(outcome.code, 2, "{}{}", outcome.stdout, outcome.stderr);
+    assert!(outcome.stderr.contains("not a plain path inside"), "{}", outcome.stderr);
+    let escaped: Vec<String> = names(project.root()).into_iter().filter(|n| n.contains("thoat")).collect();
+    assert!(escaped.is_empty(), "written outside packs/: {escaped:?}");
+}
+
+#[test]
+fn the_output_folder_may_not_be_inside_content_or_themes() {
+    for (how, args, book) in [
+        ("--out content/site", vec!["build", "--out", "content/site"], None),
+        ("--out ./content/../content/x", vec!["build", "--out", "./content/../content/x"], None),
+        ("out_dir = \"themes/site\"", vec!["build"], Some("themes/site")),
+        ("pack --out content/goi", vec!["pack", "--all", "--out", "content/goi"], None),
+    ] {
+        let project = Project::fixture("packs");
+        if let Some(out_dir) = book {
+            let text = project.read("book.toml");
+            project.file("book.toml", format!("{text}\n[build]\nout_dir = \"{out_dir}\"\n"));
+        }
+        let before = names(project.root());
+        let outcome = project.run(&args);
+        assert_eq!(outcome.code, 2, "{how}: {}{}", outcome.stdout, outcome.stderr);
+        assert!(outcome.stderr.contains("choose a folder outside content/ and themes/"), "{how}: {}", outcome.stderr);
+        assert_eq!(before, names(project.root()), "{how}: nothing was written");
+    }
+    // a symlink into content/ is found out too
+    let project = Project::fixture("minimal");
+    std::os::unix::fs::symlink(project.path("content/an-toan"), project.path("public")).unwrap();
+    let outcome = project.run(&["build"]);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("is inside content/"), "{}", outcome.stderr);
+}
+
+#[test]
+fn a_symlinked_output_folder_is_replaced_where_it_really_is() {
+    let project = Project::fixture("minimal");
+    std::fs::create_dir_all(project.path("that/real")).unwrap();
+    std::os::unix::fs::symlink(project.path("that/real/site"), project.path("public")).unwrap();
+    // a symlink that leads nowhere is refused with a clear message
+    let outcome = project.run(&["build"]);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("is a symlink that leads nowhere"), "{}", outcome.stderr);
+
+    project.run(&["build", "--out", "that/real/site"]).success();
+    project.file("that/real/ghi-chu.txt", "not hoclieu's");
+    std::fs::remove_file(project.path("content/gioi-thieu.md")).unwrap();
+    for _ in 0..3 {
+        project.run(&["build"]).success();
+    }
+    let link = std::fs::symlink_metadata(project.path("public")).unwrap();
+    assert!(link.file_type().is_symlink(), "public is still the link");
+    assert!(project.path("that/real/site/vi/index.html").is_file());
+    assert!(!project.path("that/real/site/vi/gioi-thieu").exists(), "the real folder was replaced, not left stale");
+    assert_eq!(project.read("that/real/ghi-chu.txt"), "not hoclieu's", "files beside it are kept");
+    let mut beside = names(&project.path("that/real"));
+    beside.retain(|n| !n.contains('/'));
+    assert_eq!(beside, ["", "ghi-chu.txt", "site"], "no temporary folder left");
+    assert_eq!(names(&project.path("that/real/site")), names(&project.path("public")));
+
+    // a link to a folder hoclieu did not make: refused, and every file in it kept
+    std::fs::create_dir_all(project.path("tai-lieu")).unwrap();
+    project.file("tai-lieu/quan-trong.txt", "giữ nguyên");
+    std::fs::remove_file(project.path("public")).unwrap();
+    std::os::unix::fs::symlink(project.path("tai-lieu"), project.path("public")).unwrap();
+    let outcome = project.run(&["build"]);
+    assert_eq!(outcome.code, 2);
+    assert!(outcome.stderr.contains("it was not made by hoclieu"), "{}", outcome.stderr);
+    assert_eq!(names(&project.path("tai-lieu")), ["", "quan-trong.txt"]);
+}
+
+/// A pack zip of the `packs` fixture, made once per test.
+fn pack_zip(project: &Project) -> String {
+    project.run(&["pack", "--id", "dan"]).success();
+    project.path("packs/hoclieu-dan.zip").display().to_string()
+}
+
+#[test]
+fn a_symlinked_unpack_target_is_replaced_where_it_really_is() {
+    let project = Project::fixture("packs");
+    let zip = pack_zip(&project);
+    std::fs::create_dir_all(project.path("usb")).unwrap();
+    project.run(&["unpack", &zip, "usb/hoc-lieu"]).success();
+    let unpacked = snapshot(&project.path("usb/hoc-lieu"));
+    std::os::unix::fs::symlink(project.path("usb/hoc-lieu"), project.path("lop-hoc")).unwrap();
+    for _ in 0..3 {
+        project.run(&["unpack", &zip, "lop-hoc"]).success();
+    }
+    assert!(std::fs::symlink_metadata(project.path("lop-hoc")).unwrap().file_type().is_symlink());
+    assert!(unpacked == snapshot(&project.path("usb/hoc-lieu")), "the real folder holds the pack");
+    project.run(&["verify", "lop-hoc"]).success();
+    assert_eq!(
+        names(&project.path("usb")).iter().filter(|n| !n.contains('/')).count(),
+        2,
+        "{:?}",
+        names(&project.path("usb"))
+    );
+}
+
+#[test]
+fn leftovers_of_killed_runs_are_recognised_by_their_marker_and_removed_by_the_next_run() {
+    let project = Project::fixture("packs");
+    let zip = pack_zip(&project);
+    project.run(&["build"]).success();
+    project.run(&["unpack", &zip, "lop"]).success();
+    let dead: Vec<u32> = (0..4).map(|_| dead_pid()).collect();
+    let alive = std::process::id();
+    let leftover = |name: &str, files: &[(&str, &str)]| {
+        std::fs::create_dir_all(project.path(name)).unwrap();
+        for (file, text) in files {
+            project.file(&format!("{name}/{file}"), text);
+        }
+    };
+    // what killed builds leave: the new folder, the previous output moved aside (maybe
+    // half removed: its marker goes last, and empty folders are nothing to keep)
+    leftover(&format!(".public.new-{}", dead[0]), &[(".hoclieu-output", ""), ("vi/index.html", "nửa")]);
+    leftover(&format!(".public.old-{}", dead[1]), &[(".hoclieu-output", ""), ("vi/index.html", "cũ")]);
+    leftover(&format!(".public.old-{}", dead[2]), &[]);
+    std::fs::create_dir_all(project.path(&format!(".public.old-{}/vi/an-toan", dead[2]))).unwrap();
+    // what killed unpacks and packs leave
+    leftover(&format!(".lop.unpack-{}", dead[0]), &[(".hoclieu-temp", ""), ("vi/index.html", "nửa")]);
+    leftover(&format!(".lop.old-{}", dead[1]), &[("hoclieu-pack.json", "{}"), ("vi/index.html", "cũ")]);
+    project.file(&format!("packs/.hoclieu-dan.zip.tmp-{}", dead[0]), "PK\x03\x04nửa");
+    // not hoclieu's (no marker), or of a run still going: kept
+    let foreign = format!(".public.new-{}", dead[3]);
+    leftover(&foreign, &[("cua-ai.txt", "của ai đó")]);
+    let running = format!(".public.new-{alive}");
+    leftover(&running, &[(".hoclieu-output", "")]);
+    let mut kept = vec![foreign.clone(), running];
+    kept.sort();
+
+    project.run(&["build"]).success();
+    project.run(&["unpack", &zip, "lop"]).success();
+    project.run(&["pack", "--id", "dan"]).success();
+
+    let mut left: Vec<String> =
+        names(project.root()).into_iter().filter(|n| n.starts_with('.') && !n.contains('/')).collect();
+    left.sort();
+    assert_eq!(left, kept, "only what is not hoclieu's, or still in use, is left");
+    assert_eq!(project.read(&format!("{foreign}/cua-ai.txt")), "của ai đó");
+    let packs = names(&project.path("packs"));
+    assert!(packs.iter().all(|n| !n.contains(".tmp-")), "{packs:?}");
+    project.run(&["verify", "lop"]).success();
+}
+
+#[test]
+fn a_fifo_or_a_device_in_content_is_refused_without_hanging_the_build() {
+    for (fifo, what) in [("content/an-toan/ong.md", "lesson"), ("content/an-toan/hinh/ong.png", "asset")] {
+        let project = Project::fixture("minimal");
+        let status = Command::new("mkfifo").arg(project.path(fifo)).status().expect("mkfifo");
+        assert!(status.success());
+        let outcome = run_within(&project, &["build"], Duration::from_secs(30))
+            .unwrap_or_else(|| panic!("a FIFO as a {what} hangs the build"));
+        assert_eq!(outcome.code, 1, "{what}: {}", outcome.stderr);
+        assert!(
+            outcome.stderr.contains(&format!("{fifo}: error: not an ordinary file: a named pipe (FIFO)")),
+            "{what}: {}",
+            outcome.stderr
+        );
+        assert!(outcome.stderr.contains("hint: hoclieu reads only ordinary files"), "{}", outcome.stderr);
+    }
+    let project = Project::fixture("minimal");
+    std::os::unix::fs::symlink("/dev/zero", project.path("content/an-toan/zero.md")).unwrap();
+    let outcome = run_within(&project, &["build"], Duration::from_secs(30)).expect("a device hangs the build");
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("zero.md"), "{}", outcome.stderr);
+}
+
+#[test]
+fn a_symlink_loop_in_content_gets_a_diagnostic_with_a_hint() {
+    let project = Project::fixture("minimal");
+    std::os::unix::fs::symlink("vong-b.md", project.path("content/an-toan/vong-a.md")).unwrap();
+    std::os::unix::fs::symlink("vong-a.md", project.path("content/an-toan/vong-b.md")).unwrap();
+    std::os::unix::fs::symlink("chinh-no", project.path("content/an-toan/chinh-no")).unwrap();
+    let outcome = run_within(&project, &["build"], Duration::from_secs(30)).expect("a symlink loop hangs the build");
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    for file in ["vong-a.md", "vong-b.md", "chinh-no"] {
+        let headline = format!("content/an-toan/{file}: error: symlink loop");
+        let at = outcome.stderr.find(&headline).unwrap_or_else(|| panic!("no {headline:?} in {}", outcome.stderr));
+        let next = outcome.stderr[at..].lines().nth(1).unwrap_or_default();
+        assert!(next.starts_with("  hint: remove the link"), "{file}: {next:?}");
+    }
+}
+
+#[test]
+fn control_characters_in_file_names_are_escaped_in_diagnostics() {
+    let project = Project::fixture("minimal");
+    // a name that would turn the terminal red and move the cursor, and one written backwards
+    let name = "content/an-toan/x\u{1b}[31m\u{1b}[2Ab\u{202e}dm.md";
+    project.file(name, "+++\ntitle = 1\n+++\n");
+    let outcome = project.run(&["build"]);
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    assert!(!outcome.stderr.contains('\u{1b}') && !outcome.stderr.contains('\u{202e}'), "{:?}", outcome.stderr);
+    assert!(outcome.stderr.contains("content/an-toan/x\\u{1b}[31m\\u{1b}[2Ab\\u{202e}dm.md:2:"), "{}", outcome.stderr);
+    // and in errors of the environment
+    let outcome = project.run(&["build", "--root", "khong-co\u{1b}[2J"]);
+    assert_eq!(outcome.code, 2);
+    assert!(outcome.stderr.contains("khong-co\\u{1b}[2J"), "{:?}", outcome.stderr);
+}
+
+#[test]
+fn the_theme_is_a_plain_name_of_a_folder_in_themes() {
+    let project = Project::fixture("minimal");
+    let book = project.read("book.toml");
+    let with_theme =
+        |theme: &str| project.file("book.toml", book.replace("[build]", &format!("[build]\ntheme = \"{theme}\"")));
+    assert!(book.contains("[build]"));
+
+    with_theme("../../x");
+    let outcome = project.run(&["build"]);
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("error: [build] theme = \"../../x\": not a plain name"), "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("hint:"), "{}", outcome.stderr);
+
+    with_theme("truong-hoc");
+    let outcome = project.run(&["build"]);
+    assert_eq!(outcome.code, 1, "a missing theme is an error, not the default: {}", outcome.stderr);
+    assert!(
+        outcome
+            .stderr
+            .contains("book.toml:7:9: error: [build] theme \"truong-hoc\": there is no folder themes/truong-hoc/"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(outcome.stderr.contains("hint: create themes/truong-hoc/"), "{}", outcome.stderr);
+    assert!(!project.path("public").exists());
+
+    std::fs::create_dir_all(project.path("themes/truong-hoc")).unwrap();
+    project.run(&["build"]).success();
+    with_theme("default");
+    project.run(&["build"]).success();
+}
+
+#[test]
+fn search_limit_is_clamped() {
+    let project = Project::fixture("search");
+    for limit in ["18446744073709551615", "0", "5000"] {
+        let outcome = run_within(&project, &["search", "mat", "khau", "--limit", limit], Duration::from_secs(60))
+            .expect("search finishes");
+        assert_eq!(outcome.code, 0, "--limit {limit}: {}", outcome.stderr);
+        assert!(outcome.stdout.contains("1. "), "--limit {limit}: {}", outcome.stdout);
+        assert!(!outcome.stderr.contains("panicked"), "{}", outcome.stderr);
+    }
+}
