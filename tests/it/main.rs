@@ -7,9 +7,11 @@ mod languages;
 
 mod browser;
 mod build;
+mod content_fuzz;
 mod curriculum;
 mod determinism;
 mod diagnostics;
+mod hostile_markdown;
 mod offline;
 mod output_integrity;
 mod pack;
