@@ -272,10 +272,38 @@ pub fn toml_error(file: impl AsRef<Path>, file_text: &str, base: usize, e: &toml
     if message.starts_with("unknown field") {
         diagnostic.code = "unknown-key";
         if let Some(expected) = message.split(", expected ").nth(1) {
-            diagnostic = diagnostic.hint(format!("valid keys here: {}", expected.trim_start_matches("one of ")));
+            return diagnostic.hint(format!("valid keys here: {}", expected.trim_start_matches("one of ")));
         }
     }
-    diagnostic
+    diagnostic.hint(toml_hint(&message))
+}
+
+/// How to fix a TOML mistake, from the parser's message (book.toml, front matter).
+fn toml_hint(message: &str) -> String {
+    let hint = if message.contains("recursion limit") {
+        "lists and tables are nested too deeply: write them flat, e.g. domains = [\"an-toan\", \"giao-tiep\"]"
+    } else if message.starts_with("duplicate key") {
+        "each key may be given once: remove or rename the repeated one"
+    } else if message.starts_with("invalid basic string") || message.starts_with("invalid literal string") {
+        "close the text with its quote on the same line; for several lines use \"\"\"…\"\"\""
+    } else if message.starts_with("invalid string") {
+        "put text in quotes: title = \"Mật khẩu mạnh\""
+    } else if message.starts_with("invalid escape") {
+        "a backslash starts an escape in \"…\" text: write \\\\ for a backslash, or use '…' quotes"
+    } else if message.starts_with("invalid array") {
+        "close the list with `]`, items separated by commas: [\"a\", \"b\"]"
+    } else if message.starts_with("invalid inline table") {
+        "close the table with `}` on the same line: { name = \"…\" }"
+    } else if message.starts_with("invalid table header") {
+        "a table header is one line: [name] or [name.sub]"
+    } else if message.starts_with("invalid type") {
+        "check the value: text in \"quotes\", numbers and true/false without, lists in [ ]"
+    } else if message.starts_with("missing field") {
+        "add the missing key, as `key = value` on a line of its own"
+    } else {
+        "TOML is one `key = value` a line, text in \"quotes\", lists in [ ], tables as [name]"
+    };
+    hint.to_string()
 }
 
 /// A theme other than `default` (which may be absent: the built-in theme) must be a folder

@@ -128,6 +128,14 @@ pub struct Split {
     format: Option<Format>,
 }
 
+/// Front matter larger than this is refused: it holds a title, a summary and a few short
+/// lists, and a parser handed megabytes of it slows down before it can say no.
+pub const MAX_FRONT_MATTER_BYTES: usize = 64 * 1024;
+/// Lists and tables (`[` and `{`) one front matter may open. The YAML parser's time grows
+/// with the number of tokens times the depth of nesting, and a depth cannot be read
+/// without parsing (quotes hide brackets), but it is never more than this count.
+pub const MAX_FRONT_MATTER_OPENINGS: usize = 256;
+
 /// Finds the front matter fences. A file without front matter has an empty one.
 pub fn split(text: &str, file: &Path) -> Result<Split, Diagnostic> {
     let (fence, format) = if text.starts_with("+++") {
@@ -177,6 +185,10 @@ pub fn parse(
     let front = &text[split.front_start..split.front_end];
     let base = split.front_start;
     let locate = |key: &str, needle: Option<&str>| locate(text, split, key, needle);
+    if let Some(problem) = too_large(file, text, split) {
+        problems.push(problem);
+        return None;
+    }
     let raw = match split.format {
         None => RawFrontMatter::default(),
         Some(Format::Toml) => {
@@ -204,12 +216,13 @@ pub fn parse(
         }
         Some(Format::Yaml) => {
             let yaml_error = |e: serde_yaml_ng::Error| {
-                let mut d = Diagnostic::error(file, "bad-yaml", e.to_string());
+                let message = e.to_string();
+                let mut d = Diagnostic::error(file, "bad-yaml", message.clone());
                 if let Some(loc) = e.location() {
                     let pos = Position::of_offset(text, base + loc.index());
                     d = d.at(pos);
                 }
-                d
+                d.hint(yaml_hint(&message))
             };
             if front.trim().is_empty() {
                 RawFrontMatter::default()
@@ -236,6 +249,60 @@ pub fn parse(
     Some(check(config, file, raw, requirements, &locate, problems))
 }
 
+/// The front matter's size and the lists and tables it opens, checked before it is parsed.
+fn too_large(file: &Path, text: &str, split: &Split) -> Option<Diagnostic> {
+    let front = &text[split.front_start..split.front_end];
+    if front.len() > MAX_FRONT_MATTER_BYTES {
+        return Some(
+            Diagnostic::error(
+                file,
+                "too-large",
+                format!(
+                    "front matter is {} KB, over the {} KB limit",
+                    front.len() / 1024,
+                    MAX_FRONT_MATTER_BYTES / 1024
+                ),
+            )
+            .at(Position::new(1, 1))
+            .hint("front matter holds the title, summary and short lists: move long text into the body"),
+        );
+    }
+    let (at, _) = front.match_indices(['[', '{']).nth(MAX_FRONT_MATTER_OPENINGS)?;
+    Some(
+        Diagnostic::error(
+            file,
+            "too-deep",
+            format!("front matter opens more than {MAX_FRONT_MATTER_OPENINGS} lists and tables (`[`, `{{`)"),
+        )
+        .at(Position::of_offset(text, split.front_start + at))
+        .hint("front matter needs a few flat lists, e.g. domains = [\"an-toan\"]: remove the extra brackets"),
+    )
+}
+
+/// How to fix a YAML mistake, from the parser's message.
+fn yaml_hint(message: &str) -> String {
+    let hint = if message.contains("recursion limit") {
+        "lists and maps are nested too deeply: write them flat, e.g. domains: [an-toan, giao-tiep]"
+    } else if message.contains("repetition limit") {
+        "anchors and aliases (&a, *a) repeat a value too often: write the values out"
+    } else if message.contains("mapping values are not allowed") || message.contains("did not find expected key") {
+        "put text that holds `: ` or `#`, or starts with a quote, in double quotes: title: \"Bước 1: đăng nhập\""
+    } else if message.contains("tab character") {
+        "indent with spaces, not tabs"
+    } else if message.contains("cannot start any token") {
+        "text starting with @, ` or another sign goes in double quotes: title: \"@Zalo\""
+    } else if message.contains("while scanning a quoted scalar") {
+        "close the quoted text with the same quote it opened with"
+    } else if message.contains("duplicate") {
+        "each key may be given once: remove or rename the repeated one"
+    } else if message.contains("invalid type") {
+        "check the value: text (in quotes when it holds signs), whole numbers, true/false, lists as [a, b]"
+    } else {
+        "YAML front matter is one `key: value` a line, lists as [a, b] or lines starting with `- `"
+    };
+    hint.to_string()
+}
+
 /// What a value of the key on the line at `offset` should look like.
 fn type_hint(front: &str, offset: usize) -> Option<String> {
     let line_start = front[..offset].rfind('\n').map_or(0, |i| i + 1);
@@ -257,7 +324,8 @@ fn unknown_keys<'a>(
     locate: &dyn Fn(&str, Option<&str>) -> Position,
     problems: &mut Vec<Diagnostic>,
 ) {
-    for key in keys.filter(|k| !KNOWN_KEYS.contains(&k.as_str())) {
+    let mut unknown = keys.filter(|k| !KNOWN_KEYS.contains(&k.as_str()));
+    for key in unknown.by_ref().take(MAX_UNKNOWN_KEYS) {
         let hint = match did_you_mean(key, KNOWN_KEYS.iter().copied()) {
             Some(best) => format!("did you mean `{best}`? known keys: {}", KNOWN_KEYS.join(", ")),
             None => format!("known keys: {}", KNOWN_KEYS.join(", ")),
@@ -268,7 +336,18 @@ fn unknown_keys<'a>(
                 .hint(hint),
         );
     }
+    let more = unknown.count();
+    if more > 0 {
+        problems.push(
+            Diagnostic::error(file, "unknown-key", format!("{more} more unknown front matter keys"))
+                .at(Position::new(1, 1))
+                .hint(format!("known keys: {}", KNOWN_KEYS.join(", "))),
+        );
+    }
 }
+
+/// Unknown keys reported one by one; the rest are counted (each is looked for in the text).
+const MAX_UNKNOWN_KEYS: usize = 20;
 
 fn check(
     config: &Config,

@@ -10,6 +10,7 @@ pub mod dates;
 mod files;
 pub mod front_matter;
 pub mod slug;
+pub mod svg;
 
 pub use files::{Files, Version};
 pub use front_matter::{FrontMatter, Level, Review};
@@ -24,6 +25,10 @@ use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 /// Files larger than this are refused: a learner's page must stay light.
 pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+/// Markdown files larger than this are refused. A lesson of this size is already fifty
+/// times its budget; reading Markdown takes a few hundred bytes of memory for each byte of
+/// some texts (a node per line, per emphasis), and pages are read in parallel.
+pub const MAX_PAGE_BYTES: usize = 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LoadOptions {
@@ -75,7 +80,15 @@ impl SourcePage {
 pub struct Asset {
     /// Relative to the repository root.
     pub path: PathBuf,
+    /// For an SVG that had script or links to other hosts: what is copied instead of the
+    /// file (see [`svg`]).
+    pub cleaned: Option<Arc<[u8]>>,
 }
+
+/// Extensions a browser runs as a page or a script (or an SVG it cannot check, zipped):
+/// copied into the site, such a file would run in the site's origin.
+const ACTIVE_EXTENSIONS: &[&str] =
+    &["htm", "html", "js", "mht", "mhtml", "mjs", "shtml", "svgz", "xht", "xhtml", "xml", "xsl", "xslt"];
 
 /// Everything under `content/`, sorted by path.
 #[derive(Debug, Default)]
@@ -139,7 +152,7 @@ fn load_file(
     }
     let is_markdown = rel.extension().is_some_and(|e| e == "md");
     if !is_markdown {
-        return Loaded::Asset(Asset { path: rel.to_path_buf() });
+        return load_asset(rel, &path, problems);
     }
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
@@ -148,6 +161,17 @@ fn load_file(
             return Loaded::Skipped;
         }
     };
+    if bytes.len() > MAX_PAGE_BYTES {
+        problems.push(
+            Diagnostic::error(
+                rel,
+                "too-large",
+                format!("Markdown file is {} KB, over the {} KB limit", bytes.len() / 1024, MAX_PAGE_BYTES / 1024),
+            )
+            .hint("split the lesson into several: learners read it on cheap phones over paid data"),
+        );
+        return Loaded::Skipped;
+    }
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
@@ -265,6 +289,68 @@ fn file_kind(meta: &std::fs::Metadata) -> &'static str {
         }
     }
     "a special file"
+}
+
+/// An asset: refused when a browser would run it, read and cleaned when it is an SVG.
+fn load_asset(rel: &Path, path: &Path, problems: &mut Vec<Diagnostic>) -> Loaded {
+    let extension = rel.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let asset = |cleaned| Loaded::Asset(Asset { path: rel.to_path_buf(), cleaned });
+    if ACTIVE_EXTENSIONS.contains(&extension.as_str()) {
+        problems.push(
+            Diagnostic::error(
+                rel,
+                "unsafe-asset",
+                format!("`.{extension}` files are not copied into the site: a browser would run them as part of it"),
+            )
+            .hint("write the page in Markdown, or put the file in a .zip next to the lesson and link to that"),
+        );
+        return Loaded::Skipped;
+    }
+    if extension != "svg" {
+        return asset(None);
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            problems.push(cannot_read(rel, &e));
+            return Loaded::Skipped;
+        }
+    };
+    let refuse = |problems: &mut Vec<Diagnostic>, reason: &str, at: Option<crate::diag::Position>| {
+        let diagnostic = Diagnostic::error(rel, "unsafe-svg", format!("SVG cannot be copied safely: {reason}"))
+            .hint("save it again as plain SVG (Inkscape: File → Save As → Plain SVG), or export it as PNG");
+        problems.push(match at {
+            Some(at) => diagnostic.at(at),
+            None => diagnostic,
+        });
+        Loaded::Skipped
+    };
+    let Ok(text) = std::str::from_utf8(&bytes) else { return refuse(problems, "it is not UTF-8", None) };
+    let (bom, svg_text) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", text),
+    };
+    match svg::clean(svg_text) {
+        svg::Verdict::Clean => asset(None),
+        svg::Verdict::Refused { reason, offset } => {
+            let at = offset.map(|offset| crate::diag::Position::of_offset(text, bom.len() + offset));
+            refuse(problems, &reason, at)
+        }
+        svg::Verdict::Cleaned { svg, removed } => {
+            problems.push(
+                Diagnostic::warning(
+                    rel,
+                    "unsafe-svg",
+                    format!(
+                        "removed from the SVG: {} (script, or loads from another host)",
+                        removed.join(", ")
+                    ),
+                )
+                .hint("the site gets a cleaned copy; remove these from the file (or save it as plain SVG) to silence this"),
+            );
+            asset(Some(format!("{bom}{svg}").into_bytes().into()))
+        }
+    }
 }
 
 /// NFC, without a byte-order mark. Authors paste text in mixed forms (decomposed accents

@@ -124,7 +124,9 @@ pub fn weigh(page: &str, html: &str, compressed: &HashMap<&str, u64>) -> PageWei
 }
 
 /// `(tag, attribute, url)` of everything a page loads by itself: `src`, `srcset`, `poster`
-/// and `data` attributes, and `href` on `<link>`. Links a reader clicks are not loads.
+/// and `data` attributes, `href` on `<link>`, and `url(…)` in `style` attributes (the
+/// sanitiser removes an author's styles, but not with `[markdown] unsafe_html = true`).
+/// Links a reader clicks are not loads.
 fn resources(html: &str) -> Vec<(String, String, String)> {
     let mut found = Vec::new();
     let mut rest = html;
@@ -134,7 +136,9 @@ fn resources(html: &str) -> Vec<(String, String, String)> {
         let tag_text = &rest[..end];
         // most tags load nothing: skip them before any allocation
         let may_load = tag_text.contains('=')
-            && (["src=", "srcset=", "poster=", "data=", "link "].iter().any(|a| contains_ignoring_case(tag_text, a))
+            && (["src=", "srcset=", "poster=", "data=", "link ", "url("]
+                .iter()
+                .any(|a| contains_ignoring_case(tag_text, a))
                 || tag_text.get(..4).is_some_and(|start| start.eq_ignore_ascii_case("link")));
         if !may_load {
             rest = &rest[end..];
@@ -155,6 +159,9 @@ fn resources(html: &str) -> Vec<(String, String, String)> {
                     )
                 })
             });
+        for style in attribute_values(tag_text, "style") {
+            found.extend(style_urls(&style).into_iter().map(|u| (name.clone(), "style".to_string(), u)));
+        }
         for attribute in ["src", "srcset", "poster", "data", "href"] {
             if attribute == "href" && !link_loads {
                 continue;
@@ -171,6 +178,20 @@ fn resources(html: &str) -> Vec<(String, String, String)> {
         rest = &rest[end..];
     }
     found
+}
+
+/// The targets of the `url(…)`s of a style (`background:url("a.png")` → `a.png`).
+fn style_urls(style: &str) -> Vec<String> {
+    let lower = style.to_ascii_lowercase();
+    let mut urls = Vec::new();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find("url(") {
+        let start = from + at + 4;
+        let end = lower[start..].find(')').map_or(lower.len(), |e| start + e);
+        urls.push(style[start..end].trim().trim_matches(['"', '\'']).to_string());
+        from = end;
+    }
+    urls
 }
 
 /// Whether `text` contains `needle` (ASCII), ignoring ASCII case, without allocating: every
@@ -240,7 +261,8 @@ mod tests {
     #[test]
     fn finds_every_request_to_another_host() {
         let html = r#"<img src="https://cdn.example/x.png" alt=""><video poster='//cdn.example/p.jpg'></video>
-            <img srcset="a.png 1x, http://x.example/b.png 2x"><link rel="stylesheet" href="https://fonts.example/f.css"><link rel="canonical" href="https://site.example/a/">"#;
+            <img srcset="a.png 1x, http://x.example/b.png 2x"><link rel="stylesheet" href="https://fonts.example/f.css"><link rel="canonical" href="https://site.example/a/">
+            <td style="background:URL( 'https://x.example/bg.png' )"><p style="background:url(hinh.png)">"#;
         let weight = weigh("vi/index.html", html, &HashMap::new());
         assert_eq!(
             weight.foreign,
@@ -248,7 +270,8 @@ mod tests {
                 "https://cdn.example/x.png",
                 "//cdn.example/p.jpg",
                 "http://x.example/b.png",
-                "https://fonts.example/f.css"
+                "https://fonts.example/f.css",
+                "https://x.example/bg.png"
             ]
         );
     }

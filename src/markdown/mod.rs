@@ -11,20 +11,31 @@
 //!
 //! Two kinds of block are the renderer's own: ` ```quiz ` fences ([`quiz`]) and GitHub-style
 //! callouts such as `> [!NOTE]` ([`callout`]). `outline` reports malformed quizzes as
-//! [`BlockProblem`]s; `to_html` writes both with UI strings from [`HtmlOptions::strings`].
+//! [`TextProblem`]s; `to_html` writes both with UI strings from [`HtmlOptions::strings`].
 //! Their HTML is built here and spliced in after raw HTML is sanitised, so the sanitiser
 //! can stay strict about what authors write (no forms, buttons or `role`s).
+//!
+//! No script reaches a page from Markdown: raw HTML goes through the sanitiser
+//! ([`sanitize`]); everything else is written by pulldown-cmark or by us from escaped
+//! parts, with the two things Markdown lets an author put in an attribute held here:
+//! heading attributes are kept to `id` and `class`, and links and images whose scheme is
+//! not http, https, mailto or tel ([`url`]) are written as their text. `outline` reports
+//! both as warnings, and the [`limits`] of a page (nesting, headings, table cells, raw
+//! HTML tags) as errors, so a page that would stall the build is refused before rendering.
 
 mod callout;
 mod highlight;
+pub mod limits;
 pub mod quiz;
 mod sanitize;
+pub mod url;
 
 pub use highlight::css as highlight_css;
 
 use crate::content::slug::slugify;
+use crate::diag::Severity;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::PathBuf;
 
@@ -56,26 +67,37 @@ pub struct LinkRef {
     pub alt: String,
 }
 
-/// A mistake inside one of the renderer's own blocks (a quiz), with its place in the body.
+/// A problem in a body that linking reports: a malformed quiz, a heading attribute or a
+/// link the renderer will not write, a limit crossed. With its place in the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BlockProblem {
+pub struct TextProblem {
     /// Byte offset in the body.
     pub offset: usize,
+    pub severity: Severity,
+    /// The diagnostic's code (`bad-quiz`, `heading-attribute`, `too-deep`…).
+    pub code: &'static str,
     pub message: String,
-    pub hint: Option<String>,
+    pub hint: String,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Outline {
     pub headings: Vec<Heading>,
+    /// Links (autolinks too, but not email autolinks) and images.
     pub links: Vec<LinkRef>,
-    pub problems: Vec<BlockProblem>,
+    pub problems: Vec<TextProblem>,
 }
 
 /// Hands out unique heading ids: ASCII slugs of the heading text, `-2`, `-3`… on repeats.
+///
+/// Linear in the number of headings however they repeat: each base id remembers the
+/// number it reached, so the thousandth `## Mục` does not try `muc-2` … `muc-999` again.
+/// (A candidate `base-n` names its base and number alone, so each id in use turns away at
+/// most one try, ever.)
 #[derive(Default)]
 pub struct HeadingIds {
-    used: HashSet<String>,
+    /// Every id handed out, and for a base, the next number to try.
+    used: HashMap<String, usize>,
 }
 
 impl HeadingIds {
@@ -91,34 +113,58 @@ impl HeadingIds {
                 }
             }
         };
-        let mut id = base.clone();
-        let mut n = 1;
-        while !self.used.insert(id.clone()) {
+        let mut n = match self.used.get(&base) {
+            None => {
+                self.used.insert(base.clone(), 2);
+                return base;
+            }
+            Some(&n) => n,
+        };
+        let id = loop {
+            let id = format!("{base}-{n}");
             n += 1;
-            id = format!("{base}-{n}");
-        }
+            if !self.used.contains_key(&id) {
+                break id;
+            }
+        };
+        self.used.insert(base, n);
+        self.used.insert(id.clone(), 2);
         id
     }
 }
 
-/// Reads headings, links and block problems of a Markdown body.
+/// The names of a heading's attributes other than `id` and `class`, which the renderer
+/// drops (`{onfocus=…}` would run script, `{style=…}` could cover the page).
+fn dropped_attributes(attrs: &[(CowStr, Option<CowStr>)]) -> Vec<String> {
+    attrs.iter().map(|(name, _)| format!("`{name}`")).collect()
+}
+
+/// Reads headings, links and problems of a Markdown body. Stops at the first limit
+/// crossed (see [`limits`]): the page is refused, what follows does not matter.
 pub fn outline(body: &str) -> Outline {
     let mut outline = Outline::default();
     let mut ids = HeadingIds::default();
     let mut heading: Option<(u8, Option<String>, String)> = None;
     let mut image: Option<LinkRef> = None;
     let mut quiz: Option<FencedText> = None;
+    let mut counts = Counts::default();
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        if let Some(problem) = counts.add(&event) {
+            outline.problems.push(TextProblem { offset: range.start, ..problem });
+            break;
+        }
         if let Some(block) = &mut quiz {
             match event {
                 Event::Text(text) => block.push(&text, range.start),
                 Event::End(TagEnd::CodeBlock) => {
                     let block = quiz.take().unwrap();
                     if let Err(problems) = quiz::parse(&block.text) {
-                        outline.problems.extend(problems.into_iter().map(|p| BlockProblem {
+                        outline.problems.extend(problems.into_iter().map(|p| TextProblem {
                             offset: block.body_offset(p.span.start),
+                            severity: Severity::Error,
+                            code: "bad-quiz",
                             message: p.message,
-                            hint: p.hint,
+                            hint: p.hint.unwrap_or_else(|| quiz::FORMAT_HINT.to_string()),
                         }));
                     }
                 }
@@ -130,7 +176,21 @@ pub fn outline(body: &str) -> Outline {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if is_quiz(&info) => {
                 quiz = Some(FencedText { start: range.start, text: String::new(), pieces: Vec::new() });
             }
-            Event::Start(Tag::Heading { level, id, .. }) => {
+            Event::Start(Tag::Heading { level, id, attrs, .. }) => {
+                if !attrs.is_empty() {
+                    let names = dropped_attributes(&attrs);
+                    outline.problems.push(TextProblem {
+                        offset: range.start,
+                        severity: Severity::Warning,
+                        code: "heading-attribute",
+                        message: format!(
+                            "heading attribute{} {} left out: a heading keeps only its id and classes",
+                            if names.len() == 1 { "" } else { "s" },
+                            names.join(", ")
+                        ),
+                        hint: "write `{#id}` or `{.class}` after the heading text, and nothing else".to_string(),
+                    });
+                }
                 heading = Some((level_number(level), id.map(|i| i.to_string()), String::new()));
             }
             Event::End(TagEnd::Heading(_)) => {
@@ -139,7 +199,7 @@ pub fn outline(body: &str) -> Outline {
                     outline.headings.push(Heading { level, text, id });
                 }
             }
-            Event::Start(Tag::Link { link_type, dest_url, .. }) if is_authored(link_type) => {
+            Event::Start(Tag::Link { link_type, dest_url, .. }) if link_type != LinkType::Email => {
                 outline.links.push(LinkRef { dest: dest_url.to_string(), range, is_image: false, alt: String::new() });
             }
             Event::Start(Tag::Image { dest_url, .. }) => {
@@ -162,6 +222,71 @@ pub fn outline(body: &str) -> Outline {
         }
     }
     outline
+}
+
+/// What [`outline`] counts against the [`limits`] as it reads.
+#[derive(Default)]
+struct Counts {
+    /// Markdown elements open now.
+    depth: usize,
+    raw_html: limits::RawHtml,
+    headings: usize,
+    cells: usize,
+}
+
+impl Counts {
+    /// Counts one event; the problem when it crosses a limit (its offset is left at 0).
+    fn add(&mut self, event: &Event) -> Option<TextProblem> {
+        let too_many = |code: &'static str, message: String, hint: &str| {
+            Some(TextProblem { offset: 0, severity: Severity::Error, code, message, hint: hint.to_string() })
+        };
+        let deepest = match event {
+            Event::Start(tag) => {
+                self.depth += 1;
+                match tag {
+                    Tag::Heading { .. } => self.headings += 1,
+                    Tag::TableCell => self.cells += 1,
+                    _ => {}
+                }
+                self.depth + self.raw_html.depth()
+            }
+            Event::End(_) => {
+                self.depth = self.depth.saturating_sub(1);
+                0
+            }
+            Event::Html(html) | Event::InlineHtml(html) => self.depth + self.raw_html.read(html),
+            _ => 0,
+        };
+        if deepest > limits::MAX_NESTING {
+            return too_many(
+                "too-deep",
+                format!("text nested more than {} levels deep (lists, quotes, emphasis and HTML elements inside each other)", limits::MAX_NESTING),
+                "close the HTML elements you open (`<div>` … `</div>`) and nest lists and quotes less deeply",
+            );
+        }
+        if self.raw_html.tags > limits::MAX_RAW_HTML_TAGS {
+            return too_many(
+                "too-large",
+                format!("more than {} raw HTML tags on one page", limits::MAX_RAW_HTML_TAGS),
+                "write the page in Markdown (tables as | a | b |), or split it into several lessons",
+            );
+        }
+        if self.headings > limits::MAX_HEADINGS {
+            return too_many(
+                "too-large",
+                format!("more than {} headings on one page", limits::MAX_HEADINGS),
+                "split the page into several lessons",
+            );
+        }
+        if self.cells > limits::MAX_TABLE_CELLS {
+            return too_many(
+                "too-large",
+                format!("more than {} table cells on one page", limits::MAX_TABLE_CELLS),
+                "split the table, or put the data in a file next to the lesson (a .csv or .pdf) and link to it",
+            );
+        }
+        None
+    }
 }
 
 /// The readable text of a body for the search index: paragraphs, lists, tables and
@@ -343,13 +468,15 @@ pub fn to_html(body: &str, resolver: &dyn Resolve, options: &HtmlOptions) -> Str
     let mut events: Vec<Event> = Vec::new();
     // (index of the heading's Start event in `events`, explicit id, text so far)
     let mut heading: Option<(usize, Option<String>, String)> = None;
-    let mut image: Option<(Resolved, String, String)> = None; // (target, title, alt)
+    // (target, title, alt); no target: an image of an unsafe scheme, written as its alt text
+    let mut image: Option<(Option<Resolved>, String, String)> = None;
     let mut code: Option<(String, String)> = None; // (language, text)
     let strings = Strings(options.strings);
     let mut blocks: Vec<String> = Vec::new(); // quizzes and callouts, see `slot`
     let mut quizzes = 0;
-    let mut left_out_link = false; // inside a link to a page left out of the pack
-                                   // An author's own slot character must not pull a block in (same length in UTF-8).
+    // what the end of each open link writes (links do not nest, images in links do)
+    let mut link_ends: Vec<LinkEnd> = Vec::new();
+    // An author's own slot character must not pull a block in (same length in UTF-8).
     let body: std::borrow::Cow<str> =
         if body.contains(SLOT) { body.replace(SLOT, "\u{FFFD}").into() } else { body.into() };
 
@@ -362,18 +489,20 @@ pub fn to_html(body: &str, resolver: &dyn Resolve, options: &HtmlOptions) -> Str
         }
         if let Some((_, _, alt)) = &mut image {
             match event {
-                Event::End(TagEnd::Image) => {
-                    let (target, title, alt) = image.take().unwrap();
-                    let html = image_html(&target, &title, &alt);
-                    // a diagram's labels shrink with it on a phone: a tap opens it full size
-                    let zoom = links_open == 0 && target.file.as_ref().is_some_and(|f| has_extension(f, "svg"));
-                    let html = if zoom {
-                        format!("<a class=\"zoom\" href=\"{}\">{html}</a>", escape(&target.url))
-                    } else {
-                        html
-                    };
-                    events.push(Event::Html(html.into()));
-                }
+                Event::End(TagEnd::Image) => match image.take().unwrap() {
+                    (Some(target), title, alt) => {
+                        let html = image_html(&target, &title, &alt);
+                        // a diagram's labels shrink with it on a phone: a tap opens it full size
+                        let zoom = links_open == 0 && target.file.as_ref().is_some_and(|f| has_extension(f, "svg"));
+                        let html = if zoom {
+                            format!("<a class=\"zoom\" href=\"{}\">{html}</a>", escape(&target.url))
+                        } else {
+                            html
+                        };
+                        events.push(Event::Html(html.into()));
+                    }
+                    (None, _, alt) => events.push(Event::Text(alt.into())),
+                },
                 Event::Text(t) | Event::Code(t) => alt.push_str(&t),
                 _ => {}
             }
@@ -399,9 +528,10 @@ pub fn to_html(body: &str, resolver: &dyn Resolve, options: &HtmlOptions) -> Str
             continue;
         }
         match event {
-            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+            Event::Start(Tag::Heading { level, id, classes, attrs: _ }) => {
+                // only the id and classes: `outline` warned about the rest
                 heading = Some((events.len(), id.map(|i| i.to_string()), String::new()));
-                events.push(Event::Start(Tag::Heading { level, id: None, classes, attrs }));
+                events.push(Event::Start(Tag::Heading { level, id: None, classes, attrs: Vec::new() }));
             }
             Event::End(TagEnd::Heading(level)) => {
                 if let Some((start, explicit, text)) = heading.take() {
@@ -418,28 +548,35 @@ pub fn to_html(body: &str, resolver: &dyn Resolve, options: &HtmlOptions) -> Str
                 }
                 events.push(event);
             }
+            // `javascript:`, `data:`…: the link's text only (linking warned)
+            Event::Start(Tag::Link { dest_url, .. }) if !url::is_safe(&dest_url) => link_ends.push(LinkEnd::Text),
             Event::Start(Tag::Link { link_type, dest_url, .. })
                 if is_authored(link_type) && resolver.left_out(&dest_url) =>
             {
-                left_out_link = true;
+                link_ends.push(LinkEnd::LeftOut);
             }
-            Event::End(TagEnd::Link) if left_out_link => {
-                left_out_link = false;
-                let note = escape(strings.get("not_in_pack"));
-                // an inline slot, so the sanitiser of raw HTML leaves the class alone
-                blocks.push(format!("<small class=\"not-in-pack\">{note}</small>"));
-                events.push(Event::InlineHtml(format!(" {SLOT}{}{SLOT}", blocks.len() - 1).into()));
-            }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) if is_authored(link_type) => {
-                let dest_url = match resolver.resolve(&dest_url) {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let dest_url = match is_authored(link_type).then(|| resolver.resolve(&dest_url)).flatten() {
                     Some(resolved) => CowStr::from(resolved.url),
                     None => dest_url,
                 };
+                link_ends.push(LinkEnd::Link);
                 events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
             }
+            Event::End(TagEnd::Link) => match link_ends.pop() {
+                Some(LinkEnd::Link) | None => events.push(Event::End(TagEnd::Link)),
+                Some(LinkEnd::Text) => {}
+                Some(LinkEnd::LeftOut) => {
+                    let note = escape(strings.get("not_in_pack"));
+                    // an inline slot, so the sanitiser of raw HTML leaves the class alone
+                    blocks.push(format!("<small class=\"not-in-pack\">{note}</small>"));
+                    events.push(Event::InlineHtml(format!(" {SLOT}{}{SLOT}", blocks.len() - 1).into()));
+                }
+            },
             Event::Start(Tag::Image { dest_url, title, .. }) => {
-                let target =
-                    resolver.resolve(&dest_url).unwrap_or_else(|| Resolved { url: dest_url.to_string(), file: None });
+                let target = url::is_safe(&dest_url).then(|| {
+                    resolver.resolve(&dest_url).unwrap_or_else(|| Resolved { url: dest_url.to_string(), file: None })
+                });
                 image = Some((target, title.to_string(), String::new()));
             }
             Event::Start(Tag::BlockQuote(Some(kind))) => events.push(slot(&mut blocks, callout::open(kind, &strings))),
@@ -462,6 +599,16 @@ pub fn to_html(body: &str, resolver: &dyn Resolve, options: &HtmlOptions) -> Str
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     let html = if has_raw_html && !options.unsafe_html { sanitize::clean(&html) } else { html };
     fill_slots(html, &blocks)
+}
+
+/// What the end of a link writes.
+enum LinkEnd {
+    /// `</a>`.
+    Link,
+    /// Nothing: the link is written as its text.
+    Text,
+    /// Nothing, then the "not in this pack" note.
+    LeftOut,
 }
 
 /// Only links the author wrote as links are resolved; autolinks are already absolute.

@@ -95,6 +95,9 @@ impl Problem {
     }
 }
 
+/// What a quiz block looks like, for mistakes that have no more precise hint.
+pub const FORMAT_HINT: &str = "a quiz is TOML: text in \"quotes\", lists in [ ], one `[[question]]` table per question";
+
 /// Reads and checks the TOML of a quiz block; every mistake found is returned.
 pub fn parse(text: &str) -> Result<Quiz, Vec<Problem>> {
     let raw: RawQuiz = toml::from_str(text).map_err(|e| vec![toml_problem(text, &e)])?;
@@ -168,7 +171,7 @@ fn check_question(n: usize, at: Range<usize>, raw: RawQuestion, problems: &mut V
                     Some(_) if answer.contains(&(value as usize - 1)) => problems.push(Problem::new(
                         number.span(),
                         format!("quiz question {n}: answer {value} is listed twice"),
-                        "",
+                        "list each right choice once",
                     )),
                     Some(v) => answer.push(v - 1),
                     None if choices.is_empty() => {}
@@ -222,11 +225,7 @@ fn toml_problem(text: &str, e: &toml::de::Error) -> Problem {
             _ => return None,
         })
     });
-    Problem::new(
-        span,
-        format!("quiz: {message}"),
-        hint.unwrap_or("a quiz is TOML: text in \"quotes\", lists in [ ], one `[[question]]` table per question"),
-    )
+    Problem::new(span, format!("quiz: {message}"), hint.unwrap_or(FORMAT_HINT))
 }
 
 /// The key whose value is at `offset` (on a line `key = …`, after the `=`).

@@ -1,6 +1,12 @@
 //! Raw HTML in Markdown is sanitised with ammonia: the tags a lesson may need (figures,
-//! details, audio, video, tables) pass; scripts, styles, event handlers and `javascript:`
-//! URLs do not. Only bodies that contain raw HTML pay for this.
+//! details, audio, video, tables) pass; scripts, styles, event handlers and URLs of other
+//! schemes than http, https, mailto and tel do not. Only bodies that contain raw HTML pay
+//! for this: the rest of the HTML is written from escaped parts (see the module above).
+//!
+//! `style` passes only as pulldown-cmark writes it for the alignment of a table cell
+//! (`text-align: left|center|right`, the whole page is sanitised when it has raw HTML);
+//! any other style is removed, so an author's `style="background:url(https://…)"` can
+//! neither load from another host nor cover the page.
 
 use std::sync::OnceLock;
 
@@ -33,9 +39,20 @@ fn builder() -> &'static ammonia::Builder<'static> {
         .add_tag_attributes("td", ["colspan", "rowspan", "style"])
         .add_tag_attributes("th", ["colspan", "rowspan", "scope", "style"])
         .add_tag_attributes("ol", ["start"])
+        .url_schemes(super::url::SAFE_SCHEMES.iter().copied().collect())
+        .attribute_filter(keep_attribute)
         .link_rel(None);
         b
     })
+}
+
+/// Keeps a `style` only when it is the alignment of a Markdown table cell.
+fn keep_attribute<'u>(_element: &str, attribute: &str, value: &'u str) -> Option<std::borrow::Cow<'u, str>> {
+    const ALIGNMENTS: [&str; 3] = ["text-align: left", "text-align: center", "text-align: right"];
+    if attribute == "style" && !ALIGNMENTS.contains(&value) {
+        return None;
+    }
+    Some(value.into())
 }
 
 pub fn clean(html: &str) -> String {

@@ -1,4 +1,5 @@
 use super::*;
+use std::collections::HashSet;
 
 struct Table;
 
@@ -225,4 +226,44 @@ fn quiz_problems_point_into_the_body() {
     }
     assert!(outline(QUIZ).problems.is_empty());
     assert!(outline("```toml\n[x\n```\n").problems.is_empty(), "only quiz blocks are read");
+}
+
+mod heading_ids {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The ids as they were made before they were made in linear time: try `base`,
+    /// `base-2`, `base-3`… from the start each time.
+    fn quadratic(headings: &[(Option<&str>, &str)]) -> Vec<String> {
+        let mut used = HashSet::new();
+        let mut ids = Vec::new();
+        for (explicit, text) in headings {
+            let base = match explicit {
+                Some(id) => id.to_string(),
+                None => Some(slugify(text)).filter(|s| !s.is_empty()).unwrap_or_else(|| "muc".to_string()),
+            };
+            let (mut id, mut n) = (base.clone(), 1);
+            while !used.insert(id.clone()) {
+                n += 1;
+                id = format!("{base}-{n}");
+            }
+            ids.push(id);
+        }
+        ids
+    }
+
+    proptest! {
+        #[test]
+        fn linear_ids_are_the_ids_made_before(
+            headings in prop::collection::vec(
+                (prop::option::of(prop::sample::select(vec!["a", "a-2", "a-3", "a-2-2", "muc", "muc-2", "b-10"])),
+                 prop::sample::select(vec!["a", "A", "a 2", "a-2", "a-2 2", "", "!!", "Mục", "b 10", "b"])),
+                0..40,
+            )
+        ) {
+            let mut ids = HeadingIds::default();
+            let linear: Vec<String> = headings.iter().map(|(explicit, text)| ids.next(*explicit, text)).collect();
+            prop_assert_eq!(linear, quadratic(&headings));
+        }
+    }
 }

@@ -421,7 +421,11 @@ pub fn site_with(site: &Site, theme: &theme::Theme) -> Result<Vec<OutputFile>, E
         files.push(OutputFile { path: path.clone(), contents: Contents::Bytes(data.clone()) });
     }
     for asset in &site.assets {
-        files.push(OutputFile { path: asset.output.clone(), contents: Contents::Copy(asset.source.clone()) });
+        let contents = match &asset.cleaned {
+            Some(cleaned) => Contents::Bytes(cleaned.to_vec()),
+            None => Contents::Copy(asset.source.clone()),
+        };
+        files.push(OutputFile { path: asset.output.clone(), contents });
     }
     let manifests = offline::manifests(site, &files)?;
     files.extend(manifests);

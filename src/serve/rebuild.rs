@@ -533,7 +533,13 @@ impl Good {
         }
         for (output, (source, version)) in &assets {
             if self.assets.get(output).is_none_or(|(s, v)| s != source || v != version) {
-                map.insert(output.clone(), Served::Disk { path: root.join(source), root: Arc::from(root) });
+                // an SVG that had script is served as cleaned, as a build writes it
+                let cleaned = self.site.assets.iter().find(|a| a.output == *output).and_then(|a| a.cleaned.clone());
+                let served = match cleaned {
+                    Some(cleaned) => Served::Memory(Bytes::from(cleaned.to_vec())),
+                    None => Served::Disk { path: root.join(source), root: Arc::from(root) },
+                };
+                map.insert(output.clone(), served);
             }
         }
         self.assets = assets;

@@ -64,6 +64,7 @@ impl Site {
             source: Arc::clone(&source),
             output: page.output.clone(),
             headings: outline.headings.clone(),
+            anchors: Default::default(),
             course: page.course,
             prev: page.prev,
             next: page.next,

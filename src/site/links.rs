@@ -3,12 +3,9 @@
 //! One resolver serves both checking (with diagnostics) and rendering (without).
 
 use super::{Page, Site, Uses};
-use crate::diag::{did_you_mean, Diagnostic, Position};
-use crate::markdown::{self, Resolve, Resolved};
+use crate::diag::{did_you_mean, Diagnostic, Position, Severity};
+use crate::markdown::{self, url::scheme, Resolve, Resolved};
 use std::path::{Component, Path, PathBuf};
-
-/// Schemes a lesson may link to; anything else (`javascript:`, `data:`) is refused.
-const SAFE_SCHEMES: &[&str] = &["http", "https", "mailto", "tel"];
 
 /// Why a destination does not resolve.
 #[derive(Debug, PartialEq, Eq)]
@@ -18,10 +15,10 @@ enum Problem {
     OutsideContent,
     MissingPage(String),
     MissingFile(String),
+    /// No heading `anchor` on the page `key` (in the default language).
     MissingAnchor {
         anchor: String,
-        page: PathBuf,
-        suggestion: Option<String>,
+        key: usize,
     },
     /// A page this build leaves out on purpose (not in the pack): not an error.
     LeftOut,
@@ -43,12 +40,26 @@ impl Resolve for PageResolver<'_> {
     }
 }
 
+/// Problems reported for one page at most; the rest are counted in one more. Each costs a
+/// look through the file for its line (and the printer another): a page of a million
+/// broken links must not cost a million.
+pub const MAX_PROBLEMS_PER_PAGE: usize = 100;
+
 /// Checks every link and image of a page, and the blocks of its text (as
 /// [`markdown::outline`] found them).
 pub fn check(site: &Site, page: &Page, outline: &markdown::Outline) -> Vec<Diagnostic> {
     let file = &page.source.path;
     let mut problems = Vec::new();
+    // problems not shown, and whether one of them is an error
+    let (mut more, mut more_errors) = (0, false);
     for link in &outline.links {
+        if problems.len() >= MAX_PROBLEMS_PER_PAGE {
+            if let Some(severity) = link_problem(site, page, link) {
+                more += 1;
+                more_errors |= severity == Severity::Error;
+            }
+            continue;
+        }
         // most links are fine: the position is worked out only for a problem
         let at = || Position::of_offset(&page.source.text, page.source.body_start + link.range.start);
         if link.is_image && link.alt.trim().is_empty() {
@@ -58,16 +69,18 @@ pub fn check(site: &Site, page: &Page, outline: &markdown::Outline) -> Vec<Diagn
                     .hint("describe what the image shows: ![Sơ đồ các bước đăng nhập](hinh.png)"),
             );
         }
-        if link.is_image && scheme(&link.dest).is_some() {
-            problems.push(
+        if let Some(scheme) = scheme(&link.dest).filter(|_| link.is_image) {
+            let hint = "save the image next to the lesson and link it by file name: pages must work offline";
+            let diagnostic = if scheme == "http" || scheme == "https" {
                 Diagnostic::error(
                     file,
                     "foreign-request",
                     format!("image \"{}\" is loaded from another host", link.dest),
                 )
-                .at(at())
-                .hint("save the image next to the lesson and link it by file name: pages must work offline"),
-            );
+            } else {
+                Diagnostic::error(file, "unsafe-link", format!("image scheme `{scheme}:` is not allowed"))
+            };
+            problems.push(diagnostic.at(at()).hint(hint));
             continue;
         }
         let Err(problem) = resolve(site, page, &link.dest) else {
@@ -75,7 +88,7 @@ pub fn check(site: &Site, page: &Page, outline: &markdown::Outline) -> Vec<Diagn
         };
         let diagnostic = match problem {
             Problem::LeftOut => continue,
-            Problem::UnsafeScheme(scheme) => Diagnostic::error(file, "unsafe-link", format!("link scheme `{scheme}:` is not allowed"))
+            Problem::UnsafeScheme(scheme) => Diagnostic::warning(file, "unsafe-link", format!("link scheme `{scheme}:` is not allowed: the link is shown as text"))
                 .hint("link to an http(s) address, an email (mailto:) or a phone number (tel:)"),
             Problem::Absolute => Diagnostic::error(file, "absolute-link", format!("link \"{}\" starts with `/`", link.dest))
                 .hint("link by relative path to the Markdown file, e.g. ../an-toan/mat-khau-manh.md, so the site works from any folder and from file://"),
@@ -88,34 +101,65 @@ pub fn check(site: &Site, page: &Page, outline: &markdown::Outline) -> Vec<Diagn
                 Diagnostic::error(file, "missing-file", format!("{what} \"{path}\" not found"))
                     .hint("put the file next to the lesson and check its name (names are case-sensitive)")
             }
-            Problem::MissingAnchor { anchor, page, suggestion } => {
+            Problem::MissingAnchor { anchor, key } => {
+                let original = site.page(key, 0);
+                let suggestion = did_you_mean(&anchor, original.headings.iter().map(|h| h.id.as_str()));
                 let hint = match suggestion {
                     Some(s) => format!("did you mean \"#{s}\"?"),
                     None => "anchors are the heading text in ASCII: ## Xác thực hai bước → #xac-thuc-hai-buoc".to_string(),
                 };
-                Diagnostic::error(file, "broken-anchor", format!("no heading \"#{anchor}\" in {}", page.display())).hint(hint)
+                Diagnostic::error(file, "broken-anchor", format!("no heading \"#{anchor}\" in {}", original.source.path.display())).hint(hint)
             }
         };
         problems.push(diagnostic.at(at()));
     }
-    // Malformed quizzes, at their line inside the block.
+    // Malformed quizzes, at their line inside the block; dropped heading attributes; limits.
     for problem in &outline.problems {
+        if problems.len() >= MAX_PROBLEMS_PER_PAGE {
+            more += 1;
+            more_errors |= problem.severity == Severity::Error;
+            continue;
+        }
         let at = Position::of_offset(&page.source.text, page.source.body_start + problem.offset);
-        let diagnostic = Diagnostic::error(file, "bad-quiz", problem.message.clone()).at(at);
-        problems.push(match &problem.hint {
-            Some(hint) => diagnostic.hint(hint.clone()),
-            None => diagnostic,
-        });
+        let mut diagnostic = Diagnostic::error(file, problem.code, problem.message.clone()).at(at).hint(&problem.hint);
+        diagnostic.severity = problem.severity;
+        problems.push(diagnostic);
+    }
+    if more > 0 {
+        let mut diagnostic = Diagnostic::warning(
+            file,
+            "more-problems",
+            format!("{more} more problem{} in this file not shown", if more == 1 { "" } else { "s" }),
+        )
+        .hint("fix the ones above and build again to see the rest");
+        // an error among those not shown still stops the build
+        if more_errors {
+            diagnostic.severity = Severity::Error;
+        }
+        problems.push(diagnostic);
     }
     problems
 }
 
+/// How bad the worst problem [`check`] would report for `link` is (without the cost of
+/// reporting it).
+fn link_problem(site: &Site, page: &Page, link: &markdown::LinkRef) -> Option<Severity> {
+    if link.is_image && scheme(&link.dest).is_some() {
+        return Some(Severity::Error);
+    }
+    match resolve(site, page, &link.dest) {
+        Ok(_) | Err(Problem::LeftOut) => (link.is_image && link.alt.trim().is_empty()).then_some(Severity::Warning),
+        Err(Problem::UnsafeScheme(_)) => Some(Severity::Warning),
+        Err(_) => Some(Severity::Error),
+    }
+}
+
 fn resolve(site: &Site, from: &Page, dest: &str) -> Result<Resolved, Problem> {
     if let Some(scheme) = scheme(dest) {
-        return if SAFE_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) {
+        return if markdown::url::SAFE_SCHEMES.contains(&scheme.as_str()) {
             Ok(Resolved { url: dest.to_string(), file: None })
         } else {
-            Err(Problem::UnsafeScheme(scheme.to_string()))
+            Err(Problem::UnsafeScheme(scheme))
         };
     }
     if dest.starts_with('/') {
@@ -153,14 +197,12 @@ fn resolve(site: &Site, from: &Page, dest: &str) -> Result<Resolved, Problem> {
     let mut url = if std::ptr::eq(target, from) { String::new() } else { relative_url(&from.output, &target.output) };
     if let Some(anchor) = anchor.filter(|a| !a.is_empty()) {
         let anchor = percent_decode(anchor);
-        let has = |page: &Page| page.headings.iter().any(|h| h.id == anchor) || is_footnote(&anchor);
-        let original = site.page(target.key, 0);
+        let has = |page: &Page| page.has_heading(&anchor) || is_footnote(&anchor);
         if has(target) {
             url.push('#');
             url.push_str(&anchor);
-        } else if !has(original) {
-            let suggestion = did_you_mean(&anchor, original.headings.iter().map(|h| h.id.as_str())).map(str::to_string);
-            return Err(Problem::MissingAnchor { anchor, page: original.source.path.clone(), suggestion });
+        } else if !has(site.page(target.key, 0)) {
+            return Err(Problem::MissingAnchor { anchor, key: target.key });
         }
         // else: a translation titles its headings in its own words; link to the page
     }
@@ -203,15 +245,6 @@ pub fn targets(site: &Site, page: &Page, links: &[markdown::LinkRef]) -> (Vec<us
 /// Footnote anchors are made by pulldown-cmark, not by headings.
 fn is_footnote(anchor: &str) -> bool {
     anchor.starts_with("fn") || anchor.starts_with("fr")
-}
-
-fn scheme(dest: &str) -> Option<&str> {
-    let colon = dest.find(':')?;
-    let scheme = &dest[..colon];
-    let valid = !scheme.is_empty()
-        && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
-    valid.then_some(scheme)
 }
 
 /// Resolves `.` and `..` without touching the disk; `None` if it climbs above the root.
@@ -289,10 +322,6 @@ mod tests {
 
     #[test]
     fn schemes_and_paths() {
-        assert_eq!(scheme("https://dichvucong.gov.vn"), Some("https"));
-        assert_eq!(scheme("javascript:alert(1)"), Some("javascript"));
-        assert_eq!(scheme("../a.md"), None);
-        assert_eq!(scheme("a.md#x:y"), None);
         assert_eq!(normalise(Path::new("content/a/../b/./c.md")), Some(PathBuf::from("content/b/c.md")));
         assert_eq!(normalise(Path::new("content/../../x")), None);
         assert_eq!(percent_decode("m%E1%BA%ADt.md"), "mật.md");

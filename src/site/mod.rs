@@ -49,6 +49,8 @@ pub struct Page {
     /// Output path relative to the output folder (`vi/an-toan/mat-khau-manh/index.html`).
     pub output: String,
     pub headings: Vec<Heading>,
+    /// The ids of `headings`, hashed when first asked (see [`Page::has_heading`]).
+    pub anchors: std::sync::OnceLock<HashSet<String>>,
     /// Index into [`Site::courses`] for course indexes and lessons.
     pub course: Option<usize>,
     /// Keys of the previous and next lessons of the course.
@@ -73,6 +75,15 @@ pub struct Uses {
 }
 
 impl Page {
+    /// Whether a heading of this page has the id `id`. Hashed past a few headings: a page
+    /// may have a thousand headings and a million links to them.
+    pub fn has_heading(&self, id: &str) -> bool {
+        if self.headings.len() <= 16 {
+            return self.headings.iter().any(|h| h.id == id);
+        }
+        self.anchors.get_or_init(|| self.headings.iter().map(|h| h.id.clone()).collect()).contains(id)
+    }
+
     /// Whether this page's body renders to the same HTML as its original's: a fallback
     /// whose links all lead to pages that are fallbacks too in this language.
     pub fn renders_like_original(&self, site: &Site) -> bool {
@@ -103,11 +114,13 @@ pub const DOWNLOADS_SLUG: &str = "tai-ve";
 /// The folder of the search page in each language.
 pub const SEARCH_SLUG: &str = crate::search::PAGE_SLUG;
 
-/// A file copied to the output as it is.
+/// A file copied to the output as it is (or as cleaned, see [`crate::content::svg`]).
 #[derive(Debug, Clone)]
 pub struct SiteAsset {
     pub source: PathBuf,
     pub output: String,
+    /// What is written instead of the file: an SVG without its script.
+    pub cleaned: Option<Arc<[u8]>>,
 }
 
 /// The whole site, linked. Read-only for every later stage.
@@ -326,6 +339,7 @@ pub fn link_with(config: Config, content: Content, outlines: &mut Outlines) -> (
                 source,
                 output,
                 headings: Vec::new(),
+                anchors: Default::default(),
                 course: None,
                 prev: None,
                 next: None,
@@ -352,7 +366,7 @@ pub fn link_with(config: Config, content: Content, outlines: &mut Outlines) -> (
     let assets: Vec<SiteAsset> = content
         .assets
         .iter()
-        .map(|a| SiteAsset { source: a.path.clone(), output: asset_output_path(&a.path) })
+        .map(|a| SiteAsset { source: a.path.clone(), output: asset_output_path(&a.path), cleaned: a.cleaned.clone() })
         .collect();
     let assets_by_source = assets.iter().enumerate().map(|(i, a)| (a.source.clone(), i)).collect();
     let home = pages[..keys].iter().position(|p| p.source.kind == PageKind::Home).unwrap_or(0);

@@ -7,11 +7,13 @@ mod languages;
 
 mod browser;
 mod build;
+mod content_fuzz;
 mod curriculum;
 mod determinism;
 mod diagnostics;
-mod identity;
 mod hostile_fs;
+mod hostile_markdown;
+mod identity;
 mod offline;
 mod output_integrity;
 mod pack;

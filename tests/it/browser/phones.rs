@@ -306,7 +306,10 @@ async fn every_search_result_is_reachable_over_http_and_from_file_urls() {
                 )
                 .await
                 .unwrap();
-            assert!(numbers.as_array().unwrap().iter().all(|n| n == true), "each number sits at its title's first line");
+            assert!(
+                numbers.as_array().unwrap().iter().all(|n| n == true),
+                "each number sits at its title's first line"
+            );
 
             // the panel under the header's box: a few results and a link to all of them
             client.goto(&format!("{base}vi/index.html")).await.unwrap();
