@@ -117,7 +117,7 @@ fn quiz_renders_as_a_form_that_works_without_javascript() {
         "<section class=\"quiz\" id=\"quiz_1\" aria-labelledby=\"quiz_1_h\" data-result=\"Đúng {right}/{total} câu\"",
         "<h2 id=\"quiz_1_h\">Câu hỏi ôn tập</h2>\n<form>\n",
         "<fieldset class=\"quiz-q\" data-answer=\"3\">\n<legend>1. Mật khẩu nào <strong>mạnh</strong> nhất?</legend>\n<p class=\"quiz-pick\">Chọn một đáp án.</p>\n",
-        "<label><input type=\"radio\" id=\"quiz_1_1_1\" name=\"quiz_1_1\" value=\"1\"> 123456</label>\n",
+        "<label><input type=\"radio\" id=\"quiz_1_1_1\" name=\"quiz_1_1\" value=\"1\"> <span>123456</span></label>\n",
         "<details><summary>Xem đáp án</summary>\n<p><strong>Đáp án:</strong> Ca phe sang 3 ly, khong duong!</p>\n<p>Cụm từ dài, khó đoán.</p>\n</details>\n</fieldset>\n",
         "<fieldset class=\"quiz-q\" data-answer=\"1 3\">\n<legend>2. Cách nào giữ tài khoản an toàn?</legend>\n<p class=\"quiz-pick\">Chọn tất cả các đáp án đúng.</p>\n",
         "<input type=\"checkbox\" id=\"quiz_1_2_3\" name=\"quiz_1_2\" value=\"3\">",
