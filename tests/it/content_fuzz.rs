@@ -210,8 +210,13 @@ fn script_in(html: &str, page: bool) -> Option<String> {
         let name = element.name();
         let attribute = |n: &str| element.attrs().find(|(a, _)| *a == n).map(|(_, v)| v);
         let theme_script = page && name == "script" && attribute("src").is_some_and(|s| s.contains("assets/"));
+        // the theme's icons: inline, in the header, outside anything content writes
+        let theme_icon = page
+            && name == "svg"
+            && node.ancestors().any(|a| a.value().as_element().is_some_and(|e| e.attr("class") == Some("site-header")));
         let banned = ["script", "iframe", "frame", "object", "embed", "applet", "base", "svg", "math", "style"];
-        if banned.contains(&name) && !theme_script || name == "meta" && attribute("http-equiv").is_some() {
+        if banned.contains(&name) && !theme_script && !theme_icon || name == "meta" && attribute("http-equiv").is_some()
+        {
             return Some(format!("<{name}> element"));
         }
         for (attribute, value) in element.attrs() {
