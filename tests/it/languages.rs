@@ -47,10 +47,11 @@ fn the_switcher_keeps_you_on_the_same_page() {
         ("blt-Latn", "../../../blt/an-toan/lua-dao/index.html"),
         ("hmn-Latn", "../../../hmn/an-toan/lua-dao/index.html"),
     ] {
-        assert!(page.contains(&format!(r#"<link rel="alternate" hreflang="{tag}" href="{href}">"#)), "{tag}: {page}");
         assert!(page.contains(&format!(r#"<a href="{href}" hreflang="{tag}" lang="{tag}""#)), "{tag}");
     }
     assert!(page.contains(r#"lang="vi" aria-current="true">Tiếng Việt</a>"#));
+    // search engines want absolute alternates: only with `base_url` (see identity.rs)
+    assert!(!page.contains(r#"<link rel="alternate""#), "relative hreflang links are invalid: {page}");
 }
 
 #[test]
