@@ -5,6 +5,12 @@
 //! Never reads content. Defaults are applied here, in one place.
 
 mod raw;
+mod referenced;
+mod toml_errors;
+
+pub use referenced::MAX_LOGO_BYTES;
+use referenced::{check_logo, missing_theme};
+pub use toml_errors::toml_error;
 
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics, Position};
 use raw::RawConfig;
@@ -259,103 +265,6 @@ pub fn parse(root: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
 
 fn parse_raw(text: &str) -> Result<RawConfig, Vec<Diagnostic>> {
     toml::from_str(text).map_err(|e| vec![toml_error(FILE_NAME, text, 0, &e)])
-}
-
-/// Turns a TOML error into a diagnostic. The TOML that failed starts at byte `base` of
-/// `file_text`, so the position points into the file, not into the fragment.
-pub fn toml_error(file: impl AsRef<Path>, file_text: &str, base: usize, e: &toml::de::Error) -> Diagnostic {
-    let message = e.message().trim().replace('\n', " ");
-    let mut diagnostic = Diagnostic::error(file, "bad-toml", message.clone());
-    if let Some(span) = e.span() {
-        diagnostic = diagnostic.at(Position::of_offset(file_text, base + span.start));
-    }
-    if message.starts_with("unknown field") {
-        diagnostic.code = "unknown-key";
-        if let Some(expected) = message.split(", expected ").nth(1) {
-            return diagnostic.hint(format!("valid keys here: {}", expected.trim_start_matches("one of ")));
-        }
-    }
-    diagnostic.hint(toml_hint(&message))
-}
-
-/// How to fix a TOML mistake, from the parser's message (book.toml, front matter).
-fn toml_hint(message: &str) -> String {
-    let hint = if message.contains("recursion limit") {
-        "lists and tables are nested too deeply: write them flat, e.g. domains = [\"an-toan\", \"giao-tiep\"]"
-    } else if message.starts_with("duplicate key") {
-        "each key may be given once: remove or rename the repeated one"
-    } else if message.starts_with("invalid basic string") || message.starts_with("invalid literal string") {
-        "close the text with its quote on the same line; for several lines use \"\"\"…\"\"\""
-    } else if message.starts_with("invalid string") {
-        "put text in quotes: title = \"Mật khẩu mạnh\""
-    } else if message.starts_with("invalid escape") {
-        "a backslash starts an escape in \"…\" text: write \\\\ for a backslash, or use '…' quotes"
-    } else if message.starts_with("invalid array") {
-        "close the list with `]`, items separated by commas: [\"a\", \"b\"]"
-    } else if message.starts_with("invalid inline table") {
-        "close the table with `}` on the same line: { name = \"…\" }"
-    } else if message.starts_with("invalid table header") {
-        "a table header is one line: [name] or [name.sub]"
-    } else if message.starts_with("invalid type") {
-        "check the value: text in \"quotes\", numbers and true/false without, lists in [ ]"
-    } else if message.starts_with("missing field") {
-        "add the missing key, as `key = value` on a line of its own"
-    } else {
-        "TOML is one `key = value` a line, text in \"quotes\", lists in [ ], tables as [name]"
-    };
-    hint.to_string()
-}
-
-/// A theme other than `default` (which may be absent: the built-in theme) must be a folder
-/// `themes/<name>/` of the repository: a mistyped name must not fall back silently.
-fn missing_theme(root: &Path, text: &str, theme: Option<toml::Spanned<String>>) -> Option<Diagnostic> {
-    let theme = theme?;
-    let name = theme.get_ref();
-    let folder = root.join("themes").join(name);
-    if name == DEFAULT_THEME || !is_plain_name(name) {
-        return None;
-    }
-    if folder.is_dir() {
-        // like content/, a theme may not be a link to files outside the repository
-        let inside = match (folder.canonicalize(), root.canonicalize()) {
-            (Ok(real), Ok(root)) => real.starts_with(root),
-            _ => false,
-        };
-        return (!inside).then(|| {
-            Diagnostic::error(
-                FILE_NAME,
-                "missing-theme",
-                format!("[build] theme \"{name}\": themes/{name}/ leads outside the repository"),
-            )
-            .at(Position::of_offset(text, theme.span().start))
-            .hint(format!("copy the theme into themes/{name}/ instead of linking to it"))
-        });
-    }
-    let present: Vec<String> = std::fs::read_dir(root.join("themes"))
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-                .filter_map(|e| e.file_name().to_str().map(str::to_string))
-                .filter(|n| is_plain_name(n))
-                .collect()
-        })
-        .unwrap_or_default();
-    let hint = match did_you_mean(name, present.iter().map(String::as_str)) {
-        Some(best) => format!("did you mean \"{best}\"? (folders in themes/: {})", present.join(", ")),
-        None => format!(
-            "create themes/{name}/ with templates/ or static/ in it, or remove `theme` to use the built-in theme"
-        ),
-    };
-    Some(
-        Diagnostic::error(
-            FILE_NAME,
-            "missing-theme",
-            format!("[build] theme \"{name}\": there is no folder themes/{name}/"),
-        )
-        .at(Position::of_offset(text, theme.span().start))
-        .hint(hint),
-    )
 }
 
 /// The theme used when `[build] theme` is not set; its folder may be absent.
@@ -628,37 +537,6 @@ fn names(
     }
     names
 }
-
-/// Why `[site] logo` cannot be used, if it cannot: it must be a small SVG file inside the
-/// repository (it is loaded on every page).
-fn check_logo(root: &Path, logo: &str) -> Option<Diagnostic> {
-    let path = Path::new(logo);
-    let inside = path.components().all(|c| matches!(c, std::path::Component::Normal(_)));
-    let problem = |message: String, hint: &str| Some(Diagnostic::error(FILE_NAME, "bad-logo", message).hint(hint));
-    if !inside || logo.is_empty() {
-        return problem(
-            format!("logo \"{logo}\" is not a path inside the repository"),
-            "give a path relative to book.toml, e.g. logo = \"themes/default/logo.svg\"",
-        );
-    }
-    if !path.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) {
-        return problem(
-            format!("logo \"{logo}\" is not an SVG file"),
-            "draw or export the logo as SVG: it stays sharp at any size and weighs little",
-        );
-    }
-    match std::fs::metadata(root.join(path)) {
-        Ok(meta) if meta.len() > MAX_LOGO_BYTES => problem(
-            format!("logo \"{logo}\" is {} KB, over the {} KB limit", meta.len().div_ceil(1000), MAX_LOGO_BYTES / 1000),
-            "simplify the drawing or optimise it (svgo): the logo loads on every page",
-        ),
-        Ok(meta) if meta.is_file() => None,
-        _ => problem(format!("logo file \"{logo}\" not found"), "give its path relative to book.toml"),
-    }
-}
-
-/// A logo is loaded on every page: it must stay tiny.
-pub const MAX_LOGO_BYTES: u64 = 10_000;
 
 /// "unknown domain \"x\"" with a did-you-mean or the list of valid ids. One constructor for
 /// every unknown taxonomy id, in `book.toml` and in front matter alike.

@@ -62,6 +62,32 @@ impl Project {
         self.run_with_env(args, &[])
     }
 
+    /// Runs `hoclieu ARGS` in the project folder, killed after `limit`: `None` when it did not finish.
+    pub fn run_within(&self, args: &[&str], limit: std::time::Duration) -> Option<Outcome> {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hoclieu"))
+            .args(args)
+            .current_dir(self.root())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run hoclieu");
+        let deadline = std::time::Instant::now() + limit;
+        while child.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let output = child.wait_with_output().unwrap();
+        Some(Outcome {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        })
+    }
+
     pub fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Outcome {
         let mut command = Command::new(env!("CARGO_BIN_EXE_hoclieu"));
         command.args(args).current_dir(self.root());

@@ -4,11 +4,11 @@
 //! names. hoclieu writes nothing outside the folders it makes, deletes nothing it did not
 //! make, and says what is wrong with a hint.
 
-use crate::harness::{snapshot, Outcome, Project};
+use crate::harness::{snapshot, Project};
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 /// The `minimal` fixture with `extra` appended to its book.toml.
 fn with_book(extra: &str) -> Project {
@@ -36,32 +36,6 @@ fn dead_pid() -> u32 {
     child.wait().unwrap();
     assert!(!Path::new(&format!("/proc/{pid}")).exists());
     pid
-}
-
-/// Runs `hoclieu ARGS` in the project, killed after `limit`: `None` when it did not finish.
-fn run_within(project: &Project, args: &[&str], limit: Duration) -> Option<Outcome> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hoclieu"))
-        .args(args)
-        .current_dir(project.root())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run hoclieu");
-    let deadline = Instant::now() + limit;
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let output = child.wait_with_output().unwrap();
-    Some(Outcome {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    })
 }
 
 #[test]
@@ -292,7 +266,8 @@ fn a_fifo_or_a_device_in_content_is_refused_without_hanging_the_build() {
         let project = Project::fixture("minimal");
         let status = Command::new("mkfifo").arg(project.path(fifo)).status().expect("mkfifo");
         assert!(status.success());
-        let outcome = run_within(&project, &["build"], Duration::from_secs(30))
+        let outcome = project
+            .run_within(&["build"], Duration::from_secs(30))
             .unwrap_or_else(|| panic!("a FIFO as a {what} hangs the build"));
         assert_eq!(outcome.code, 1, "{what}: {}", outcome.stderr);
         assert!(
@@ -304,7 +279,7 @@ fn a_fifo_or_a_device_in_content_is_refused_without_hanging_the_build() {
     }
     let project = Project::fixture("minimal");
     std::os::unix::fs::symlink("/dev/zero", project.path("content/an-toan/zero.md")).unwrap();
-    let outcome = run_within(&project, &["build"], Duration::from_secs(30)).expect("a device hangs the build");
+    let outcome = project.run_within(&["build"], Duration::from_secs(30)).expect("a device hangs the build");
     assert_eq!(outcome.code, 1, "{}", outcome.stderr);
     assert!(outcome.stderr.contains("zero.md"), "{}", outcome.stderr);
 }
@@ -315,7 +290,7 @@ fn a_symlink_loop_in_content_gets_a_diagnostic_with_a_hint() {
     std::os::unix::fs::symlink("vong-b.md", project.path("content/an-toan/vong-a.md")).unwrap();
     std::os::unix::fs::symlink("vong-a.md", project.path("content/an-toan/vong-b.md")).unwrap();
     std::os::unix::fs::symlink("chinh-no", project.path("content/an-toan/chinh-no")).unwrap();
-    let outcome = run_within(&project, &["build"], Duration::from_secs(30)).expect("a symlink loop hangs the build");
+    let outcome = project.run_within(&["build"], Duration::from_secs(30)).expect("a symlink loop hangs the build");
     assert_eq!(outcome.code, 1, "{}", outcome.stderr);
     for file in ["vong-a.md", "vong-b.md", "chinh-no"] {
         let headline = format!("content/an-toan/{file}: error: symlink loop");
@@ -378,7 +353,8 @@ fn the_theme_is_a_plain_name_of_a_folder_in_themes() {
 fn search_limit_is_clamped() {
     let project = Project::fixture("search");
     for limit in ["18446744073709551615", "0", "5000"] {
-        let outcome = run_within(&project, &["search", "mat", "khau", "--limit", limit], Duration::from_secs(60))
+        let outcome = project
+            .run_within(&["search", "mat", "khau", "--limit", limit], Duration::from_secs(60))
             .expect("search finishes");
         assert_eq!(outcome.code, 0, "--limit {limit}: {}", outcome.stderr);
         assert!(outcome.stdout.contains("1. "), "--limit {limit}: {}", outcome.stdout);

@@ -4,7 +4,6 @@
 //! once with a message and a hint.
 
 use crate::harness::{Outcome, Project};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const BOOK: &str = "[site]\ntitle = \"T\"\n[domains.an-toan]\nname = \"A\"\n[groups.nguoi-dan]\nname = \"N\"\ndomains = [\"an-toan\"]\n";
@@ -32,28 +31,7 @@ fn page(project: &Project) -> String {
 /// Runs `hoclieu ARGS` and fails if it has not finished within `limit` (debug build: the
 /// limits are generous; before these fixes each of these inputs took minutes).
 fn run_within(project: &Project, args: &[&str], limit: Duration) -> Outcome {
-    let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hoclieu"))
-        .args(args)
-        .current_dir(project.root())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run hoclieu");
-    while child.try_wait().expect("wait").is_none() {
-        if started.elapsed() > limit {
-            child.kill().ok();
-            child.wait().ok();
-            panic!("hoclieu {args:?} did not finish within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let output = child.wait_with_output().expect("output");
-    Outcome {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    project.run_within(args, limit).unwrap_or_else(|| panic!("hoclieu {args:?} did not finish within {limit:?}"))
 }
 
 const QUICKLY: Duration = Duration::from_secs(20);
