@@ -3,7 +3,7 @@
 //! the outcome; `serve` (later) will call the same stages.
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::{config, content, lint, output, pack, render, search, site, Error};
+use crate::{lint, output, pack, pipeline, render, search, site, Error};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -46,40 +46,41 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
         out,
         elapsed: started.elapsed(),
     };
-    progress("reading book.toml");
-    config::require(&options.root)?;
-    let config = match config::load(&options.root) {
-        Ok(config) => config,
+    let loaded = pipeline::load(
+        &options.root,
+        // `[build] packs = true`: the packs are made from the same content, narrowed
+        pipeline::Options {
+            drafts: options.drafts,
+            keep_content: if options.dry_run {
+                pipeline::KeepContent::Never
+            } else {
+                pipeline::KeepContent::ForBuildPacks
+            },
+        },
+        progress,
+    )?;
+    let pipeline::Loaded { site, content, mut diagnostics } = match loaded {
+        Ok(loaded) => loaded,
         Err(diagnostics) => return Ok(finish(diagnostics, 0, None, None)),
     };
+    let config = &site.config;
     let out = options.out.clone().unwrap_or_else(|| options.root.join(&config.build.out_dir));
     if !options.dry_run {
         output::check_location(&options.root, &out, "the output folder")?;
     }
     let precompress = config.build.precompress;
-
-    progress("reading content");
-    let (content, mut diagnostics) = content::load(&config, content::LoadOptions { drafts: options.drafts });
-    // `[build] packs = true`: the packs are made from the same content, narrowed
-    let packs_source = (config.build.packs && !config.packs.is_empty() && !options.dry_run).then(|| pack::Source {
+    let packs_source = content.map(|content| pack::Source {
         config: config.clone(),
-        content: content::Content {
-            pages: content.pages.clone(),
-            assets: content.assets.clone(),
-            courses: content.courses.clone(),
-            left_out: Vec::new(),
-        },
+        content,
         time: pack::BuildTime { epoch: pack::ZIP_EPOCH, source: "none" },
     });
-    progress("linking pages");
-    let (site, link_diagnostics) = site::link(config, content);
-    diagnostics.extend(link_diagnostics);
     let pages = site.pages.len();
     if diagnostics.has_errors() {
         return Ok(finish(diagnostics, pages, None, Some(out)));
     }
     progress("rendering pages");
-    let (mut files, missing_strings) = render::site(&site)?;
+    let (rendered, missing_strings) = render::site(&site)?;
+    let render::RenderedSite { mut files, pages: page_loads } = rendered;
     progress("indexing for search");
     files.extend(search::browser::site(&site));
     if let Some(mut source) = packs_source {
@@ -103,7 +104,7 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
         // what a browser receives: the `.br` where there is one, else the `.gz`
         let mut sizes: HashMap<&str, u64> = HashMap::new();
         for file in &compressed {
-            let render::Contents::Bytes(bytes) = &file.contents else { continue };
+            let output::Contents::Bytes(bytes) = &file.contents else { continue };
             if let Some(page) = file.path.strip_suffix(".br") {
                 sizes.insert(page, bytes.len() as u64);
             } else if let Some(page) = file.path.strip_suffix(".gz") {
@@ -111,7 +112,7 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
             }
         }
         progress("checking budgets");
-        diagnostics.extend(lint::budget::check(&site, &files, &sizes, options.strict));
+        diagnostics.extend(lint::budget::check(&site, &page_loads, &sizes, options.strict));
         if precompress {
             files.extend(compressed);
         }
@@ -125,7 +126,7 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
 }
 
 /// Every pack of the config as `packs/<id>.zip`, and the catalog page in every language.
-fn packs(site: &site::Site, source: &pack::Source) -> Result<Vec<render::OutputFile>, Error> {
+fn packs(site: &site::Site, source: &pack::Source) -> Result<Vec<output::OutputFile>, Error> {
     let mut files = Vec::new();
     let mut listings = Vec::new();
     for config_pack in &source.config.packs {
@@ -151,25 +152,8 @@ fn packs(site: &site::Site, source: &pack::Source) -> Result<Vec<render::OutputF
             sha256: pack::manifest::sha256_hex(&built.zip),
             path: path.clone(),
         });
-        files.push(render::OutputFile { path, contents: render::Contents::Bytes(built.zip) });
+        files.push(output::OutputFile { path, contents: output::Contents::Bytes(built.zip) });
     }
     files.extend(render::downloads(site, &listings)?);
     Ok(files)
-}
-
-/// Reads and links the site without rendering, for commands that only look at it
-/// (`translations`, `report`). `Err` diagnostics when the content has errors.
-pub fn linked_site(root: &std::path::Path, drafts: bool) -> Result<Result<site::Site, Vec<Diagnostic>>, Error> {
-    config::require(root)?;
-    let config = match config::load(root) {
-        Ok(config) => config,
-        Err(diagnostics) => return Ok(Err(diagnostics.into_sorted())),
-    };
-    let (content, mut diagnostics) = content::load(&config, content::LoadOptions { drafts });
-    let (site, link_diagnostics) = site::link(config, content);
-    diagnostics.extend(link_diagnostics);
-    if diagnostics.has_errors() {
-        return Ok(Err(diagnostics.into_sorted()));
-    }
-    Ok(Ok(site))
 }

@@ -49,6 +49,7 @@ pub mod lint;
 pub mod markdown;
 pub mod output;
 pub mod pack;
+pub mod pipeline;
 pub mod render;
 pub mod search;
 pub mod serve;

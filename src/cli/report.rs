@@ -22,7 +22,7 @@ pub struct ReportArgs {
 }
 
 pub fn run(args: ReportArgs) -> Result<i32, Error> {
-    let site = match crate::build::linked_site(&args.root, false)? {
+    let site = match crate::pipeline::linked(&args.root, false)? {
         Ok(site) => site,
         Err(diagnostics) => {
             print_human(&mut std::io::stderr().lock(), &args.root, &diagnostics).ok();

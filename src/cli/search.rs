@@ -28,7 +28,7 @@ pub struct SearchArgs {
 }
 
 pub fn run(args: SearchArgs) -> Result<i32, Error> {
-    let site = match crate::build::linked_site(&args.root, false)? {
+    let site = match crate::pipeline::linked(&args.root, false)? {
         Ok(site) => site,
         Err(diagnostics) => {
             print_human(&mut std::io::stderr().lock(), &args.root, &diagnostics).ok();

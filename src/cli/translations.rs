@@ -29,7 +29,7 @@ pub fn run(args: TranslationsArgs) -> Result<i32, Error> {
         println!("{}", source_hash(&text[split.body_start..]));
         return Ok(EXIT_OK);
     }
-    let site = match crate::build::linked_site(&args.root, false)? {
+    let site = match crate::pipeline::linked(&args.root, false)? {
         Ok(site) => site,
         Err(diagnostics) => {
             print_human(&mut std::io::stderr().lock(), &args.root, &diagnostics).ok();

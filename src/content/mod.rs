@@ -91,7 +91,7 @@ const ACTIVE_EXTENSIONS: &[&str] =
     &["htm", "html", "js", "mht", "mhtml", "mjs", "shtml", "svgz", "xht", "xhtml", "xml", "xsl", "xslt"];
 
 /// Everything under `content/`, sorted by path.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Content {
     pub pages: Vec<SourcePage>,
     pub assets: Vec<Asset>,

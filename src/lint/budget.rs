@@ -2,16 +2,19 @@
 //! (the HTML plus the stylesheets and scripts it links), against `[budgets]` in book.toml,
 //! and no request to another host, ever.
 //!
-//! Sizes are the brotli sizes of the files the build writes, so the figure is what a
-//! browser receives from a server that sends the precompressed files. Images load lazily
-//! and fonts only on pages in scripts that need them; they are not counted.
+//! What a page loads comes from rendering its view ([`crate::render::PageLoads`]), never
+//! from reading its HTML back. Sizes are the brotli sizes of the files the build writes, so
+//! the figure is what a browser receives from a server that sends the precompressed files.
+//! Images load lazily and fonts only on pages in scripts that need them; they are not
+//! counted.
 
 use crate::config::Budgets;
 use crate::diag::{Diagnostic, Severity};
-use crate::render::{Contents, OutputFile};
+use crate::render::view::LoadKind;
+use crate::render::PageLoads;
 use crate::site::{PageStatus, Site};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// What one page costs on first load, in compressed bytes.
@@ -30,23 +33,27 @@ impl PageWeight {
     }
 }
 
-/// Checks every HTML page. `compressed` maps an output path to its compressed size.
-/// Budget overruns are warnings, or errors when `strict`; foreign requests are errors.
-pub fn check(site: &Site, files: &[OutputFile], compressed: &HashMap<&str, u64>, strict: bool) -> Vec<Diagnostic> {
+/// Checks every HTML page. `pages` gives what each loads, `compressed` maps an output path
+/// to its compressed size. Budget overruns are warnings, or errors when `strict`; foreign
+/// requests are errors.
+pub fn check(
+    site: &Site,
+    pages: &BTreeMap<String, PageLoads>,
+    compressed: &HashMap<&str, u64>,
+    strict: bool,
+) -> Vec<Diagnostic> {
     let sources: HashMap<&str, &Path> =
         site.pages.iter().map(|p| (p.output.as_str(), p.source.path.as_path())).collect();
     // a fallback page is its original again, in another language's frame: judged once
     let fallbacks: HashSet<&str> =
         site.pages.iter().filter(|p| p.status == PageStatus::Fallback).map(|p| p.output.as_str()).collect();
-    files
+    let pages: Vec<(&String, &PageLoads)> = pages.iter().filter(|(p, _)| !fallbacks.contains(p.as_str())).collect();
+    pages
         .par_iter()
-        .filter(|f| f.path.ends_with(".html") && !fallbacks.contains(f.path.as_str()))
-        .flat_map_iter(|file| {
-            let Contents::Bytes(bytes) = &file.contents else { return Vec::new() };
-            let html = String::from_utf8_lossy(bytes);
-            let weight = weigh(&file.path, &html, compressed);
-            let source = sources.get(file.path.as_str()).map_or_else(|| PathBuf::from(&file.path), |p| p.to_path_buf());
-            judge(&file.path, &source, &weight, &site.config.budgets, strict)
+        .flat_map_iter(|(page, loads)| {
+            let weight = weigh(page, loads, compressed);
+            let source = sources.get(page.as_str()).map_or_else(|| PathBuf::from(page), |p| p.to_path_buf());
+            judge(page, &source, &weight, &site.config.budgets, strict)
         })
         .collect()
 }
@@ -98,150 +105,22 @@ pub fn judge(page: &str, source: &Path, weight: &PageWeight, budgets: &Budgets, 
     problems
 }
 
-/// Weighs one page from its HTML: itself, and the stylesheets and scripts it links.
-pub fn weigh(page: &str, html: &str, compressed: &HashMap<&str, u64>) -> PageWeight {
-    let mut weight =
-        PageWeight { html: compressed.get(page).copied().unwrap_or(html.len() as u64), ..Default::default() };
-    for (tag, attribute, url) in resources(html) {
-        if is_foreign(&url) {
-            weight.foreign.push(url);
-            continue;
-        }
-        let is_css = tag == "link" && url.ends_with(".css");
-        let is_js = tag == "script";
-        if !(is_css || is_js) || attribute == "href" && tag != "link" {
-            continue;
-        }
-        let target = resolve(page, &url);
-        let size = compressed.get(target.as_str()).copied().unwrap_or(0);
-        if is_css {
-            weight.css += size;
-        } else {
-            weight.js += size;
+/// Weighs one page: itself, and the stylesheets and scripts it loads.
+pub fn weigh(page: &str, loads: &PageLoads, compressed: &HashMap<&str, u64>) -> PageWeight {
+    let mut weight = PageWeight {
+        html: compressed.get(page).copied().unwrap_or(0),
+        foreign: loads.foreign.clone(),
+        ..Default::default()
+    };
+    for load in &loads.loads {
+        let size = compressed.get(load.path.as_str()).copied().unwrap_or(0);
+        match load.kind {
+            LoadKind::Stylesheet => weight.css += size,
+            LoadKind::Script => weight.js += size,
+            LoadKind::Font | LoadKind::Image | LoadKind::Linked => {}
         }
     }
     weight
-}
-
-/// `(tag, attribute, url)` of everything a page loads by itself: `src`, `srcset`, `poster`
-/// and `data` attributes, `href` on `<link>`, and `url(…)` in `style` attributes (the
-/// sanitiser removes an author's styles, but not with `[markdown] unsafe_html = true`).
-/// Links a reader clicks are not loads.
-fn resources(html: &str) -> Vec<(String, String, String)> {
-    let mut found = Vec::new();
-    let mut rest = html;
-    while let Some(start) = rest.find('<') {
-        rest = &rest[start + 1..];
-        let end = rest.find('>').unwrap_or(rest.len());
-        let tag_text = &rest[..end];
-        // most tags load nothing: skip them before any allocation
-        let may_load = tag_text.contains('=')
-            && (["src=", "srcset=", "poster=", "data=", "link ", "url("]
-                .iter()
-                .any(|a| contains_ignoring_case(tag_text, a))
-                || tag_text.get(..4).is_some_and(|start| start.eq_ignore_ascii_case("link")));
-        if !may_load {
-            rest = &rest[end..];
-            continue;
-        }
-        let name: String =
-            tag_text.chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
-        if name.is_empty() {
-            continue;
-        }
-        // `<link rel="canonical">` and `rel="alternate"` name pages; only these load something.
-        let link_loads = name == "link"
-            && attribute_values(tag_text, "rel").iter().any(|rel| {
-                rel.split_whitespace().any(|r| {
-                    matches!(
-                        r.to_ascii_lowercase().as_str(),
-                        "stylesheet" | "icon" | "preload" | "prefetch" | "manifest" | "modulepreload"
-                    )
-                })
-            });
-        for style in attribute_values(tag_text, "style") {
-            found.extend(style_urls(&style).into_iter().map(|u| (name.clone(), "style".to_string(), u)));
-        }
-        for attribute in ["src", "srcset", "poster", "data", "href"] {
-            if attribute == "href" && !link_loads {
-                continue;
-            }
-            for value in attribute_values(tag_text, attribute) {
-                let urls: Vec<String> = if attribute == "srcset" {
-                    value.split(',').filter_map(|c| c.split_whitespace().next()).map(str::to_string).collect()
-                } else {
-                    vec![value]
-                };
-                found.extend(urls.into_iter().map(|u| (name.clone(), attribute.to_string(), u)));
-            }
-        }
-        rest = &rest[end..];
-    }
-    found
-}
-
-/// The targets of the `url(…)`s of a style (`background:url("a.png")` → `a.png`).
-fn style_urls(style: &str) -> Vec<String> {
-    let lower = style.to_ascii_lowercase();
-    let mut urls = Vec::new();
-    let mut from = 0;
-    while let Some(at) = lower[from..].find("url(") {
-        let start = from + at + 4;
-        let end = lower[start..].find(')').map_or(lower.len(), |e| start + e);
-        urls.push(style[start..end].trim().trim_matches(['"', '\'']).to_string());
-        from = end;
-    }
-    urls
-}
-
-/// Whether `text` contains `needle` (ASCII), ignoring ASCII case, without allocating: every
-/// tag of every page is tested.
-fn contains_ignoring_case(text: &str, needle: &str) -> bool {
-    text.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
-}
-
-fn attribute_values(tag: &str, attribute: &str) -> Vec<String> {
-    let mut values = Vec::new();
-    let lower = tag.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(i) = lower[from..].find(&format!("{attribute}=")) {
-        let at = from + i;
-        let before_ok = at > 0 && lower.as_bytes()[at - 1].is_ascii_whitespace();
-        let value_start = at + attribute.len() + 1;
-        from = value_start;
-        if !before_ok {
-            continue;
-        }
-        let value = &tag[value_start..];
-        let parsed = match value.chars().next() {
-            Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or(""),
-            _ => value.split(|c: char| c.is_ascii_whitespace()).next().unwrap_or(""),
-        };
-        values.push(parsed.to_string());
-    }
-    values
-}
-
-fn is_foreign(url: &str) -> bool {
-    let lower = url.trim().to_ascii_lowercase();
-    lower.starts_with("http:") || lower.starts_with("https:") || lower.starts_with("//")
-}
-
-/// The output path that a relative `url` on page `page` points to.
-fn resolve(page: &str, url: &str) -> String {
-    let url = url.split(['#', '?']).next().unwrap_or(url);
-    let mut parts: Vec<&str> = page.split('/').collect();
-    parts.pop();
-    for segment in url.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            s => parts.push(s),
-        }
-    }
-    parts.join("/")
 }
 
 #[cfg(test)]
@@ -249,30 +128,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn weighs_the_page_and_what_it_links() {
-        let html = r#"<link rel="stylesheet" href="../../assets/s.css"><script src="../../assets/a.js" defer></script>
-            <a href="https://dichvucong.gov.vn">clicked, not loaded</a><img src="../../media/x.png" alt="x">"#;
-        let sizes: HashMap<&str, u64> =
-            [("vi/bai/index.html", 5000), ("assets/s.css", 3000), ("assets/a.js", 600)].into_iter().collect();
-        let weight = weigh("vi/bai/index.html", html, &sizes);
-        assert_eq!(weight, PageWeight { html: 5000, css: 3000, js: 600, foreign: vec![] });
-    }
-
-    #[test]
-    fn finds_every_request_to_another_host() {
-        let html = r#"<img src="https://cdn.example/x.png" alt=""><video poster='//cdn.example/p.jpg'></video>
-            <img srcset="a.png 1x, http://x.example/b.png 2x"><link rel="stylesheet" href="https://fonts.example/f.css"><link rel="canonical" href="https://site.example/a/">
-            <td style="background:URL( 'https://x.example/bg.png' )"><p style="background:url(hinh.png)">"#;
-        let weight = weigh("vi/index.html", html, &HashMap::new());
+    fn weighs_the_page_and_the_stylesheets_and_scripts_it_loads() {
+        use crate::render::view::Load;
+        let load = |path: &str, kind| Load { path: path.into(), kind };
+        let loads = PageLoads {
+            loads: vec![
+                load("assets/s.css", LoadKind::Stylesheet),
+                load("assets/a.js", LoadKind::Script),
+                load("media/x.png", LoadKind::Image),
+                load("media/bai.pdf", LoadKind::Linked),
+            ],
+            foreign: vec!["https://cdn.example/x.png".into()],
+        };
+        let sizes: HashMap<&str, u64> = [
+            ("vi/bai/index.html", 5000),
+            ("assets/s.css", 3000),
+            ("assets/a.js", 600),
+            ("media/x.png", 90_000),
+            ("media/bai.pdf", 400_000),
+        ]
+        .into_iter()
+        .collect();
+        let weight = weigh("vi/bai/index.html", &loads, &sizes);
         assert_eq!(
-            weight.foreign,
-            [
-                "https://cdn.example/x.png",
-                "//cdn.example/p.jpg",
-                "http://x.example/b.png",
-                "https://fonts.example/f.css",
-                "https://x.example/bg.png"
-            ]
+            weight,
+            PageWeight { html: 5000, css: 3000, js: 600, foreign: vec!["https://cdn.example/x.png".into()] }
         );
     }
 

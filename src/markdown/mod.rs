@@ -26,6 +26,7 @@
 mod callout;
 mod highlight;
 pub mod limits;
+pub mod loads;
 pub mod quiz;
 mod sanitize;
 pub mod url;
@@ -363,8 +364,10 @@ impl FencedText {
 pub struct Resolved {
     /// The URL to write: relative for internal targets, unchanged for external ones.
     pub url: String,
-    /// For local files (images): the source file, to read its size.
+    /// For local files (images, linked files): the source file.
     pub file: Option<PathBuf>,
+    /// For images: width and height, as the site read them from the file.
+    pub size: Option<(u64, u64)>,
 }
 
 /// Resolves destinations as written by the author; `None` leaves them unchanged (the
@@ -461,8 +464,27 @@ fn fill_slots(html: String, blocks: &[String]) -> String {
     out
 }
 
+/// What [`render`] makes of a Markdown body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Html {
+    pub html: String,
+    /// The files the body loads or links to, by the relative URL it writes (images shown,
+    /// files linked, and what its raw HTML names).
+    pub loads: Vec<(String, loads::LoadKind)>,
+    /// What its raw HTML would load from another host.
+    pub foreign: Vec<String>,
+    /// The answer key of each well-formed quiz, in order ([`quiz::answer_key`]).
+    pub answers: Vec<String>,
+}
+
 /// Renders a Markdown body to HTML.
 pub fn to_html(body: &str, resolver: &dyn Resolve, options: &HtmlOptions) -> String {
+    render(body, resolver, options).html
+}
+
+/// Renders a Markdown body to HTML, with what the HTML loads and its quizzes' answers.
+pub fn render(body: &str, resolver: &dyn Resolve, options: &HtmlOptions) -> Html {
+    let mut out = Html::default();
     let mut ids = HeadingIds::default();
     let mut has_raw_html = false;
     let mut events: Vec<Event> = Vec::new();
@@ -491,6 +513,9 @@ pub fn to_html(body: &str, resolver: &dyn Resolve, options: &HtmlOptions) -> Str
             match event {
                 Event::End(TagEnd::Image) => match image.take().unwrap() {
                     (Some(target), title, alt) => {
+                        if url::scheme(&target.url).is_none() {
+                            out.loads.push((target.url.clone(), loads::LoadKind::Image));
+                        }
                         let html = image_html(&target, &title, &alt);
                         // a diagram's labels shrink with it on a phone: a tap opens it full size
                         let zoom = links_open == 0 && target.file.as_ref().is_some_and(|f| has_extension(f, "svg"));
@@ -516,6 +541,7 @@ pub fn to_html(body: &str, resolver: &dyn Resolve, options: &HtmlOptions) -> Str
                     // A malformed quiz was reported when the site was linked; show its text.
                     match (lang == "quiz").then(|| quiz::parse(&text).ok()).flatten() {
                         Some(parsed) => {
+                            out.answers.push(quiz::answer_key(&parsed));
                             quizzes += 1;
                             let id = format!("quiz_{quizzes}");
                             events.push(slot(&mut blocks, quiz::render(&parsed, &id, &strings)));
@@ -557,7 +583,12 @@ pub fn to_html(body: &str, resolver: &dyn Resolve, options: &HtmlOptions) -> Str
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let dest_url = match is_authored(link_type).then(|| resolver.resolve(&dest_url)).flatten() {
-                    Some(resolved) => CowStr::from(resolved.url),
+                    Some(resolved) => {
+                        if resolved.file.is_some() {
+                            out.loads.push((resolved.url.clone(), loads::LoadKind::Linked));
+                        }
+                        CowStr::from(resolved.url)
+                    }
                     None => dest_url,
                 };
                 link_ends.push(LinkEnd::Link);
@@ -575,7 +606,11 @@ pub fn to_html(body: &str, resolver: &dyn Resolve, options: &HtmlOptions) -> Str
             },
             Event::Start(Tag::Image { dest_url, title, .. }) => {
                 let target = url::is_safe(&dest_url).then(|| {
-                    resolver.resolve(&dest_url).unwrap_or_else(|| Resolved { url: dest_url.to_string(), file: None })
+                    resolver.resolve(&dest_url).unwrap_or_else(|| Resolved {
+                        url: dest_url.to_string(),
+                        file: None,
+                        size: None,
+                    })
                 });
                 image = Some((target, title.to_string(), String::new()));
             }
@@ -598,7 +633,21 @@ pub fn to_html(body: &str, resolver: &dyn Resolve, options: &HtmlOptions) -> Str
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     let html = if has_raw_html && !options.unsafe_html { sanitize::clean(&html) } else { html };
-    fill_slots(html, &blocks)
+    if has_raw_html {
+        // raw HTML is opaque to the walk above: what is left of it names its own loads
+        for (tag, attribute, url) in loads::scan(&html) {
+            let kind = loads::kind(&tag, &attribute, &url);
+            if loads::is_foreign(&url) {
+                if kind != loads::LoadKind::Linked {
+                    out.foreign.push(url);
+                }
+            } else if url::scheme(&url).is_none() && !out.loads.iter().any(|(u, _)| *u == url) {
+                out.loads.push((url, kind));
+            }
+        }
+    }
+    out.html = fill_slots(html, &blocks);
+    out
 }
 
 /// What the end of a link writes.
@@ -625,7 +674,7 @@ fn image_html(target: &Resolved, title: &str, alt: &str) -> String {
     if !title.is_empty() {
         html.push_str(&format!(" title=\"{}\"", escape(title)));
     }
-    if let Some((width, height)) = target.file.as_deref().and_then(image_size) {
+    if let Some((width, height)) = target.size {
         html.push_str(&format!(" width=\"{width}\" height=\"{height}\""));
     }
     html.push_str(" loading=\"lazy\" decoding=\"async\">");
@@ -636,16 +685,8 @@ fn has_extension(path: &std::path::Path, extension: &str) -> bool {
     path.extension().is_some_and(|e| e.eq_ignore_ascii_case(extension))
 }
 
-/// Width and height of an image file, from its header (SVG: its attributes or viewBox).
-pub fn image_size(path: &std::path::Path) -> Option<(u64, u64)> {
-    if has_extension(path, "svg") {
-        return svg_size(&std::fs::read_to_string(path).ok()?);
-    }
-    let size = imagesize::size(path).ok()?;
-    Some((size.width as u64, size.height as u64))
-}
-
-fn svg_size(svg: &str) -> Option<(u64, u64)> {
+/// Width and height of an SVG, from its `width` and `height` or its `viewBox`.
+pub fn svg_size(svg: &str) -> Option<(u64, u64)> {
     let start = svg.find("<svg")?;
     let tag = &svg[start..start + svg[start..].find('>')?];
     let attr = |name: &str| -> Option<&str> {

@@ -6,8 +6,10 @@ struct Table;
 impl Resolve for Table {
     fn resolve(&self, dest: &str) -> Option<Resolved> {
         match dest {
-            "../b/zalo.md#cai-dat" => Some(Resolved { url: "../../b/zalo/index.html#cai-dat".into(), file: None }),
-            "hinh.png" => Some(Resolved { url: "../../../media/a/hinh.png".into(), file: None }),
+            "../b/zalo.md#cai-dat" => {
+                Some(Resolved { url: "../../b/zalo/index.html#cai-dat".into(), file: None, size: None })
+            }
+            "hinh.png" => Some(Resolved { url: "../../../media/a/hinh.png".into(), file: None, size: None }),
             _ => None,
         }
     }

@@ -13,7 +13,7 @@
 //! is no `.br`. Measure with `cargo run --release --example compress_levels -- SITE 0 32768`
 //! and `… SITE 32769` (figures in BENCHMARKS.md).
 
-use crate::render::{Contents, OutputFile};
+use super::{Contents, OutputFile};
 use crate::Error;
 use rayon::prelude::*;
 use std::io::Write;

@@ -7,11 +7,25 @@
 
 pub mod compress;
 
-use crate::render::{Contents, OutputFile};
 use crate::Error;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+
+/// A file of the built site (made by `render`, `search`, `pack`; written only here), relative to the output folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// `/`-separated path inside the output folder.
+    pub path: String,
+    pub contents: Contents,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Contents {
+    Bytes(Vec<u8>),
+    /// Copy this file (relative paths are relative to the repository root).
+    Copy(PathBuf),
+}
 
 /// Marks a folder as hoclieu's output, so a mistyped `--out` never replaces other files.
 pub const MARKER: &str = ".hoclieu-output";

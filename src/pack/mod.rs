@@ -27,9 +27,9 @@ use crate::config::{Config, Pack};
 use crate::content::{Content, PageKind, SourcePage};
 use crate::diag::Diagnostic;
 use crate::markdown::{self, Resolve};
-use crate::render::Contents;
+use crate::output::Contents;
 use crate::site::{PageResolver, PageStatus, Site};
-use crate::{config, content, render, search, site, Error};
+use crate::{config, render, search, site, Error};
 use manifest::Manifest;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -145,28 +145,17 @@ pub struct Source {
 /// Loads and checks the whole site (a pack is made only from content without errors).
 /// `Ok(Err(..))` holds the content's errors (and warnings).
 pub fn load(root: &Path) -> Result<Result<Source, Vec<Diagnostic>>, Error> {
-    config::require(root)?;
-    let config = match config::load(root) {
-        Ok(config) => config,
+    let options = crate::pipeline::Options { drafts: false, keep_content: crate::pipeline::KeepContent::Always };
+    let loaded = match crate::pipeline::load(root, options, &|_| {})? {
+        Ok(loaded) => loaded,
         Err(diagnostics) => return Ok(Err(diagnostics.into_sorted())),
     };
-    let (content, mut diagnostics) = content::load(&config, content::LoadOptions { drafts: false });
-    if !diagnostics.has_errors() {
-        // link the whole site once, to report its errors as a build would
-        let copy = Content {
-            pages: content.pages.clone(),
-            assets: content.assets.clone(),
-            courses: content.courses.clone(),
-            left_out: Vec::new(),
-        };
-        let (_, link_diagnostics) = site::link(config.clone(), copy);
-        diagnostics.extend(link_diagnostics);
+    if loaded.diagnostics.has_errors() {
+        return Ok(Err(loaded.diagnostics.into_sorted()));
     }
-    if diagnostics.has_errors() {
-        return Ok(Err(diagnostics.into_sorted()));
-    }
+    let content = loaded.content.expect("the content is kept");
     let time = BuildTime::of(root)?;
-    Ok(Ok(Source { config, content, time }))
+    Ok(Ok(Source { config: loaded.site.config, content, time }))
 }
 
 /// The packs named by `ids` (all of them when `None`), or a usage error naming the
@@ -211,9 +200,9 @@ pub fn build(source: &Source, pack: &Pack) -> Result<BuiltPack, Error> {
         )));
     }
     keep_used_assets(&mut site);
-    let (files, _) = render::site(&site)?;
-    let mut out: Vec<PackFile> = Vec::with_capacity(files.len() + 64);
-    for file in files.into_iter().chain(search::browser::site(&site)) {
+    let (rendered, _) = render::site(&site)?;
+    let mut out: Vec<PackFile> = Vec::with_capacity(rendered.files.len() + 64);
+    for file in rendered.files.into_iter().chain(search::browser::site(&site)) {
         let data = match file.contents {
             Contents::Bytes(bytes) => bytes,
             Contents::Copy(path) => crate::fs::read(&site.config.root.join(path))?,

@@ -2,11 +2,14 @@
 //! each target group's learning path, each domain's lessons by level, and the coverage
 //! report page.
 
-use super::{Frame, LessonItem, OutputFile};
+use super::frame::Frame;
+use super::theme::Theme;
+use super::view::PageView;
+use super::LessonItem;
 use crate::site::taxonomy::{Coverage, DomainLessons, GroupPath};
 use crate::site::Site;
-use crate::Error;
 use serde::Serialize;
+use serde_json::{json, Map, Value};
 
 #[derive(Serialize)]
 struct CourseItem {
@@ -35,7 +38,7 @@ struct DomainItem {
 }
 
 /// The home page's courses, "who are you?" groups and domain grid.
-pub(super) fn home_context(frame: &Frame, context: &mut tera::Context) {
+pub(super) fn home_data(frame: &Frame, data: &mut Map<String, Value>) {
     let site = frame.site;
     let courses: Vec<CourseItem> = site
         .courses
@@ -51,9 +54,9 @@ pub(super) fn home_context(frame: &Frame, context: &mut tera::Context) {
             }
         })
         .collect();
-    context.insert("courses", &courses);
-    context.insert("groups", &groups(frame));
-    context.insert("domains", &domains(frame));
+    data.insert("courses".into(), json!(courses));
+    data.insert("groups".into(), json!(groups(frame)));
+    data.insert("domains".into(), json!(domains(frame)));
 }
 
 fn groups(frame: &Frame) -> Vec<GroupItem> {
@@ -89,27 +92,8 @@ fn domains(frame: &Frame) -> Vec<DomainItem> {
         .collect()
 }
 
-/// Learning paths, domain pages and the report page of one language.
-pub(super) fn pages<'a>(site: &'a Site, theme: &'a super::theme::Theme, lang: usize) -> Vec<Result<OutputFile, Error>> {
-    let mut out = Vec::new();
-    for path in &site.taxonomy.paths {
-        out.push(path_page(site, theme, lang, path));
-    }
-    for domain in &site.taxonomy.domains {
-        out.push(domain_page(site, theme, lang, domain));
-    }
-    out.push(report_page(site, theme, lang));
-    out.push(search_page(site, theme, lang));
-    out
-}
-
 /// A target group's learning path: its domains in order, each with its lessons.
-pub(super) fn path_page(
-    site: &Site,
-    theme: &super::theme::Theme,
-    lang: usize,
-    path: &GroupPath,
-) -> Result<OutputFile, Error> {
+pub(super) fn path_view(site: &Site, theme: &Theme, lang: usize, path: &GroupPath) -> PageView {
     let languages = site.config.languages.len();
     let alternates = (0..languages).map(|l| site.group_output(path.group, l)).collect();
     let frame = Frame { site, theme, lang, output: site.group_output(path.group, lang), alternates };
@@ -120,7 +104,7 @@ pub(super) fn path_page(
             let lessons: Vec<LessonItem> = keys.iter().map(|&k| frame.lesson_item(k)).collect();
             let minutes: u32 = lessons.iter().filter_map(|l| l.duration).sum();
             let (name, name_lang) = frame.domain_name(*d);
-            serde_json::json!({
+            json!({
                 "name": name,
                 "name_lang": name_lang,
                 "url": frame.url(&site.domain_output(*d, lang)),
@@ -135,28 +119,22 @@ pub(super) fn path_page(
         path.sections.iter().flat_map(|(_, keys)| keys.iter().copied()).filter(|&k| seen.insert(k)).collect();
     let total: u32 = unique.iter().filter_map(|&k| site.page(k, lang).source.front.duration).sum();
     let ids: Vec<String> = unique.iter().map(|&k| super::lesson_id(site, k)).collect();
-    let mut context = frame.context();
     let (title, title_lang) = frame.group_name(path.group);
-    context.insert("page", &serde_json::json!({ "title": title, "title_lang": title_lang, "summary": "" }));
-    context.insert("description", &frame.description("", "describe_path", &title));
-    context.insert(
-        "path",
-        &serde_json::json!({ "sections": sections, "total_minutes": total, "lesson_ids": ids.join(" ") }),
-    );
+    let mut view = frame.view("path.html", title);
+    view.title_lang = title_lang;
+    view.data.insert("page".into(), json!({ "summary": "" }));
+    view.description = frame.description("", "describe_path", &view.title);
+    view.data
+        .insert("path".into(), json!({ "sections": sections, "total_minutes": total, "lesson_ids": ids.join(" ") }));
     if super::offline::saves(unique.len()) {
-        context.insert("offline", &serde_json::json!({ "cache": super::offline::folder(&frame.output) }));
+        view.data.insert("offline".into(), json!({ "cache": super::offline::folder(&frame.output) }));
     }
-    context.insert("breadcrumbs", &[frame.home_link()]);
-    frame.render("path.html", &context)
+    view.breadcrumbs = vec![frame.home_link()];
+    view
 }
 
 /// A domain's lessons, by level.
-pub(super) fn domain_page(
-    site: &Site,
-    theme: &super::theme::Theme,
-    lang: usize,
-    domain: &DomainLessons,
-) -> Result<OutputFile, Error> {
+pub(super) fn domain_view(site: &Site, theme: &Theme, lang: usize, domain: &DomainLessons) -> PageView {
     let languages = site.config.languages.len();
     let alternates = (0..languages).map(|l| site.domain_output(domain.domain, l)).collect();
     let frame = Frame { site, theme, lang, output: site.domain_output(domain.domain, lang), alternates };
@@ -169,41 +147,34 @@ pub(super) fn domain_page(
                 None => frame.string("level_none"),
             };
             let lessons: Vec<LessonItem> = keys.iter().map(|&k| frame.lesson_item(k)).collect();
-            serde_json::json!({ "name": name, "lessons": lessons })
+            json!({ "name": name, "lessons": lessons })
         })
         .collect();
-    let mut context = frame.context();
     let config_domain = &site.config.domains[domain.domain];
     let (title, title_lang) = frame.domain_name(domain.domain);
-    context.insert("page", &serde_json::json!({ "title": title, "title_lang": title_lang, "summary": "" }));
-    context.insert("description", &frame.description("", "describe_domain", &title));
-    context.insert("levels", &levels);
-    context.insert("topics", &config_domain.topics);
-    context.insert("breadcrumbs", &[frame.home_link()]);
-    frame.render("domain.html", &context)
+    let mut view = frame.view("domain.html", title);
+    view.title_lang = title_lang;
+    view.data.insert("page".into(), json!({ "summary": "" }));
+    view.description = frame.description("", "describe_domain", &view.title);
+    view.data.insert("levels".into(), Value::Array(levels));
+    view.data.insert("topics".into(), json!(config_domain.topics));
+    view.breadcrumbs = vec![frame.home_link()];
+    view
 }
 
 /// The catalog of offline packs: what each holds, its size, version and checksum, and a
 /// download link.
-pub(super) fn downloads_page(
-    site: &Site,
-    theme: &super::theme::Theme,
-    lang: usize,
-    packs: &[super::PackListing],
-) -> Result<OutputFile, Error> {
+pub(super) fn downloads_view(site: &Site, theme: &Theme, lang: usize, packs: &[super::PackListing]) -> PageView {
     let languages = site.config.languages.len();
     let alternates = (0..languages).map(|l| site.downloads_output(l)).collect();
     let frame = Frame { site, theme, lang, output: site.downloads_output(lang), alternates };
-    let mut context = frame.context();
-    context.insert(
-        "page",
-        &serde_json::json!({ "title": frame.string("downloads"), "summary": frame.string("downloads_intro") }),
-    );
-    context.insert("description", &frame.description(&frame.string("downloads_intro"), "", ""));
+    let mut view = frame.view("downloads.html", frame.string("downloads"));
+    view.data.insert("page".into(), json!({ "summary": frame.string("downloads_intro") }));
+    view.description = frame.description(&frame.string("downloads_intro"), "", "");
     let packs: Vec<serde_json::Value> = packs
         .iter()
         .map(|p| {
-            serde_json::json!({
+            json!({
                 "id": p.id,
                 "title": p.title,
                 "languages": p.languages,
@@ -218,35 +189,34 @@ pub(super) fn downloads_page(
             })
         })
         .collect();
-    context.insert("packs", &packs);
-    context.insert("breadcrumbs", &[frame.home_link()]);
-    frame.render("downloads.html", &context)
+    view.data.insert("packs".into(), Value::Array(packs));
+    view.breadcrumbs = vec![frame.home_link()];
+    view
 }
 
 /// The search page: a form with filters; results come from the script and the index.
-pub(super) fn search_page(site: &Site, theme: &super::theme::Theme, lang: usize) -> Result<OutputFile, Error> {
+pub(super) fn search_view(site: &Site, theme: &Theme, lang: usize) -> PageView {
     let languages = site.config.languages.len();
     let alternates = (0..languages).map(|l| site.search_output(l)).collect();
     let frame = Frame { site, theme, lang, output: site.search_output(lang), alternates };
-    let mut context = frame.context();
-    context.insert("page", &serde_json::json!({ "title": frame.string("search"), "summary": "" }));
-    context.insert("description", &frame.description("", "describe_search", ""));
-    context.insert("search_page", &true);
-    let named = |(name, lang): (String, Option<String>)| serde_json::json!({ "name": name, "lang": lang });
+    let mut view = frame.view("search.html", frame.string("search"));
+    view.data.insert("page".into(), json!({ "summary": "" }));
+    view.description = frame.description("", "describe_search", "");
+    view.data.insert("search_page".into(), Value::Bool(true));
+    let named = |(name, lang): (String, Option<String>)| json!({ "name": name, "lang": lang });
     let groups: Vec<serde_json::Value> = (0..site.config.groups.len()).map(|g| named(frame.group_name(g))).collect();
     let domains: Vec<serde_json::Value> = (0..site.config.domains.len()).map(|d| named(frame.domain_name(d))).collect();
-    context.insert("groups", &groups);
-    context.insert("domains", &domains);
-    context.insert("breadcrumbs", &[frame.home_link()]);
-    frame.render("search.html", &context)
+    view.data.insert("groups".into(), Value::Array(groups));
+    view.data.insert("domains".into(), Value::Array(domains));
+    view.breadcrumbs = vec![frame.home_link()];
+    view
 }
 
 /// The coverage matrix as a page: groups × domains, lessons and minutes, gaps marked.
-pub(super) fn report_page(site: &Site, theme: &super::theme::Theme, lang: usize) -> Result<OutputFile, Error> {
+pub(super) fn report_view(site: &Site, theme: &Theme, lang: usize, coverage: &Coverage) -> PageView {
     let languages = site.config.languages.len();
     let alternates = (0..languages).map(|l| site.report_output(l)).collect();
     let frame = Frame { site, theme, lang, output: site.report_output(lang), alternates };
-    let coverage = Coverage::of(site);
     let rows: Vec<serde_json::Value> = site
         .config
         .groups
@@ -254,7 +224,7 @@ pub(super) fn report_page(site: &Site, theme: &super::theme::Theme, lang: usize)
         .enumerate()
         .map(|(g, _)| {
             let (name, name_lang) = frame.group_name(g);
-            serde_json::json!({
+            json!({
                 "name": name,
                 "name_lang": name_lang,
                 "url": frame.url(&site.group_output(g, lang)),
@@ -262,19 +232,16 @@ pub(super) fn report_page(site: &Site, theme: &super::theme::Theme, lang: usize)
             })
         })
         .collect();
-    let mut context = frame.context();
-    context.insert(
-        "page",
-        &serde_json::json!({ "title": frame.string("report"), "summary": frame.string("report_intro") }),
-    );
-    context.insert("description", &frame.description(&frame.string("report_intro"), "", ""));
+    let mut view = frame.view("report.html", frame.string("report"));
+    view.data.insert("page".into(), json!({ "summary": frame.string("report_intro") }));
+    view.description = frame.description(&frame.string("report_intro"), "", "");
     let domains: Vec<serde_json::Value> = (0..site.config.domains.len())
         .map(|d| {
             let (name, lang) = frame.domain_name(d);
-            serde_json::json!({ "name": name, "lang": lang })
+            json!({ "name": name, "lang": lang })
         })
         .collect();
-    context.insert("report", &serde_json::json!({ "domains": domains, "rows": rows }));
-    context.insert("breadcrumbs", &[frame.home_link()]);
-    frame.render("report.html", &context)
+    view.data.insert("report".into(), json!({ "domains": domains, "rows": rows }));
+    view.breadcrumbs = vec![frame.home_link()];
+    view
 }

@@ -4,15 +4,16 @@
 //! total size, as `offline.json` next to the page. The theme's `offline.js` reads it; the
 //! service worker (`sw.js`) serves the saved copies.
 //!
-//! Runs on the rendered files, because sizes are known only then; it reads them and returns
-//! new files, never writes. Links to other pages are not followed: a course saves its own
-//! lessons and nothing more.
+//! Runs on the rendered pages, because sizes are known only then: what each page loads comes
+//! with it from rendering ([`super::RenderedPage::loads`]), never from reading its HTML back.
+//! Returns new files, never writes. Links to other pages are not followed: a course saves
+//! its own lessons and nothing more.
 
-use super::{Contents, OutputFile};
-use crate::site::{percent_decode, Site};
+use super::PageLoads;
+use crate::output::{Contents, OutputFile};
+use crate::site::Site;
 use crate::Error;
-use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The manifest's file name, next to the course or path page.
 pub const MANIFEST: &str = "offline.json";
@@ -41,18 +42,17 @@ pub(super) fn saves(lessons: usize) -> bool {
     lessons > 0
 }
 
-/// One `offline.json` per course page and learning-path page in every language.
-pub(super) fn manifests(site: &Site, files: &[OutputFile]) -> Result<Vec<OutputFile>, Error> {
+/// One `offline.json` per course page and learning-path page in every language. `pages`
+/// gives what each rendered page loads.
+pub(super) fn manifests(
+    site: &Site,
+    files: &[OutputFile],
+    pages: &BTreeMap<String, PageLoads>,
+) -> Result<Vec<OutputFile>, Error> {
     let mut sizes: HashMap<&str, u64> = HashMap::with_capacity(files.len());
-    let mut html: HashMap<&str, &[u8]> = HashMap::new();
     for file in files {
         let size = match &file.contents {
-            Contents::Bytes(bytes) => {
-                if file.path.ends_with(".html") {
-                    html.insert(&file.path, bytes);
-                }
-                bytes.len() as u64
-            }
+            Contents::Bytes(bytes) => bytes.len() as u64,
             Contents::Copy(source) => {
                 let source = site.config.root.join(source);
                 std::fs::metadata(&source).map_err(|e| Error::io(&source, "cannot read the size of", e))?.len()
@@ -60,22 +60,10 @@ pub(super) fn manifests(site: &Site, files: &[OutputFile]) -> Result<Vec<OutputF
         };
         sizes.insert(&file.path, size);
     }
-    let wanted = saved_pages(site);
-    // each page's files are read once (a lesson is in its course and in several paths), in
-    // parallel
-    let pages: BTreeSet<&str> =
-        wanted.iter().flat_map(|(page, lessons)| std::iter::once(page).chain(lessons)).map(String::as_str).collect();
-    let loaded: HashMap<&str, Vec<String>> = pages
-        .into_par_iter()
-        .map(|shown| match html.get(shown) {
-            Some(text) => (shown, loads(shown, &String::from_utf8_lossy(text))),
-            None => (shown, Vec::new()),
-        })
-        .collect();
-    let out = wanted
+    let out = saved_pages(site)
         .iter()
         .map(|(page, lessons)| {
-            manifest(page, lessons, &|shown| loaded.get(shown).map(Vec::as_slice), &|f| sizes.get(f).copied())
+            manifest(page, lessons, &|shown| pages.get(shown).map(|p| p.loads.as_slice()), &|f| sizes.get(f).copied())
         })
         .collect();
     Ok(out)
@@ -108,27 +96,18 @@ pub fn saved_pages(site: &Site) -> Vec<(String, Vec<String>)> {
     wanted
 }
 
-/// The output paths of the files (not pages) that the page at `shown` loads or links to,
-/// whether they exist or not.
-pub fn loads(shown: &str, html: &str) -> Vec<String> {
-    references(html)
-        .filter_map(|reference| resolve(shown, reference))
-        .filter(|target| !target.ends_with(".html"))
-        .collect()
-}
-
 /// The manifest of the save button on `page`: the page, its lessons, and the existing
-/// files they load. `loads` gives a page's [`loads`], `size` a file's size when it exists.
+/// files they load. `loads` gives what a page loads, `size` a file's size when it exists.
 pub fn manifest<'a>(
     page: &str,
     lessons: &[String],
-    loads: &dyn Fn(&str) -> Option<&'a [String]>,
+    loads: &dyn Fn(&str) -> Option<&'a [super::view::Load]>,
     size: &dyn Fn(&str) -> Option<u64>,
 ) -> OutputFile {
     let mut list = BTreeSet::new();
     for shown in std::iter::once(page).chain(lessons.iter().map(String::as_str)) {
         list.insert(shown.to_string());
-        list.extend(loads(shown).into_iter().flatten().filter(|f| size(f).is_some()).cloned());
+        list.extend(loads(shown).into_iter().flatten().filter(|f| size(&f.path).is_some()).map(|f| f.path.clone()));
     }
     let bytes = list.iter().map(|f| size(f).unwrap_or(0)).sum();
     let manifest =
@@ -137,64 +116,87 @@ pub fn manifest<'a>(
     OutputFile { path: format!("{}/{MANIFEST}", folder(page)), contents: Contents::Bytes(json) }
 }
 
-/// The URLs a page of ours loads or links to: `src="…"`, `href="…"` and CSS `url("…")`.
-/// The HTML is our own templates' output, so attributes are always double-quoted.
-fn references(html: &str) -> impl Iterator<Item = &str> {
-    [" src=\"", " href=\"", "url(\""].into_iter().flat_map(move |needle| {
-        html.match_indices(needle).filter_map(move |(at, _)| {
-            let rest = &html[at + needle.len()..];
-            rest.find('"').map(|end| &rest[..end])
-        })
-    })
-}
-
-/// The output path a relative URL on the page at `from` points to, or `None` for URLs that
-/// leave the site (other schemes, absolute paths, above the root) or stay on the page.
-fn resolve(from: &str, url: &str) -> Option<String> {
-    let url = url.split(['#', '?']).next().unwrap_or_default();
-    if url.is_empty() || url.starts_with('/') || url.contains(':') {
-        return None;
-    }
-    let url = percent_decode(url);
-    let mut parts: Vec<&str> = from.split('/').collect();
-    parts.pop();
-    for part in url.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            part => parts.push(part),
-        }
-    }
-    Some(parts.join("/"))
-}
-
 #[cfg(test)]
-mod tests {
-    #[test]
-    fn references_resolve_to_output_paths_within_the_site() {
-        let cases = [
-            ("vi/a/b/index.html", "../../../assets/style.1234.css", Some("assets/style.1234.css")),
-            ("vi/a/b/index.html", "../../../media/a/s%C6%A1%20%C4%91%E1%BB%93.svg", Some("media/a/sơ đồ.svg")),
-            ("vi/a/index.html", "b/index.html#top", Some("vi/a/b/index.html")),
-            ("vi/a/index.html", "./x.png?v=1", Some("vi/a/x.png")),
-            ("vi/a/index.html", "#main", None),
-            ("vi/a/index.html", "data:,", None),
-            ("vi/a/index.html", "https://example.org/x.png", None),
-            ("vi/a/index.html", "/x.png", None),
-            ("vi/index.html", "../../x.png", None),
-        ];
-        for (from, url, want) in cases {
-            assert_eq!(super::resolve(from, url).as_deref(), want, "{from} + {url}");
+pub(crate) mod tests {
+    /// The URLs a page of ours loads or links to: `src="…"`, `href="…"` and CSS `url("…")`.
+    /// The HTML is our own templates' output, so attributes are always double-quoted.
+    pub(crate) fn references(html: &str) -> impl Iterator<Item = &str> {
+        [" src=\"", " href=\"", "url(\""].into_iter().flat_map(move |needle| {
+            html.match_indices(needle).filter_map(move |(at, _)| {
+                let rest = &html[at + needle.len()..];
+                rest.find('"').map(|end| &rest[..end])
+            })
+        })
+    }
+
+    /// The output path a relative URL on the page at `from` points to, or `None` for URLs that
+    /// leave the site (other schemes, absolute paths, above the root) or stay on the page.
+    pub(crate) fn resolve_for_test(from: &str, url: &str) -> Option<String> {
+        let url = url.split(['#', '?']).next().unwrap_or_default();
+        if url.is_empty() || url.starts_with('/') || url.contains(':') {
+            return None;
         }
+        let url = crate::site::percent_decode(url);
+        let mut parts: Vec<&str> = from.split('/').collect();
+        parts.pop();
+        for part in url.split('/') {
+            match part {
+                "" | "." => {}
+                ".." => {
+                    parts.pop()?;
+                }
+                part => parts.push(part),
+            }
+        }
+        Some(parts.join("/"))
+    }
+
+    /// What the page at `shown` loads or links to, read back from its HTML: the oracle
+    /// that page views' loads are checked against.
+    pub(crate) fn scraped(shown: &str, html: &str) -> Vec<String> {
+        references(html)
+            .filter_map(|reference| resolve_for_test(shown, reference))
+            .filter(|target| !target.ends_with(".html"))
+            .collect()
     }
 
     #[test]
     fn references_are_sources_links_and_css_urls() {
         let html = r#"<link rel="icon" href="data:,"><style>@font-face{src:url("../f.woff2")}</style><img alt="" src="a.png"><a href="b/index.html">b</a><p data-x="c.png">"#;
-        let mut found: Vec<&str> = super::references(html).collect();
+        let mut found: Vec<&str> = references(html).collect();
         found.sort_unstable();
         assert_eq!(found, ["../f.woff2", "a.png", "b/index.html", "data:,"]);
+    }
+
+    /// Page views say what each page loads; the HTML the templates write from them must
+    /// load exactly that (of the files that exist): checked against the HTML read back, on
+    /// fixtures with images, linked files, raw HTML, fonts and every page kind.
+    #[test]
+    fn what_page_views_say_a_page_loads_is_what_its_html_loads() {
+        use crate::output::Contents;
+        use std::collections::BTreeSet;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut checked = 0;
+        for fixture in ["tests/fixtures/languages", "tests/fixtures/minimal", "tests/fixtures/packs", "."] {
+            let site = crate::pipeline::linked(&root.join(fixture), false).unwrap().expect("the fixture links");
+            let (rendered, _) = crate::render::site(&site).unwrap();
+            let files: BTreeSet<&str> = rendered.files.iter().map(|f| f.path.as_str()).collect();
+            for file in rendered.files.iter().filter(|f| f.path.ends_with(".html")) {
+                let Contents::Bytes(html) = &file.contents else { continue };
+                let mut scraped: Vec<String> = scraped(&file.path, &String::from_utf8_lossy(html))
+                    .into_iter()
+                    .filter(|f| files.contains(f.as_str()))
+                    .collect();
+                scraped.sort();
+                scraped.dedup();
+                let loads = &rendered.pages[&file.path].loads;
+                let mut said: Vec<String> =
+                    loads.iter().map(|l| l.path.clone()).filter(|f| files.contains(f.as_str())).collect();
+                said.sort();
+                assert_eq!(said, scraped, "{fixture}: {}", file.path);
+                checked += 1;
+            }
+        }
+        assert!(checked > 200, "only {checked} pages checked");
     }
 }

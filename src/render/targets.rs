@@ -1,11 +1,13 @@
-//! The pages rendered from the site, one by one: what the preview renders again after a
-//! change, when [`super::fingerprint`] says a page's inputs changed. Each target renders
-//! exactly as in [`super::site_with`] (the same functions, the same choice of a fallback's
-//! body), so a page rendered here is byte for byte the one a whole build gives.
+//! The pages of the site, by what each is made from: a whole build renders all of them
+//! ([`all`]), the preview renders again those whose view changed (see
+//! [`super::fingerprint`]). Both go through [`view`] and [`render`], so a page rendered
+//! alone is byte for byte the one a whole build gives.
 
-use super::{language_choice, lists, print_page, render_page, theme::Theme, OutputFile};
-use crate::markdown::{self, HtmlOptions};
-use crate::site::{PageResolver, Site};
+use super::theme::Theme;
+use super::view::{PageView, RenderedBody};
+use super::{lists, pages, RenderedPage};
+use crate::site::taxonomy::Coverage;
+use crate::site::Site;
 use crate::Error;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -73,59 +75,40 @@ pub(super) fn body_source(site: &Site, i: usize) -> usize {
     }
 }
 
-/// Renders `targets`, each as a whole build would.
-pub fn render(site: &Site, theme: &Theme, targets: &[Target]) -> Result<Vec<OutputFile>, Error> {
-    let shown = |i: usize| body_source(site, i);
-    let mut needed: Vec<usize> = Vec::new();
-    for target in targets {
-        match *target {
-            Target::Page(i) => needed.push(shown(i)),
-            Target::Print(course, lang) => {
-                needed.extend(site.courses[course].lessons.iter().map(|&key| shown(lang * site.keys + key)))
-            }
-            _ => {}
+/// The view of one target. `coverage` is the site's, when the caller has it.
+pub fn view(site: &Site, theme: &Theme, target: Target, coverage: Option<&Coverage>) -> PageView {
+    match target {
+        Target::Page(i) => pages::page_view(site, theme, i, body_source(site, i)),
+        Target::Print(course, lang) => {
+            pages::print_view(site, theme, &site.courses[course], lang, &|i| body_source(site, i))
         }
+        Target::Path(path, lang) => lists::path_view(site, theme, lang, &site.taxonomy.paths[path]),
+        Target::Domain(domain, lang) => lists::domain_view(site, theme, lang, &site.taxonomy.domains[domain]),
+        Target::Report(lang) => match coverage {
+            Some(coverage) => lists::report_view(site, theme, lang, coverage),
+            None => lists::report_view(site, theme, lang, &Coverage::of(site)),
+        },
+        Target::Search(lang) => lists::search_view(site, theme, lang),
+        Target::Languages => pages::languages_view(site, theme),
     }
+}
+
+/// Renders `targets`, each as a whole build would: views first, then each Markdown body
+/// they show once, then the pages.
+pub fn render(site: &Site, theme: &Theme, targets: &[Target]) -> Result<Vec<RenderedPage>, Error> {
+    let coverage = targets.iter().any(|t| matches!(t, Target::Report(_))).then(|| Coverage::of(site));
+    let views: Vec<PageView> = targets.par_iter().map(|&t| view(site, theme, t, coverage.as_ref())).collect();
+    let mut needed: Vec<usize> = views.iter().flat_map(PageView::bodies).collect();
     needed.sort_unstable();
     needed.dedup();
-    let html: HashMap<usize, String> = needed
-        .par_iter()
-        .map(|&i| {
-            let page = &site.pages[i];
-            let options =
-                HtmlOptions { unsafe_html: site.config.markdown.unsafe_html, strings: Some(&theme.strings[page.lang]) };
-            (i, markdown::to_html(page.source.body(), &PageResolver { site, page }, &options))
-        })
-        .collect();
-    let mut bodies: Vec<&str> = vec![""; site.pages.len()];
-    for target in targets {
-        let pages: Vec<usize> = match *target {
-            Target::Page(i) => vec![i],
-            Target::Print(course, lang) => site.courses[course].lessons.iter().map(|&k| lang * site.keys + k).collect(),
-            _ => Vec::new(),
-        };
-        for i in pages {
-            bodies[i] = html.get(&shown(i)).map_or("", String::as_str);
-        }
-    }
-    let bodies = &bodies;
-    targets
-        .par_iter()
-        .map(|target| match *target {
-            Target::Page(i) => render_page(site, theme, &site.pages[i], bodies[i]),
-            Target::Print(course, lang) => print_page(site, theme, &site.courses[course], lang, bodies),
-            Target::Path(path, lang) => lists::path_page(site, theme, lang, &site.taxonomy.paths[path]),
-            Target::Domain(domain, lang) => lists::domain_page(site, theme, lang, &site.taxonomy.domains[domain]),
-            Target::Report(lang) => lists::report_page(site, theme, lang),
-            Target::Search(lang) => lists::search_page(site, theme, lang),
-            Target::Languages => language_choice(site, theme),
-        })
-        .collect()
+    let bodies: HashMap<usize, RenderedBody> = super::bodies(site, theme, &needed).into_iter().collect();
+    views.par_iter().map(|view| super::page(site, theme, view, &|i| bodies.get(&i))).collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::{site_with, theme, Contents};
+    use super::super::{site_with, theme};
+    use crate::output::Contents;
     use std::collections::BTreeMap;
     use std::path::Path;
 
@@ -133,13 +116,20 @@ mod tests {
     fn every_target_renders_as_a_whole_build_does_and_they_are_all_the_pages() {
         for fixture in ["minimal", "languages"] {
             let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(fixture);
-            let site = crate::build::linked_site(&root, false).unwrap().expect("the fixture links");
+            let site = crate::pipeline::linked(&root, false).unwrap().expect("the fixture links");
             let theme = theme::load(&site.config).unwrap();
-            let html = |files: Vec<super::OutputFile>| -> BTreeMap<String, Contents> {
+            let html = |files: Vec<crate::output::OutputFile>| -> BTreeMap<String, Contents> {
                 files.into_iter().filter(|f| f.path.ends_with(".html")).map(|f| (f.path, f.contents)).collect()
             };
-            let whole = html(site_with(&site, &theme).unwrap());
-            let one_by_one = html(super::render(&site, &theme, &super::all(&site)).unwrap());
+            let whole = html(site_with(&site, &theme).unwrap().files);
+            // each target alone: only its own views and bodies, nothing of the others
+            let one_by_one = html(
+                super::all(&site)
+                    .into_iter()
+                    .flat_map(|t| super::render(&site, &theme, &[t]).unwrap())
+                    .map(|p| p.file)
+                    .collect(),
+            );
             assert_eq!(whole.keys().collect::<Vec<_>>(), one_by_one.keys().collect::<Vec<_>>(), "{fixture}");
             for (path, contents) in &whole {
                 assert!(one_by_one[path] == *contents, "{fixture}: {path} renders differently alone");

@@ -13,7 +13,7 @@
 //! neighbouring folded words (for phrases).
 
 use super::{analyzer, weighted_fields, Document};
-use crate::render::{Contents, OutputFile};
+use crate::output::{Contents, OutputFile};
 use crate::site::Site;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;

@@ -24,8 +24,10 @@ use super::reload::{Broadcaster, Event};
 use crate::config::{self, Config};
 use crate::content::{self, Files, Version};
 use crate::diag::{print_human, Diagnostic, Diagnostics};
+use crate::output::{Contents, OutputFile};
 use crate::render::targets::{self, Target};
-use crate::render::{self, fingerprint, offline, theme::Theme, Contents, OutputFile};
+use crate::render::view::Load;
+use crate::render::{self, fingerprint, offline, theme::Theme, RenderedPage};
 use crate::site::{self, Outlines, Site};
 use crate::Error;
 use bytes::Bytes;
@@ -57,6 +59,8 @@ pub(super) enum Served {
 #[derive(Default)]
 pub(super) struct Shared {
     pub files: RwLock<HashMap<String, Served>>,
+    /// What each served page loads, from its view (for the offline manifests).
+    pub loads: RwLock<HashMap<String, Vec<Load>>>,
     pub events: Broadcaster,
     pub search: std::sync::Mutex<super::api::SearchState>,
 }
@@ -318,8 +322,10 @@ impl Builder {
                     assets,
                 };
                 {
+                    *shared.loads.write().expect("loads lock") =
+                        rendered.pages.into_iter().map(|(page, loads)| (page, loads.loads)).collect();
                     let mut map: HashMap<String, Served> =
-                        rendered.into_iter().map(|f| served(&self.root, f)).collect();
+                        rendered.files.into_iter().map(|f| served(&self.root, f)).collect();
                     // the last search index stays served until the new one is made
                     let mut current = shared.files.write().expect("files lock");
                     for (path, file) in current.drain().filter(|(path, _)| path.starts_with(SEARCH_DIR)) {
@@ -397,13 +403,7 @@ impl Builder {
         let count = rendered.len();
         let files = &read.files;
         good.pages.extend(fingerprint::of(&site, &render, &|path: &Path| files.version(path)));
-        {
-            let mut map = shared.files.write().expect("files lock");
-            for file in rendered {
-                let (path, served) = served(&self.root, file);
-                map.insert(path, served);
-            }
-        }
+        install_pages(shared, &self.root, rendered);
         let mut warnings = problems.to_vec();
         warnings.extend(edit.diagnostics);
         let outcome = Outcome::Rendered { pages: count, linked: false };
@@ -516,18 +516,18 @@ impl Good {
         &mut self,
         shared: &Shared,
         root: &Path,
-        rendered: Vec<OutputFile>,
+        rendered: Vec<RenderedPage>,
         gone: Vec<String>,
         assets: HashMap<String, (PathBuf, Option<Version>)>,
     ) {
+        install_pages(shared, root, rendered);
         let mut map = shared.files.write().expect("files lock");
-        for file in rendered {
-            let (path, served) = served(root, file);
-            map.insert(path, served);
-        }
+        let mut loads = shared.loads.write().expect("loads lock");
         for path in &gone {
             map.remove(path);
+            loads.remove(path);
         }
+        drop(loads);
         for output in self.assets.keys().filter(|o| !assets.contains_key(*o)) {
             map.remove(output);
         }
@@ -566,26 +566,7 @@ impl Shared {
     /// The offline manifest of the save button on `page` (saving `lessons`), from the
     /// files served now: what a whole build writes as its `offline.json`.
     pub fn manifest(&self, page: &str, lessons: &[String]) -> Bytes {
-        let shown: Vec<&str> = std::iter::once(page).chain(lessons.iter().map(String::as_str)).collect();
-        // the pages are read outside the lock: a path's thousands of lessons take a while
-        let html: Vec<Option<Bytes>> = {
-            let map = self.files.read().expect("files lock");
-            shown
-                .iter()
-                .map(|p| match map.get(*p) {
-                    Some(Served::Memory(bytes)) => Some(bytes.clone()),
-                    _ => None,
-                })
-                .collect()
-        };
-        let loads: HashMap<&str, Vec<String>> = shown
-            .par_iter()
-            .zip(&html)
-            .map(|(page, html)| {
-                let loads = html.as_ref().map(|h| offline::loads(page, &String::from_utf8_lossy(h)));
-                (*page, loads.unwrap_or_default())
-            })
-            .collect();
+        let loads = self.loads.read().expect("loads lock");
         let map = self.files.read().expect("files lock");
         let size = |path: &str| match map.get(path)? {
             Served::Memory(bytes) => Some(bytes.len() as u64),
@@ -596,6 +577,17 @@ impl Shared {
             Contents::Bytes(bytes) => Bytes::from(bytes),
             Contents::Copy(_) => unreachable!("a manifest is made in memory"),
         }
+    }
+}
+
+/// Serves rendered pages, and keeps what each loads.
+fn install_pages(shared: &Shared, root: &Path, pages: Vec<RenderedPage>) {
+    let mut map = shared.files.write().expect("files lock");
+    let mut loads = shared.loads.write().expect("loads lock");
+    for page in pages {
+        loads.insert(page.file.path.clone(), page.loads);
+        let (path, served) = served(root, page.file);
+        map.insert(path, served);
     }
 }
 

@@ -114,7 +114,7 @@ mod tests {
 
     fn minimal() -> Site {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal");
-        crate::build::linked_site(&root, false).unwrap().expect("the minimal fixture links")
+        crate::pipeline::linked(&root, false).unwrap().expect("the minimal fixture links")
     }
 
     /// The lesson's source with its body replaced by `body`.

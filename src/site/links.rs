@@ -157,7 +157,7 @@ fn link_problem(site: &Site, page: &Page, link: &markdown::LinkRef) -> Option<Se
 fn resolve(site: &Site, from: &Page, dest: &str) -> Result<Resolved, Problem> {
     if let Some(scheme) = scheme(dest) {
         return if markdown::url::SAFE_SCHEMES.contains(&scheme.as_str()) {
-            Ok(Resolved { url: dest.to_string(), file: None })
+            Ok(Resolved { url: dest.to_string(), file: None, size: None })
         } else {
             Err(Problem::UnsafeScheme(scheme))
         };
@@ -185,6 +185,7 @@ fn resolve(site: &Site, from: &Page, dest: &str) -> Result<Resolved, Problem> {
             return Ok(Resolved {
                 url: relative_url(&from.output, &asset.output),
                 file: Some(site.config.root.join(&asset.source)),
+                size: asset.size,
             });
         } else if site.is_left_out(&joined) || site.is_left_out(&joined.join("_index.md")) {
             return Err(Problem::LeftOut);
@@ -209,7 +210,7 @@ fn resolve(site: &Site, from: &Page, dest: &str) -> Result<Resolved, Problem> {
     if url.is_empty() {
         url = relative_url(&from.output, &target.output);
     }
-    Ok(Resolved { url, file: None })
+    Ok(Resolved { url, file: None, size: None })
 }
 
 /// The source file a relative path written in `from` names.

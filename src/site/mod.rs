@@ -121,6 +121,9 @@ pub struct SiteAsset {
     pub output: String,
     /// What is written instead of the file: an SVG without its script.
     pub cleaned: Option<Arc<[u8]>>,
+    /// An image's width and height, read from its header (an SVG's from its attributes or
+    /// `viewBox`), for the `width` and `height` that keep a page from jumping as it loads.
+    pub size: Option<(u64, u64)>,
 }
 
 /// The whole site, linked. Read-only for every later stage.
@@ -365,8 +368,13 @@ pub fn link_with(config: Config, content: Content, outlines: &mut Outlines) -> (
     let courses = order_courses(&mut pages, keys);
     let assets: Vec<SiteAsset> = content
         .assets
-        .iter()
-        .map(|a| SiteAsset { source: a.path.clone(), output: asset_output_path(&a.path), cleaned: a.cleaned.clone() })
+        .par_iter()
+        .map(|a| SiteAsset {
+            source: a.path.clone(),
+            output: asset_output_path(&a.path),
+            cleaned: a.cleaned.clone(),
+            size: image_size(&config.root, a),
+        })
         .collect();
     let assets_by_source = assets.iter().enumerate().map(|(i, a)| (a.source.clone(), i)).collect();
     let home = pages[..keys].iter().position(|p| p.source.kind == PageKind::Home).unwrap_or(0);
@@ -490,6 +498,17 @@ fn order_courses(pages: &mut [Page], keys: usize) -> Vec<Course> {
         (page.course, page.prev, page.next) = place[page.key];
     }
     courses
+}
+
+/// Width and height of an image asset, from its file: an SVG's attributes or `viewBox`,
+/// other images' headers. `None` for files that are not images, and unreadable ones.
+fn image_size(root: &std::path::Path, asset: &crate::content::Asset) -> Option<(u64, u64)> {
+    let path = root.join(&asset.path);
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) {
+        return markdown::svg_size(&std::fs::read_to_string(path).ok()?);
+    }
+    let size = imagesize::size(path).ok()?;
+    Some((size.width as u64, size.height as u64))
 }
 
 #[cfg(test)]

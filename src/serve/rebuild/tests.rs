@@ -5,7 +5,7 @@
 //! may have been rendered again, so a silent fall back to a whole build fails too.
 
 use super::{Builder, Outcome, Served, Shared};
-use crate::render::Contents;
+use crate::output::Contents;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -79,9 +79,10 @@ impl Preview {
     /// What a whole build of the content as it is now gives (the build's own stages, not
     /// the preview's).
     fn whole_build(&self) -> BTreeMap<String, Result<Vec<u8>, PathBuf>> {
-        let site = crate::build::linked_site(&self.root, false).unwrap().expect("the edited content builds");
-        let (files, _) = crate::render::site(&site).unwrap();
-        files
+        let site = crate::pipeline::linked(&self.root, false).unwrap().expect("the edited content builds");
+        let (rendered, _) = crate::render::site(&site).unwrap();
+        rendered
+            .files
             .into_iter()
             .map(|file| {
                 let contents = match file.contents {

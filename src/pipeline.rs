@@ -1,0 +1,81 @@
+//! The way into the pipeline for every command: book.toml → content → linked site, with
+//! every diagnostic of the three stages gathered. `build` and `check` go on to render,
+//! `pack` narrows the content it keeps and links each pack, `translations`, `report` and
+//! `search` read the site. The preview runs the same stages by itself because it keeps
+//! what each read to run them again on a change (`serve::rebuild`), but it reads book.toml
+//! through [`config`] like everyone else.
+
+use crate::content::{self, Content};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::site::{self, Site};
+use crate::{config, Error};
+use std::path::Path;
+
+/// What to read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Read lessons marked `draft = true` too.
+    pub drafts: bool,
+    /// Whether to keep the content as read (before linking) for the packs, which narrow it.
+    pub keep_content: KeepContent,
+}
+
+/// When [`load`] keeps the content as read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum KeepContent {
+    #[default]
+    Never,
+    /// When book.toml asks `build` to make its packs (`[build] packs = true`).
+    ForBuildPacks,
+    Always,
+}
+
+/// The site, linked, with what the stages said.
+pub struct Loaded {
+    pub site: Site,
+    /// The content as read, when [`Options::keep_content`]: what packs are made from.
+    pub content: Option<Content>,
+    /// Errors and warnings of reading and linking (the site is complete only without
+    /// errors).
+    pub diagnostics: Diagnostics,
+}
+
+/// Reads book.toml (which must exist: a usage error otherwise). `Err` holds its problems.
+pub fn config(root: &Path) -> Result<Result<config::Config, Diagnostics>, Error> {
+    config::require(root)?;
+    Ok(config::load(root))
+}
+
+/// Reads book.toml and the content, and links the site. `progress` is told each stage's
+/// name as it starts. `Ok(Err(..))` when book.toml has errors (nothing else is read).
+pub fn load(root: &Path, options: Options, progress: &dyn Fn(&str)) -> Result<Result<Loaded, Diagnostics>, Error> {
+    progress("reading book.toml");
+    let config = match config(root)? {
+        Ok(config) => config,
+        Err(diagnostics) => return Ok(Err(diagnostics)),
+    };
+    progress("reading content");
+    let (content, mut diagnostics) = content::load(&config, content::LoadOptions { drafts: options.drafts });
+    let keep = match options.keep_content {
+        KeepContent::Never => false,
+        KeepContent::ForBuildPacks => config.build.packs && !config.packs.is_empty(),
+        KeepContent::Always => true,
+    };
+    let kept = keep.then(|| content.clone());
+    progress("linking pages");
+    let (site, link_diagnostics) = site::link(config, content);
+    diagnostics.extend(link_diagnostics);
+    Ok(Ok(Loaded { site, content: kept, diagnostics }))
+}
+
+/// The linked site when the content has no error; else every diagnostic, sorted.
+pub fn linked(root: &Path, drafts: bool) -> Result<Result<Site, Vec<Diagnostic>>, Error> {
+    let loaded = match load(root, Options { drafts, keep_content: KeepContent::Never }, &|_| {})? {
+        Ok(loaded) => loaded,
+        Err(diagnostics) => return Ok(Err(diagnostics.into_sorted())),
+    };
+    if loaded.diagnostics.has_errors() {
+        return Ok(Err(loaded.diagnostics.into_sorted()));
+    }
+    Ok(Ok(loaded.site))
+}

@@ -1,0 +1,149 @@
+//! Page views: each page of the output described once, as a value, before any HTML is
+//! written. A [`PageView`] holds what the page is (its address, language and template),
+//! what every page shows (title, breadcrumbs, previous and next), which Markdown text is
+//! its body, what its template reads besides (`data`), and the files its frame loads
+//! (stylesheet, scripts, icons, logo, font).
+//!
+//! Everything downstream reads views instead of HTML: [`super::page`] renders one with the
+//! theme's template; the preview's [`super::fingerprint`] hashes it to tell which pages a
+//! change reaches; rendering adds the body's own loads (images, linked files) to the
+//! frame's, and from those [`super::offline`] lists what a save button saves, the budget
+//! lint weighs a page, and the service worker learns the files every page needs.
+
+use crate::site::percent_decode;
+use serde::Serialize;
+use std::hash::{Hash, Hasher};
+
+/// One page of the output, described.
+#[derive(Debug, Clone)]
+pub struct PageView {
+    /// Where the page goes in the output (`vi/an-toan/mat-khau-manh/index.html`).
+    pub output: String,
+    /// Index into `config.languages`.
+    pub lang: usize,
+    /// The same page's output path in every language (same order as the languages).
+    pub alternates: Vec<String>,
+    /// The theme's template that renders it.
+    pub template: &'static str,
+    pub title: String,
+    /// The default language's tag when the title is shown untranslated.
+    pub title_lang: Option<String>,
+    /// The meta description.
+    pub description: String,
+    pub breadcrumbs: Vec<Link>,
+    pub prev: Option<Link>,
+    pub next: Option<Link>,
+    pub body: Body,
+    /// Output paths of the files the page's frame loads, whatever its body holds.
+    pub loads: Vec<Load>,
+    /// What the template reads besides the above, by name (`page`, `course`, `path`…).
+    pub data: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Which Markdown text a page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Body {
+    /// None: the page is made from the site's lists (paths, domains, search…).
+    None,
+    /// The text of `site.pages[i]` (a fallback may show its original's).
+    Page(usize),
+    /// A course's print page: the texts of these `site.pages`, one after another, each
+    /// with its heading ids prefixed by its slug (`<slug>-`), and their quizzes' answers.
+    Print(Vec<usize>),
+}
+
+/// A page linked by its title: previous, next, breadcrumbs.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+    /// The default language's tag when the title falls back to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+}
+
+/// A file a page loads, by output path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Load {
+    pub path: String,
+    pub kind: LoadKind,
+}
+
+pub use crate::markdown::loads::LoadKind;
+
+impl PageView {
+    /// A hash of everything the view says: two views with the same fingerprint render the
+    /// same page, given the same body HTML, config and theme.
+    pub fn fingerprint(&self, hasher: &mut impl Hasher) {
+        (&self.output, self.lang, &self.alternates, self.template).hash(hasher);
+        (&self.title, &self.title_lang, &self.description).hash(hasher);
+        (&self.breadcrumbs, &self.prev, &self.next, &self.body, &self.loads).hash(hasher);
+        // serde_json keeps keys sorted (no `preserve_order`): the text is canonical
+        serde_json::to_string(&self.data).expect("page data serialises").hash(hasher);
+    }
+
+    /// The indices into `site.pages` of the pages whose bodies it shows.
+    pub fn bodies(&self) -> Vec<usize> {
+        match &self.body {
+            Body::None => Vec::new(),
+            Body::Page(i) => vec![*i],
+            Body::Print(pages) => pages.clone(),
+        }
+    }
+}
+
+/// What a page's Markdown body became, for the page views that show it.
+#[derive(Debug, Clone, Default)]
+pub struct RenderedBody {
+    pub html: String,
+    /// The files the body loads or links to, by the relative URL it writes (the same on
+    /// every page that shows the body: they all sit at the same depth).
+    pub loads: Vec<(String, LoadKind)>,
+    /// The answer key of each quiz, in order (print pages show them at the end).
+    pub answers: Vec<String>,
+    /// URLs of resources the body would load from another host.
+    pub foreign: Vec<String>,
+}
+
+/// The output path a relative URL on the page at `from` points to, or `None` for URLs that
+/// leave the site (other schemes, absolute paths, above the root) or stay on the page.
+pub fn resolve(from: &str, url: &str) -> Option<String> {
+    let url = url.split(['#', '?']).next().unwrap_or_default();
+    if url.is_empty() || url.starts_with('/') || url.contains(':') {
+        return None;
+    }
+    let url = percent_decode(url);
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for part in url.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn references_resolve_to_output_paths_within_the_site() {
+        let cases = [
+            ("vi/a/b/index.html", "../../../assets/style.1234.css", Some("assets/style.1234.css")),
+            ("vi/a/b/index.html", "../../../media/a/s%C6%A1%20%C4%91%E1%BB%93.svg", Some("media/a/sơ đồ.svg")),
+            ("vi/a/index.html", "b/index.html#top", Some("vi/a/b/index.html")),
+            ("vi/a/index.html", "./x.png?v=1", Some("vi/a/x.png")),
+            ("vi/a/index.html", "#main", None),
+            ("vi/a/index.html", "data:,", None),
+            ("vi/a/index.html", "https://example.org/x.png", None),
+            ("vi/a/index.html", "/x.png", None),
+            ("vi/index.html", "../../x.png", None),
+        ];
+        for (from, url, want) in cases {
+            assert_eq!(super::resolve(from, url).as_deref(), want, "{from} + {url}");
+        }
+    }
+}
