@@ -4,7 +4,7 @@
 //! domains in the page's language, links, lesson items, descriptions).
 
 use super::theme::Theme;
-use super::view::{Link, Load, LoadKind, PageView};
+use super::view::{Link, Load, PageView};
 use super::LessonItem;
 use crate::config::{Language, Script};
 use crate::output::{Contents, OutputFile};
@@ -242,22 +242,9 @@ impl<'a> Frame<'a> {
         context
     }
 
-    /// The files the frame of a page in this language loads (see `base.html`): the
-    /// stylesheet, the script, the icons and logo, and the Tai Viet font for its scripts.
+    /// The files the frame of a page in this language loads (see [`Theme::frame_loads`]).
     pub fn loads(&self) -> Vec<Load> {
-        let theme = self.theme;
-        let mut loads = vec![
-            Load { path: theme.css_path.clone(), kind: LoadKind::Stylesheet },
-            Load { path: theme.js_path.clone(), kind: LoadKind::Script },
-            Load { path: theme.icon_svg_path.clone(), kind: LoadKind::Image },
-        ];
-        loads.extend(
-            theme.icon_png_path.iter().chain(&theme.logo_path).map(|p| Load { path: p.clone(), kind: LoadKind::Image }),
-        );
-        if self.language().script == Script::TaiViet {
-            loads.push(Load { path: theme.tai_viet_font_path.clone(), kind: LoadKind::Font });
-        }
-        loads
+        self.theme.frame_loads(self.language().script == Script::TaiViet)
     }
 
     /// A page view of this frame: its address, language and alternates, with the files the

@@ -2,6 +2,7 @@
 //! in the binary; a content repository may override any template or the stylesheet from
 //! `themes/<name>/templates/` and `themes/<name>/static/`.
 
+use super::view::{Load, LoadKind};
 use crate::config::Config;
 use crate::Error;
 use sha2::{Digest, Sha256};
@@ -94,6 +95,9 @@ pub fn load(config: &Config) -> Result<Theme, Error> {
             *text = String::from_utf8_lossy(&crate::fs::read(&custom)?).into_owned();
         }
     }
+    for (name, text) in &templates {
+        check_loads(name, text)?;
+    }
     tera.add_raw_templates(templates).map_err(|e| Error::Template(error_chain(&e)))?;
     tera.autoescape_on(vec![".html"]);
     // tera's default escaper also escapes `/`, which bloats every URL for no safety gain
@@ -153,7 +157,7 @@ pub fn load(config: &Config) -> Result<Theme, Error> {
         }
     };
     let (strings, missing_strings) = load_strings(config, &theme_dir)?;
-    Ok(Theme {
+    let mut theme = Theme {
         tera,
         css_path,
         js_path,
@@ -167,7 +171,40 @@ pub fn load(config: &Config) -> Result<Theme, Error> {
         files,
         strings,
         missing_strings,
-    })
+    };
+    let worker = service_worker(&theme.frame_loads(false));
+    if let Some((_, data)) = theme.files.iter_mut().find(|(path, _)| path == SERVICE_WORKER_PATH) {
+        *data = worker.into_bytes();
+    }
+    Ok(theme)
+}
+
+impl Theme {
+    /// The files the frame of every page loads (see `base.html`): the stylesheet, the
+    /// script, the icons and the logo, and for pages in the Tai Viet script its font.
+    pub fn frame_loads(&self, tai_viet: bool) -> Vec<Load> {
+        let mut loads = vec![
+            Load { path: self.css_path.clone(), kind: LoadKind::Stylesheet },
+            Load { path: self.js_path.clone(), kind: LoadKind::Script },
+            Load { path: self.icon_svg_path.clone(), kind: LoadKind::Image },
+        ];
+        let images = self.icon_png_path.iter().chain(&self.logo_path);
+        loads.extend(images.map(|p| Load { path: p.clone(), kind: LoadKind::Image }));
+        if tai_viet {
+            loads.push(Load { path: self.tai_viet_font_path.clone(), kind: LoadKind::Font });
+        }
+        loads
+    }
+}
+
+/// `sw.js` with the files every page's frame loads (`SHELL`), which it keeps for the pages
+/// open when it starts. Fonts are left to the pages that need them.
+fn service_worker(frame: &[Load]) -> String {
+    let shell: Vec<&str> = frame.iter().filter(|l| l.kind != LoadKind::Font).map(|l| l.path.as_str()).collect();
+    let list = serde_json::to_string(&shell).expect("paths serialise");
+    format!(
+        "/* what every page loads, from the page views: see render::theme */\nvar SHELL = {list};\n{SERVICE_WORKER}"
+    )
 }
 
 /// UI strings per language: embedded files, overridden by `themes/<name>/i18n/<lang>.toml`.
@@ -202,6 +239,21 @@ fn escape_html(text: &str) -> String {
 pub fn fingerprint(data: &[u8]) -> String {
     let digest = Sha256::digest(data);
     digest.iter().take(5).map(|b| format!("{b:02x}")).collect()
+}
+
+/// A template must not load anything from another host: page views list what a page
+/// loads from the theme's own files, and pages must work offline.
+fn check_loads(name: &str, text: &str) -> Result<(), Error> {
+    use crate::markdown::loads::{is_foreign, kind, scan, LoadKind};
+    let foreign = scan(text)
+        .into_iter()
+        .find(|(tag, attribute, url)| is_foreign(url) && kind(tag, attribute, url) != LoadKind::Linked);
+    match foreign {
+        Some((_, _, url)) => Err(Error::Template(format!(
+            "template {name} loads {url} from another host; put the file in the theme's static/ folder: pages must work offline"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Tera hides the useful part of an error in its sources.

@@ -73,11 +73,14 @@ pub use crate::markdown::loads::LoadKind;
 
 impl PageView {
     /// A hash of everything the view says: two views with the same fingerprint render the
-    /// same page, given the same body HTML, config and theme.
+    /// same page, given the same body HTML, config and theme. Of the body, only its kind:
+    /// indices into `site.pages` shift when a page comes or goes (the caller hashes what
+    /// the bodies are made from).
     pub fn fingerprint(&self, hasher: &mut impl Hasher) {
         (&self.output, self.lang, &self.alternates, self.template).hash(hasher);
         (&self.title, &self.title_lang, &self.description).hash(hasher);
-        (&self.breadcrumbs, &self.prev, &self.next, &self.body, &self.loads).hash(hasher);
+        (&self.breadcrumbs, &self.prev, &self.next, &self.loads).hash(hasher);
+        std::mem::discriminant(&self.body).hash(hasher);
         // serde_json keeps keys sorted (no `preserve_order`): the text is canonical
         serde_json::to_string(&self.data).expect("page data serialises").hash(hasher);
     }

@@ -300,7 +300,7 @@ impl Builder {
         };
         let files = &read.files;
         let version = |path: &Path| files.version(path);
-        let prints = fingerprint::all(&site, &version);
+        let prints = fingerprint::all(&site, theme, &version);
         let assets: HashMap<String, (PathBuf, Option<Version>)> =
             site.assets.iter().map(|a| (a.output.clone(), (a.source.clone(), files.version(&a.source)))).collect();
         clock.lap("fingerprints");
@@ -402,7 +402,7 @@ impl Builder {
         clock.lap("render");
         let count = rendered.len();
         let files = &read.files;
-        good.pages.extend(fingerprint::of(&site, &render, &|path: &Path| files.version(path)));
+        good.pages.extend(fingerprint::of(&site, theme, &render, &|path: &Path| files.version(path)));
         install_pages(shared, &self.root, rendered);
         let mut warnings = problems.to_vec();
         warnings.extend(edit.diagnostics);

@@ -654,6 +654,16 @@ async fn a_saved_course_reads_without_the_network_and_can_be_cleared() {
             assert!(std::time::Instant::now() < deadline, "the first page visited is not kept");
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
+        // and so are the files every page loads (the worker's list, from the page views)
+        let css = client.execute("return document.querySelector('link[rel=stylesheet]').href", vec![]).await.unwrap();
+        let script = client.execute("return document.querySelector('script[src]').src", vec![]).await.unwrap();
+        for url in [css, script] {
+            let url = url.as_str().expect("a URL").to_string();
+            while !cached(&client, &url).await {
+                assert!(std::time::Instant::now() < deadline, "{url} is not kept with the first page");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }
 
         client.goto(&format!("{base}vi/an-toan/index.html")).await.unwrap();
         let save = client

@@ -94,6 +94,23 @@ fn nothing_is_ever_loaded_from_another_host() {
 }
 
 #[test]
+fn a_theme_template_that_loads_from_another_host_is_refused() {
+    let project = Project::fixture("minimal");
+    let base =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/themes/default/templates/base.html")).unwrap();
+    let base = base.replace("</head>", "<script src=\"https://cdn.example/track.js\"></script>\n</head>");
+    project.file("themes/default/templates/base.html", &base);
+    let outcome = project.run(&["build"]);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("template base.html loads https://cdn.example/track.js from another host"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(!project.path("public").exists(), "nothing is written");
+}
+
+#[test]
 fn each_course_has_a_print_page_with_all_lessons_in_order() {
     let project = Project::fixture("minimal");
     project.run(&["build"]).success();

@@ -20,22 +20,17 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }).then(keepOpenPages));
 });
 
-/* The page that registered this worker loaded before it existed: keep it, and the
-   stylesheets and scripts it uses, now. */
+/* The page that registered this worker loaded before it existed: keep it, and the files
+   every page loads (SHELL, written before this file by the build from the page views),
+   now. */
 function keepOpenPages() {
   return self.clients.matchAll({ type: "window" }).then(function (windows) {
-    return Promise.all(windows.map(function (w) {
-      if (w.url.indexOf(self.registration.scope) != 0) return null;
-      return fetch(w.url).then(function (page) {
-        keep(new Request(w.url), page.clone());
-        return page.text();
-      }).then(function (html) {
-        var found = html.match(/(?:href|src)="[^"]*assets\/[^"]+"/g) || [];
-        return Promise.all(found.map(function (attr) {
-          var url = new URL(attr.replace(/^(href|src)="|"$/g, ""), w.url).href;
-          return fetch(url).then(function (r) { keep(new Request(url), r); });
-        }));
-      }).catch(function () {});
+    var open = windows.map(function (w) { return w.url; }).filter(function (url) {
+      return url.indexOf(self.registration.scope) == 0;
+    });
+    var shell = open.length ? SHELL.map(function (path) { return new URL(path, self.registration.scope).href; }) : [];
+    return Promise.all(open.concat(shell).map(function (url) {
+      return fetch(url).then(function (r) { keep(new Request(url), r); }).catch(function () {});
     }));
   });
 }
