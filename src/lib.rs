@@ -54,6 +54,7 @@ pub mod render;
 pub mod search;
 pub mod serve;
 pub mod site;
+pub mod slug;
 
 use std::path::{Path, PathBuf};
 

@@ -7,9 +7,10 @@
 //!
 //! Reads files and never links them; keeps no state beyond what the files said.
 
-use super::{check_slug_clashes, load_file, relative, slug, Content, LoadOptions, Loaded, SourcePage};
+use super::{check_slug_clashes, load_file, relative, Content, LoadOptions, Loaded, SourcePage};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::slug;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -283,7 +284,7 @@ fn behind_symlink(root: &Path, path: &Path) -> bool {
 
 /// Whether a lesson at `page` whose audio file is `audio` (next to it) names one of `changed`.
 fn uses_audio(page: &Path, audio: &str, changed: &[PathBuf]) -> bool {
-    let Some(target) = crate::site::normalise(&page.parent().unwrap_or(Path::new("")).join(audio)) else { return true };
+    let Some(target) = crate::fs::normalise(&page.parent().unwrap_or(Path::new("")).join(audio)) else { return true };
     changed.iter().any(|c| target.starts_with(c) || c.file_name() == target.file_name())
 }
 

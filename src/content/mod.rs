@@ -9,7 +9,6 @@
 pub mod dates;
 mod files;
 pub mod front_matter;
-pub mod slug;
 pub mod svg;
 
 pub use files::{Files, Version};
@@ -17,6 +16,7 @@ pub use front_matter::{FrontMatter, Level, Review};
 
 use crate::config::{Config, LangId};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::slug;
 use front_matter::Requirements;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -33,8 +33,8 @@ pub mod url;
 
 pub use highlight::css as highlight_css;
 
-use crate::content::slug::slugify;
 use crate::diag::Severity;
+use crate::slug::slugify;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use std::collections::HashMap;
 use std::ops::Range;

@@ -36,7 +36,11 @@ pub const TEMP_MARKER: &str = ".hoclieu-temp";
 
 /// Markers a folder of hoclieu's may carry at its root (the last is an unpacked pack's
 /// manifest): [`remove_leftovers`] removes only folders with one of them.
-const MARKERS: [&str; 3] = [MARKER, TEMP_MARKER, crate::pack::manifest::FILE_NAME];
+const MARKERS: [&str; 3] = [MARKER, TEMP_MARKER, PACK_MANIFEST];
+
+/// The manifest at the root of an offline pack (`pack::manifest`): an unpacked pack is a
+/// folder of hoclieu's too.
+pub const PACK_MANIFEST: &str = "hoclieu-pack.json";
 
 /// What the temporary folders beside a target are called: `.<name>.<kind>-<pid>`.
 const TEMP_KINDS: [&str; 4] = ["new", "old", "unpack", "update"];

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::Path;
 
-pub const FILE_NAME: &str = "hoclieu-pack.json";
+pub const FILE_NAME: &str = crate::output::PACK_MANIFEST;
 /// The manifest format this hoclieu writes and reads.
 pub const FORMAT: u32 = 1;
 

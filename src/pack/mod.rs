@@ -109,30 +109,14 @@ impl BuildTime {
 
     /// `2025-03-14T08:30:00Z`
     pub fn rfc3339(&self) -> String {
-        let (y, mo, d, h, mi, s) = civil(self.epoch);
+        let (y, mo, d, h, mi, s) = crate::content::dates::civil(self.epoch);
         format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
     }
 
     /// `(year, month, day, hour, minute, second)` in UTC.
     pub fn parts(&self) -> (i64, u8, u8, u8, u8, u8) {
-        civil(self.epoch)
+        crate::content::dates::civil(self.epoch)
     }
-}
-
-/// Seconds since the Unix epoch → UTC calendar date and time (Howard Hinnant's algorithm).
-pub(crate) fn civil(epoch: i64) -> (i64, u8, u8, u8, u8, u8) {
-    let days = epoch.div_euclid(86_400);
-    let secs = epoch.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day, (secs / 3600) as u8, (secs % 3600 / 60) as u8, (secs % 60) as u8)
 }
 
 /// Config and content loaded and checked once, for making any number of packs.
@@ -387,10 +371,10 @@ mod tests {
 
     #[test]
     fn civil_dates() {
-        assert_eq!(civil(0), (1970, 1, 1, 0, 0, 0));
-        assert_eq!(civil(ZIP_EPOCH), (1980, 1, 1, 0, 0, 0));
-        assert_eq!(civil(951_782_400), (2000, 2, 29, 0, 0, 0));
-        assert_eq!(civil(1_710_405_000), (2024, 3, 14, 8, 30, 0));
+        assert_eq!(crate::content::dates::civil(0), (1970, 1, 1, 0, 0, 0));
+        assert_eq!(crate::content::dates::civil(ZIP_EPOCH), (1980, 1, 1, 0, 0, 0));
+        assert_eq!(crate::content::dates::civil(951_782_400), (2000, 2, 29, 0, 0, 0));
+        assert_eq!(crate::content::dates::civil(1_710_405_000), (2024, 3, 14, 8, 30, 0));
         assert_eq!(BuildTime { epoch: 1_710_405_000, source: "git" }.rfc3339(), "2024-03-14T08:30:00Z");
     }
 }

@@ -193,7 +193,7 @@ pub(super) fn print_view(
 /// language writes dates (`date_format` of the UI strings: `{dd}/{mm}/{yyyy}` in
 /// Vietnamese). The calendar day is Vietnam's (UTC+7), where the lessons are made.
 fn date_view(frame: &Frame, epoch: i64) -> serde_json::Value {
-    let (year, month, day, ..) = crate::pack::civil(epoch + 7 * 3600);
+    let (year, month, day, ..) = crate::content::dates::civil(epoch + 7 * 3600);
     let text = frame
         .string("date_format")
         .replace("{dd}", &format!("{day:02}"))

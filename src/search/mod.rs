@@ -20,7 +20,7 @@ use crate::site::{PageStatus, Site};
 use rayon::prelude::*;
 
 /// The folder of the search page in each language (`/vi/tim-kiem/`).
-pub const PAGE_SLUG: &str = "tim-kiem";
+pub const PAGE_SLUG: &str = crate::site::SEARCH_SLUG;
 
 /// One searchable page in one language. Its texts are NFC ([`documents`] makes them so),
 /// which the indexes rely on.

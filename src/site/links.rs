@@ -5,7 +5,7 @@
 use super::{Page, Site, Uses};
 use crate::diag::{did_you_mean, Diagnostic, Position, Severity};
 use crate::markdown::{self, url::scheme, Resolve, Resolved};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// Why a destination does not resolve.
 #[derive(Debug, PartialEq, Eq)]
@@ -215,7 +215,7 @@ fn resolve(site: &Site, from: &Page, dest: &str) -> Result<Resolved, Problem> {
 
 /// The source file a relative path written in `from` names.
 fn joined_path(from: &Page, path: &str) -> Option<PathBuf> {
-    normalise(&from.source.path.parent().unwrap_or(Path::new("")).join(path))
+    crate::fs::normalise(&from.source.path.parent().unwrap_or(Path::new("")).join(path))
 }
 
 /// What a page's links and images lead to: the keys of the pages its links lead to (for
@@ -246,24 +246,6 @@ pub fn targets(site: &Site, page: &Page, links: &[markdown::LinkRef]) -> (Vec<us
 /// Footnote anchors are made by pulldown-cmark, not by headings.
 fn is_footnote(anchor: &str) -> bool {
     anchor.starts_with("fn") || anchor.starts_with("fr")
-}
-
-/// Resolves `.` and `..` without touching the disk; `None` if it climbs above the root.
-pub fn normalise(path: &Path) -> Option<PathBuf> {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    return None;
-                }
-            }
-            Component::Normal(part) => out.push(part),
-            Component::RootDir | Component::Prefix(_) => return None,
-        }
-    }
-    Some(out)
 }
 
 /// `%C6%A1` → `ơ`; malformed escapes are kept as they are.
@@ -323,8 +305,8 @@ mod tests {
 
     #[test]
     fn schemes_and_paths() {
-        assert_eq!(normalise(Path::new("content/a/../b/./c.md")), Some(PathBuf::from("content/b/c.md")));
-        assert_eq!(normalise(Path::new("content/../../x")), None);
+        assert_eq!(crate::fs::normalise(Path::new("content/a/../b/./c.md")), Some(PathBuf::from("content/b/c.md")));
+        assert_eq!(crate::fs::normalise(Path::new("content/../../x")), None);
         assert_eq!(percent_decode("m%E1%BA%ADt.md"), "mật.md");
         assert_eq!(percent_decode("100%"), "100%");
     }

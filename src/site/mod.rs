@@ -12,12 +12,13 @@ mod links;
 pub mod taxonomy;
 pub mod translations;
 
-pub use links::{normalise, percent_decode, relative_url, PageResolver};
+pub use links::{percent_decode, relative_url, PageResolver};
 
 use crate::config::Config;
-use crate::content::{slug::slugify, Content, PageKind, Review, SourcePage};
+use crate::content::{Content, PageKind, Review, SourcePage};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::markdown::{self, Heading, Outline};
+use crate::slug::slugify;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -112,7 +113,7 @@ pub const REPORT_SLUG: &str = "bao-cao";
 /// The folder of the offline packs' catalog page in each language.
 pub const DOWNLOADS_SLUG: &str = "tai-ve";
 /// The folder of the search page in each language.
-pub const SEARCH_SLUG: &str = crate::search::PAGE_SLUG;
+pub const SEARCH_SLUG: &str = "tim-kiem";
 
 /// A file copied to the output as it is (or as cleaned, see [`crate::content::svg`]).
 #[derive(Debug, Clone)]
