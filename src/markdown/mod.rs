@@ -39,6 +39,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Optio
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 fn options() -> Options {
     Options::ENABLE_TABLES
@@ -84,6 +85,9 @@ pub struct TextProblem {
 #[derive(Debug, Clone, Default)]
 pub struct Outline {
     pub headings: Vec<Heading>,
+    /// The readable text for the search index: paragraphs, lists, tables and headings, one
+    /// block a line; code blocks (and quizzes) and raw HTML left out.
+    pub text: Arc<str>,
     /// Links (autolinks too, but not email autolinks) and images.
     pub links: Vec<LinkRef>,
     pub problems: Vec<TextProblem>,
@@ -140,10 +144,12 @@ fn dropped_attributes(attrs: &[(CowStr, Option<CowStr>)]) -> Vec<String> {
     attrs.iter().map(|(name, _)| format!("`{name}`")).collect()
 }
 
-/// Reads headings, links and problems of a Markdown body. Stops at the first limit
-/// crossed (see [`limits`]): the page is refused, what follows does not matter.
+/// Reads headings, links, problems and the readable text of a Markdown body, in one pass.
+/// Stops at the first limit crossed (see [`limits`]): the page is refused, what follows
+/// does not matter.
 pub fn outline(body: &str) -> Outline {
     let mut outline = Outline::default();
+    let mut text = PlainText::with_capacity(body.len());
     let mut ids = HeadingIds::default();
     let mut heading: Option<(u8, Option<String>, String)> = None;
     let mut image: Option<LinkRef> = None;
@@ -154,6 +160,7 @@ pub fn outline(body: &str) -> Outline {
             outline.problems.push(TextProblem { offset: range.start, ..problem });
             break;
         }
+        text.add(&event);
         if let Some(block) = &mut quiz {
             match event {
                 Event::Text(text) => block.push(&text, range.start),
@@ -222,6 +229,7 @@ pub fn outline(body: &str) -> Outline {
             _ => {}
         }
     }
+    outline.text = text.0.into();
     outline
 }
 
@@ -290,16 +298,20 @@ impl Counts {
     }
 }
 
-/// The readable text of a body for the search index: paragraphs, lists, tables and
-/// headings, one block a line; code blocks (and quizzes) and raw HTML left out.
-pub fn plain_text(body: &str) -> String {
-    let mut text = String::with_capacity(body.len());
-    let mut in_code = false;
-    for event in Parser::new_ext(body, options()) {
+/// The readable text of a body as [`outline`] reads it.
+struct PlainText(String, bool);
+
+impl PlainText {
+    fn with_capacity(capacity: usize) -> PlainText {
+        PlainText(String::with_capacity(capacity), false)
+    }
+
+    fn add(&mut self, event: &Event) {
+        let PlainText(text, in_code) = self;
         match event {
-            Event::Start(Tag::CodeBlock(_)) => in_code = true,
-            Event::End(TagEnd::CodeBlock) => in_code = false,
-            Event::Text(t) | Event::Code(t) if !in_code => text.push_str(&t),
+            Event::Start(Tag::CodeBlock(_)) => *in_code = true,
+            Event::End(TagEnd::CodeBlock) => *in_code = false,
+            Event::Text(t) | Event::Code(t) if !*in_code => text.push_str(t),
             Event::SoftBreak | Event::HardBreak => text.push(' '),
             Event::End(
                 TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_),
@@ -307,27 +319,6 @@ pub fn plain_text(body: &str) -> String {
             _ => {}
         }
     }
-    text
-}
-
-/// The answer key of every well-formed quiz in `body`, in order (for print pages, whose
-/// quizzes print without their answers): one `<ol>` per quiz, empty when there is none.
-pub fn quiz_answers(body: &str) -> Vec<String> {
-    let mut keys = Vec::new();
-    let mut quiz: Option<String> = None;
-    for event in Parser::new_ext(body, options()) {
-        match event {
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if is_quiz(&info) => quiz = Some(String::new()),
-            Event::Text(text) if quiz.is_some() => quiz.as_mut().unwrap().push_str(&text),
-            Event::End(TagEnd::CodeBlock) => {
-                if let Some(parsed) = quiz.take().and_then(|text| quiz::parse(&text).ok()) {
-                    keys.push(quiz::answer_key(&parsed));
-                }
-            }
-            _ => {}
-        }
-    }
-    keys
 }
 
 fn is_quiz(info: &str) -> bool {

@@ -269,3 +269,30 @@ mod heading_ids {
         }
     }
 }
+
+#[test]
+fn one_pass_gives_the_readable_text_for_search_without_code_or_quizzes() {
+    let body = format!(
+        "## Mật khẩu\nChọn *mật khẩu* dài,\nkhó đoán.\n\n- Một\n- Hai `mã`\n\n| A | B |\n|---|---|\n| ô | ơ |\n\n> Trích dẫn\n\n```sh\nbi-mat --khong\n```\n\n{QUIZ}\n<b>thẻ</b> cuối\n"
+    );
+    let outline = super::outline(&body);
+    assert_eq!(
+        &*outline.text,
+        "Mật khẩu\nChọn mật khẩu dài, khó đoán.\nMột\nHai mã\nA\nB\nô\nơ\nTrích dẫn\nÔn tập\nthẻ cuối\n"
+    );
+}
+
+#[test]
+fn rendering_reports_what_the_body_loads_and_its_answers() {
+    let body = format!("![Sơ đồ](hinh.png)\n\n[Tài liệu](tai-lieu.pdf)\n\n<audio src=\"bai.mp3\"></audio><img src=\"https://x.example/a.png\">\n\n{QUIZ}");
+    let html = super::render(&body, &Table, &HtmlOptions::default());
+    assert!(
+        html.loads.contains(&("../../../media/a/hinh.png".to_string(), super::loads::LoadKind::Image)),
+        "{:?}",
+        html.loads
+    );
+    assert!(html.loads.iter().any(|(url, _)| url == "bai.mp3"), "raw HTML loads too: {:?}", html.loads);
+    assert_eq!(html.foreign, ["https://x.example/a.png"], "what raw HTML loads from another host is reported");
+    assert_eq!(html.answers.len(), 1);
+    assert!(html.answers[0].starts_with("<ol"), "{}", html.answers[0]);
+}

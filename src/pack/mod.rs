@@ -26,9 +26,8 @@ pub mod unpack;
 use crate::config::{Config, Pack};
 use crate::content::{Content, PageKind, SourcePage};
 use crate::diag::Diagnostic;
-use crate::markdown::{self, Resolve};
 use crate::output::Contents;
-use crate::site::{PageResolver, PageStatus, Site};
+use crate::site::{PageStatus, Site};
 use crate::{config, render, search, site, Error};
 use manifest::Manifest;
 use std::collections::{HashMap, HashSet};
@@ -282,16 +281,10 @@ pub fn narrow(config: &Config, content: &Content, pack: &Pack) -> (Config, Conte
 /// Drops the assets no page of the pack uses: those its Markdown links or shows, and those
 /// whose file name its raw HTML mentions (`<audio src="bai.mp3">`) in the same folder.
 fn keep_used_assets(site: &mut Site) {
-    let root = site.config.root.clone();
     let mut used: HashSet<PathBuf> = HashSet::new();
     let mut texts: HashMap<&Path, Vec<&str>> = HashMap::new();
     for page in site.pages.iter().filter(|p| p.status != PageStatus::Fallback) {
-        let resolver = PageResolver { site, page };
-        for link in markdown::outline(page.source.body()).links {
-            if let Some(file) = resolver.resolve(&link.dest).and_then(|r| r.file) {
-                used.insert(file);
-            }
-        }
+        used.extend(page.uses.assets.iter().map(|&asset| site.assets[asset].source.clone()));
         if let Some(folder) = page.source.path.parent() {
             texts.entry(folder).or_default().push(page.source.body());
         }
@@ -303,7 +296,7 @@ fn keep_used_assets(site: &mut Site) {
     let keep: HashSet<PathBuf> = site
         .assets
         .iter()
-        .filter(|a| used.contains(&root.join(&a.source)) || mentioned(&a.source))
+        .filter(|a| used.contains(&a.source) || mentioned(&a.source))
         .map(|a| a.source.clone())
         .collect();
     site.retain_assets(|a| keep.contains(&a.source));

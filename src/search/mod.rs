@@ -15,7 +15,6 @@ pub mod browser;
 pub mod engine;
 
 use crate::content::PageKind;
-use crate::markdown;
 use crate::site::{PageStatus, Site};
 use rayon::prelude::*;
 
@@ -70,7 +69,7 @@ pub fn documents(site: &Site, lang: usize) -> Vec<Document> {
                 summary: nfc(&front.summary),
                 headings: nfc(&page.headings.iter().map(|h| h.text.as_str()).collect::<Vec<_>>().join("\n")),
                 // files are NFC, but a character reference or a mark after markup is not
-                body: nfc(&markdown::plain_text(page.source.body())),
+                body: nfc(&page.text),
                 groups: original
                     .groups
                     .iter()

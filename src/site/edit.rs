@@ -64,6 +64,7 @@ impl Site {
             source: Arc::clone(&source),
             output: page.output.clone(),
             headings: outline.headings.clone(),
+            text: Arc::clone(&outline.text),
             anchors: Default::default(),
             course: page.course,
             prev: page.prev,
@@ -82,6 +83,7 @@ impl Site {
         let mut edit = TextEdit { diagnostics, ..TextEdit::default() };
         for &i in &uses {
             self.pages[i].source = Arc::clone(&source);
+            self.pages[i].text = Arc::clone(&outline.text);
             edit.pages.push(i);
         }
         // Translations of an edited original may now be out of date, or up to date again.

@@ -50,6 +50,8 @@ pub struct Page {
     /// Output path relative to the output folder (`vi/an-toan/mat-khau-manh/index.html`).
     pub output: String,
     pub headings: Vec<Heading>,
+    /// The readable text of its body, for the search index (shared with its fallbacks).
+    pub text: Arc<str>,
     /// The ids of `headings`, hashed when first asked (see [`Page::has_heading`]).
     pub anchors: std::sync::OnceLock<HashSet<String>>,
     /// Index into [`Site::courses`] for course indexes and lessons.
@@ -343,6 +345,7 @@ pub fn link_with(config: Config, content: Content, outlines: &mut Outlines) -> (
                 source,
                 output,
                 headings: Vec::new(),
+                text: Arc::from(""),
                 anchors: Default::default(),
                 course: None,
                 prev: None,
@@ -356,6 +359,7 @@ pub fn link_with(config: Config, content: Content, outlines: &mut Outlines) -> (
     for (i, page) in pages.iter_mut().enumerate() {
         let outline = parsed[i].as_ref().or(parsed[page.key].as_ref()).expect("originals are parsed");
         page.headings = outline.headings.clone();
+        page.text = Arc::clone(&outline.text);
     }
     outlines.0 = pages
         .iter()
