@@ -475,170 +475,240 @@ pub fn to_html(body: &str, resolver: &dyn Resolve, options: &HtmlOptions) -> Str
 
 /// Renders a Markdown body to HTML, with what the HTML loads and its quizzes' answers.
 pub fn render(body: &str, resolver: &dyn Resolve, options: &HtmlOptions) -> Html {
-    let mut out = Html::default();
-    let mut ids = HeadingIds::default();
-    let mut has_raw_html = false;
-    let mut events: Vec<Event> = Vec::new();
-    // (index of the heading's Start event in `events`, explicit id, text so far)
-    let mut heading: Option<(usize, Option<String>, String)> = None;
-    // (target, title, alt); no target: an image of an unsafe scheme, written as its alt text
-    let mut image: Option<(Option<Resolved>, String, String)> = None;
-    let mut code: Option<(String, String)> = None; // (language, text)
-    let strings = Strings(options.strings);
-    let mut blocks: Vec<String> = Vec::new(); // quizzes and callouts, see `slot`
-    let mut quizzes = 0;
-    // what the end of each open link writes (links do not nest, images in links do)
-    let mut link_ends: Vec<LinkEnd> = Vec::new();
     // An author's own slot character must not pull a block in (same length in UTF-8).
     let body: std::borrow::Cow<str> =
         if body.contains(SLOT) { body.replace(SLOT, "\u{FFFD}").into() } else { body.into() };
-
-    let mut links_open = 0usize; // an image inside a link is not made a link to itself
+    let mut renderer = Renderer::new(resolver, Strings(options.strings));
     for event in Parser::new_ext(&body, self::options()) {
+        renderer.event(event);
+    }
+    renderer.finish(body.len(), options.unsafe_html)
+}
+
+/// The state of one [`render`]: the events to write, and what is open.
+struct Renderer<'a, 'r> {
+    resolver: &'r dyn Resolve,
+    strings: Strings<'r>,
+    ids: HeadingIds,
+    events: Vec<Event<'a>>,
+    has_raw_html: bool,
+    /// (index of the heading's Start event in `events`, explicit id, text so far)
+    heading: Option<(usize, Option<String>, String)>,
+    /// (target, title, alt); no target: an image of an unsafe scheme, written as its alt text
+    image: Option<(Option<Resolved>, String, String)>,
+    /// (language, text) of the code block being read
+    code: Option<(String, String)>,
+    /// Quizzes and callouts, see [`slot`].
+    blocks: Vec<String>,
+    quizzes: usize,
+    /// What the end of each open link writes (links do not nest, images in links do).
+    link_ends: Vec<LinkEnd>,
+    /// An image inside a link is not made a link to itself.
+    links_open: usize,
+    out: Html,
+}
+
+impl<'a, 'r> Renderer<'a, 'r> {
+    fn new(resolver: &'r dyn Resolve, strings: Strings<'r>) -> Self {
+        Renderer {
+            resolver,
+            strings,
+            ids: HeadingIds::default(),
+            events: Vec::new(),
+            has_raw_html: false,
+            heading: None,
+            image: None,
+            code: None,
+            blocks: Vec::new(),
+            quizzes: 0,
+            link_ends: Vec::new(),
+            links_open: 0,
+            out: Html::default(),
+        }
+    }
+
+    fn event(&mut self, event: Event<'a>) {
         match &event {
-            Event::Start(Tag::Link { .. }) => links_open += 1,
-            Event::End(TagEnd::Link) => links_open = links_open.saturating_sub(1),
+            Event::Start(Tag::Link { .. }) => self.links_open += 1,
+            Event::End(TagEnd::Link) => self.links_open = self.links_open.saturating_sub(1),
             _ => {}
         }
-        if let Some((_, _, alt)) = &mut image {
-            match event {
-                Event::End(TagEnd::Image) => match image.take().unwrap() {
-                    (Some(target), title, alt) => {
-                        if url::scheme(&target.url).is_none() {
-                            out.loads.push((target.url.clone(), loads::LoadKind::Image));
-                        }
-                        let html = image_html(&target, &title, &alt);
-                        // a diagram's labels shrink with it on a phone: a tap opens it full size
-                        let zoom = links_open == 0 && target.file.as_ref().is_some_and(|f| has_extension(f, "svg"));
-                        let html = if zoom {
-                            format!("<a class=\"zoom\" href=\"{}\">{html}</a>", escape(&target.url))
-                        } else {
-                            html
-                        };
-                        events.push(Event::Html(html.into()));
-                    }
-                    (None, _, alt) => events.push(Event::Text(alt.into())),
-                },
-                Event::Text(t) | Event::Code(t) => alt.push_str(&t),
-                _ => {}
-            }
-            continue;
+        if self.image.is_some() {
+            return self.in_image(event);
         }
-        if let Some((_, text)) = &mut code {
-            match event {
-                Event::Text(t) => text.push_str(&t),
-                Event::End(TagEnd::CodeBlock) => {
-                    let (lang, text) = code.take().unwrap();
-                    // A malformed quiz was reported when the site was linked; show its text.
-                    match (lang == "quiz").then(|| quiz::parse(&text).ok()).flatten() {
-                        Some(parsed) => {
-                            out.answers.push(quiz::answer_key(&parsed));
-                            quizzes += 1;
-                            let id = format!("quiz_{quizzes}");
-                            events.push(slot(&mut blocks, quiz::render(&parsed, &id, &strings)));
-                        }
-                        None => events.push(Event::Html(highlight::code_block(&lang, &text).into())),
-                    }
-                }
-                _ => {}
-            }
-            continue;
+        if self.code.is_some() {
+            return self.in_code(event);
         }
         match event {
             Event::Start(Tag::Heading { level, id, classes, attrs: _ }) => {
                 // only the id and classes: `outline` warned about the rest
-                heading = Some((events.len(), id.map(|i| i.to_string()), String::new()));
-                events.push(Event::Start(Tag::Heading { level, id: None, classes, attrs: Vec::new() }));
+                self.heading = Some((self.events.len(), id.map(|i| i.to_string()), String::new()));
+                self.events.push(Event::Start(Tag::Heading { level, id: None, classes, attrs: Vec::new() }));
             }
-            Event::End(TagEnd::Heading(level)) => {
-                if let Some((start, explicit, text)) = heading.take() {
-                    let id = ids.next(explicit.as_deref(), &text);
-                    if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[start] {
-                        *slot = Some(CowStr::from(id));
-                    }
-                }
-                events.push(Event::End(TagEnd::Heading(level)));
-            }
+            Event::End(TagEnd::Heading(level)) => self.end_heading(level),
             Event::Text(ref t) | Event::Code(ref t) => {
-                if let Some((_, _, text)) = &mut heading {
+                if let Some((_, _, text)) = &mut self.heading {
                     text.push_str(t);
                 }
-                events.push(event);
-            }
-            // `javascript:`, `data:`…: the link's text only (linking warned)
-            Event::Start(Tag::Link { dest_url, .. }) if !url::is_safe(&dest_url) => link_ends.push(LinkEnd::Text),
-            Event::Start(Tag::Link { link_type, dest_url, .. })
-                if is_authored(link_type) && resolver.left_out(&dest_url) =>
-            {
-                link_ends.push(LinkEnd::LeftOut);
+                self.events.push(event);
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                let dest_url = match is_authored(link_type).then(|| resolver.resolve(&dest_url)).flatten() {
-                    Some(resolved) => {
-                        if resolved.file.is_some() {
-                            out.loads.push((resolved.url.clone(), loads::LoadKind::Linked));
-                        }
-                        CowStr::from(resolved.url)
-                    }
-                    None => dest_url,
-                };
-                link_ends.push(LinkEnd::Link);
-                events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+                self.start_link(link_type, dest_url, title, id)
             }
-            Event::End(TagEnd::Link) => match link_ends.pop() {
-                Some(LinkEnd::Link) | None => events.push(Event::End(TagEnd::Link)),
-                Some(LinkEnd::Text) => {}
-                Some(LinkEnd::LeftOut) => {
-                    let note = escape(strings.get("not_in_pack"));
-                    // an inline slot, so the sanitiser of raw HTML leaves the class alone
-                    blocks.push(format!("<small class=\"not-in-pack\">{note}</small>"));
-                    events.push(Event::InlineHtml(format!(" {SLOT}{}{SLOT}", blocks.len() - 1).into()));
-                }
-            },
+            Event::End(TagEnd::Link) => self.end_link(),
             Event::Start(Tag::Image { dest_url, title, .. }) => {
                 let target = url::is_safe(&dest_url).then(|| {
-                    resolver.resolve(&dest_url).unwrap_or_else(|| Resolved {
-                        url: dest_url.to_string(),
-                        file: None,
-                        size: None,
-                    })
+                    let unresolved = || Resolved { url: dest_url.to_string(), file: None, size: None };
+                    self.resolver.resolve(&dest_url).unwrap_or_else(unresolved)
                 });
-                image = Some((target, title.to_string(), String::new()));
+                self.image = Some((target, title.to_string(), String::new()));
             }
-            Event::Start(Tag::BlockQuote(Some(kind))) => events.push(slot(&mut blocks, callout::open(kind, &strings))),
-            Event::End(TagEnd::BlockQuote(Some(_))) => events.push(slot(&mut blocks, callout::CLOSE.to_string())),
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let html = callout::open(kind, &self.strings);
+                self.push_slot(html);
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => self.push_slot(callout::CLOSE.to_string()),
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
                     CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_string(),
                     CodeBlockKind::Indented => String::new(),
                 };
-                code = Some((lang, String::new()));
+                self.code = Some((lang, String::new()));
             }
             Event::Html(_) | Event::InlineHtml(_) => {
-                has_raw_html = true;
-                events.push(event);
+                self.has_raw_html = true;
+                self.events.push(event);
             }
-            other => events.push(other),
+            other => self.events.push(other),
         }
     }
-    let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    let html = if has_raw_html && !options.unsafe_html { sanitize::clean(&html) } else { html };
-    if has_raw_html {
-        // raw HTML is opaque to the walk above: what is left of it names its own loads
-        for (tag, attribute, url) in loads::scan(&html) {
-            let kind = loads::kind(&tag, &attribute, &url);
-            if loads::is_foreign(&url) {
-                if kind != loads::LoadKind::Linked {
-                    out.foreign.push(url);
+
+    fn push_slot(&mut self, html: String) {
+        let event = slot(&mut self.blocks, html);
+        self.events.push(event);
+    }
+
+    /// Inside an image: its alt text, until its end writes it.
+    fn in_image(&mut self, event: Event<'a>) {
+        match event {
+            Event::End(TagEnd::Image) => match self.image.take().expect("in an image") {
+                (Some(target), title, alt) => {
+                    if url::scheme(&target.url).is_none() {
+                        self.out.loads.push((target.url.clone(), loads::LoadKind::Image));
+                    }
+                    let html = image_html(&target, &title, &alt);
+                    // a diagram's labels shrink with it on a phone: a tap opens it full size
+                    let zoom = self.links_open == 0 && target.file.as_ref().is_some_and(|f| has_extension(f, "svg"));
+                    let html = if zoom {
+                        format!("<a class=\"zoom\" href=\"{}\">{html}</a>", escape(&target.url))
+                    } else {
+                        html
+                    };
+                    self.events.push(Event::Html(html.into()));
                 }
-            } else if url::scheme(&url).is_none() && !out.loads.iter().any(|(u, _)| *u == url) {
-                out.loads.push((url, kind));
+                (None, _, alt) => self.events.push(Event::Text(alt.into())),
+            },
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, _, alt)) = &mut self.image {
+                    alt.push_str(&t);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Inside a code block: its text, until its end writes it highlighted (or as a quiz).
+    fn in_code(&mut self, event: Event<'a>) {
+        match event {
+            Event::Text(t) => {
+                if let Some((_, text)) = &mut self.code {
+                    text.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                let (lang, text) = self.code.take().expect("in a code block");
+                // A malformed quiz was reported when the site was linked; show its text.
+                match (lang == "quiz").then(|| quiz::parse(&text).ok()).flatten() {
+                    Some(parsed) => {
+                        self.out.answers.push(quiz::answer_key(&parsed));
+                        self.quizzes += 1;
+                        let id = format!("quiz_{}", self.quizzes);
+                        let html = quiz::render(&parsed, &id, &self.strings);
+                        self.push_slot(html);
+                    }
+                    None => self.events.push(Event::Html(highlight::code_block(&lang, &text).into())),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn end_heading(&mut self, level: HeadingLevel) {
+        if let Some((start, explicit, text)) = self.heading.take() {
+            let id = self.ids.next(explicit.as_deref(), &text);
+            if let Event::Start(Tag::Heading { id: slot, .. }) = &mut self.events[start] {
+                *slot = Some(CowStr::from(id));
+            }
+        }
+        self.events.push(Event::End(TagEnd::Heading(level)));
+    }
+
+    fn start_link(&mut self, link_type: LinkType, dest_url: CowStr<'a>, title: CowStr<'a>, id: CowStr<'a>) {
+        // `javascript:`, `data:`…: the link's text only (linking warned)
+        if !url::is_safe(&dest_url) {
+            return self.link_ends.push(LinkEnd::Text);
+        }
+        if is_authored(link_type) && self.resolver.left_out(&dest_url) {
+            return self.link_ends.push(LinkEnd::LeftOut);
+        }
+        let dest_url = match is_authored(link_type).then(|| self.resolver.resolve(&dest_url)).flatten() {
+            Some(resolved) => {
+                if resolved.file.is_some() {
+                    self.out.loads.push((resolved.url.clone(), loads::LoadKind::Linked));
+                }
+                CowStr::from(resolved.url)
+            }
+            None => dest_url,
+        };
+        self.link_ends.push(LinkEnd::Link);
+        self.events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+    }
+
+    fn end_link(&mut self) {
+        match self.link_ends.pop() {
+            Some(LinkEnd::Link) | None => self.events.push(Event::End(TagEnd::Link)),
+            Some(LinkEnd::Text) => {}
+            Some(LinkEnd::LeftOut) => {
+                let note = escape(self.strings.get("not_in_pack"));
+                // an inline slot, so the sanitiser of raw HTML leaves the class alone
+                self.blocks.push(format!("<small class=\"not-in-pack\">{note}</small>"));
+                self.events.push(Event::InlineHtml(format!(" {SLOT}{}{SLOT}", self.blocks.len() - 1).into()));
             }
         }
     }
-    out.html = fill_slots(html, &blocks);
-    out
+
+    /// Writes the HTML, sanitises what authors wrote as raw HTML, and puts the renderer's
+    /// blocks in their slots.
+    fn finish(mut self, body_len: usize, unsafe_html: bool) -> Html {
+        let mut html = String::with_capacity(body_len * 3 / 2);
+        pulldown_cmark::html::push_html(&mut html, self.events.into_iter());
+        let html = if self.has_raw_html && !unsafe_html { sanitize::clean(&html) } else { html };
+        if self.has_raw_html {
+            // raw HTML is opaque to the walk above: what is left of it names its own loads
+            for (tag, attribute, url) in loads::scan(&html) {
+                let kind = loads::kind(&tag, &attribute, &url);
+                if loads::is_foreign(&url) {
+                    if kind != loads::LoadKind::Linked {
+                        self.out.foreign.push(url);
+                    }
+                } else if url::scheme(&url).is_none() && !self.out.loads.iter().any(|(u, _)| *u == url) {
+                    self.out.loads.push((url, kind));
+                }
+            }
+        }
+        self.out.html = fill_slots(html, &self.blocks);
+        self.out
+    }
 }
 
 /// What the end of a link writes.

@@ -236,68 +236,20 @@ pub fn link(config: Config, content: Content) -> (Site, Diagnostics) {
 
 /// [`link`], reusing the outlines of texts that did not change since `outlines` was last
 /// given here, and keeping this run's outlines in it.
+///
+/// In steps: the default language's pages, with a made-up home and course pages where
+/// their `_index.md` is missing; their addresses checked for clashes; every (language,
+/// page) as original, translation or fallback; outlines read (in parallel, once per text);
+/// courses ordered; assets and the taxonomy; then every link checked once all headings are
+/// known.
 pub fn link_with(config: Config, content: Content, outlines: &mut Outlines) -> (Site, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     let default_lang = config.default_language.clone();
     let (mut sources, translated): (Vec<SourcePage>, Vec<SourcePage>) =
         content.pages.into_iter().partition(|p| p.lang == default_lang);
-
-    // A home and a page for every course folder exist even when their _index.md does not.
-    if !sources.iter().any(|p| p.kind == PageKind::Home) {
-        sources.push(made_up_page(
-            &config,
-            PathBuf::from("content/_index.md"),
-            PageKind::Home,
-            None,
-            String::new(),
-            config.title.clone(),
-        ));
-    }
-    for (slug, dir) in &content.courses {
-        let has_index = sources.iter().any(|p| p.kind == PageKind::CourseIndex && p.course.as_deref() == Some(slug));
-        if !has_index {
-            let title = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
-            sources.push(made_up_page(
-                &config,
-                dir.join("_index.md"),
-                PageKind::CourseIndex,
-                Some(slug.clone()),
-                slug.clone(),
-                title,
-            ));
-        }
-    }
+    add_made_up_pages(&config, &content.courses, &mut sources);
     sources.sort_by_cached_key(|p| (p.kind != PageKind::Home, output_path(default_lang.as_str(), p)));
-
-    let mut seen: BTreeMap<String, &Path> = BTreeMap::new();
-    for reserved in [GROUP_SLUG, DOMAIN_SLUG, REPORT_SLUG, SEARCH_SLUG, DOWNLOADS_SLUG] {
-        seen.insert(format!("{default_lang}/{reserved}/index.html"), Path::new("book.toml"));
-    }
-    for page in sources.iter().filter(|p| p.kind == PageKind::CourseIndex) {
-        let print =
-            output_path(default_lang.as_str(), page).replace("/index.html", &format!("/{PRINT_SLUG}/index.html"));
-        seen.insert(print, &page.path);
-    }
-    for page in &sources {
-        let output = output_path(default_lang.as_str(), page);
-        if let Some(first) = seen.insert(output.clone(), &page.path) {
-            let hint = if output.ends_with(&format!("/{PRINT_SLUG}/index.html")) {
-                format!("`{PRINT_SLUG}` is the address of the course's print page: rename the lesson")
-            } else if first == Path::new("book.toml") {
-                format!("`{GROUP_SLUG}`, `{DOMAIN_SLUG}`, `{REPORT_SLUG}`, `{SEARCH_SLUG}` and `{DOWNLOADS_SLUG}` hold the learning paths, domains, report, search and download pages: rename it")
-            } else {
-                "rename one of the two".to_string()
-            };
-            diagnostics.push(
-                Diagnostic::error(
-                    &page.path,
-                    "slug-clash",
-                    format!("gives the same address \"{output}\" as {}", first.display()),
-                )
-                .hint(hint),
-            );
-        }
-    }
+    diagnostics.extend(address_clashes(default_lang.as_str(), &sources));
 
     let keys = sources.len();
     let (mut translations, translation_problems) = translations::match_sources(&config, &sources, translated);
@@ -306,69 +258,9 @@ pub fn link_with(config: Config, content: Content, outlines: &mut Outlines) -> (
     for ((key, _), translation) in &translations {
         by_source.insert(translation.path.clone(), *key);
     }
-
-    // Every (language, key): the original, the translation, or a fallback to the original.
     let sources: Vec<Arc<SourcePage>> = sources.into_iter().map(Arc::new).collect();
-    let mut variants: Vec<(usize, usize, PageStatus, Arc<SourcePage>)> =
-        Vec::with_capacity(keys * config.languages.len());
-    for lang in 0..config.languages.len() {
-        for (key, original) in sources.iter().enumerate() {
-            let (status, source) = if lang == 0 {
-                (PageStatus::Original, Arc::clone(original))
-            } else if let Some(translation) = translations.remove(&(key, lang)) {
-                let stale = translation
-                    .front
-                    .source_hash
-                    .as_deref()
-                    .is_some_and(|h| h != translations::source_hash(original.body()));
-                (PageStatus::Translated { review: translation.front.review, stale }, Arc::new(translation))
-            } else {
-                (PageStatus::Fallback, Arc::clone(original))
-            };
-            variants.push((key, lang, status, source));
-        }
-    }
-    // A fallback's text is its original's: parsed once, for the original.
-    let parsed: Vec<Option<Arc<Outline>>> = variants
-        .par_iter()
-        .map(|(_, _, status, source)| (*status != PageStatus::Fallback).then(|| outlines.of(source)))
-        .collect();
-    let (mut pages, parsed): (Vec<Page>, Vec<Option<Arc<Outline>>>) = variants
-        .into_iter()
-        .zip(parsed)
-        .map(|((key, lang, status, source), outline)| {
-            let output = output_path(config.languages[lang].id.as_str(), &sources[key]);
-            let page = Page {
-                key,
-                lang,
-                status,
-                source,
-                output,
-                headings: Vec::new(),
-                text: Arc::from(""),
-                anchors: Default::default(),
-                course: None,
-                prev: None,
-                next: None,
-                links_to: Vec::new(),
-                uses: Uses::default(),
-            };
-            (page, outline)
-        })
-        .unzip();
-    for (i, page) in pages.iter_mut().enumerate() {
-        let outline = parsed[i].as_ref().or(parsed[page.key].as_ref()).expect("originals are parsed");
-        page.headings = outline.headings.clone();
-        page.text = Arc::clone(&outline.text);
-    }
-    outlines.0 = pages
-        .iter()
-        .zip(&parsed)
-        .filter_map(|(page, outline)| {
-            let outline = outline.as_ref()?;
-            Some((page.source.path.clone(), (Arc::clone(&page.source.text), Arc::clone(outline))))
-        })
-        .collect();
+    let variants = variants(&config, &sources, &mut translations);
+    let (mut pages, parsed) = outline_pages(&config, &sources, variants, outlines);
 
     let courses = order_courses(&mut pages, keys);
     let assets: Vec<SiteAsset> = content
@@ -386,29 +278,171 @@ pub fn link_with(config: Config, content: Content, outlines: &mut Outlines) -> (
     let lesson_order: Vec<usize> = courses.iter().flat_map(|c| c.lessons.iter().copied()).collect();
     let taxonomy = taxonomy::build(&config, &pages[..keys], &lesson_order);
     let left_out = content.left_out.into_iter().collect();
-    let site = Site { config, pages, keys, home, courses, taxonomy, assets, by_source, assets_by_source, left_out };
+    let mut site = Site { config, pages, keys, home, courses, taxonomy, assets, by_source, assets_by_source, left_out };
+    diagnostics.extend(check_links(&mut site, &parsed));
+    (site, diagnostics)
+}
 
-    // Links are checked once every page's headings are known; a fallback's were checked on
-    // the original.
+/// A home page and a page for every course folder exist even when their `_index.md` does
+/// not.
+fn add_made_up_pages(config: &Config, courses: &BTreeMap<String, PathBuf>, sources: &mut Vec<SourcePage>) {
+    if !sources.iter().any(|p| p.kind == PageKind::Home) {
+        sources.push(made_up_page(
+            config,
+            PathBuf::from("content/_index.md"),
+            PageKind::Home,
+            None,
+            String::new(),
+            config.title.clone(),
+        ));
+    }
+    for (slug, dir) in courses {
+        let has_index = sources.iter().any(|p| p.kind == PageKind::CourseIndex && p.course.as_deref() == Some(slug));
+        if !has_index {
+            let title = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            sources.push(made_up_page(
+                config,
+                dir.join("_index.md"),
+                PageKind::CourseIndex,
+                Some(slug.clone()),
+                slug.clone(),
+                title,
+            ));
+        }
+    }
+}
+
+/// Two pages with one address, or a page at an address the site keeps for itself (learning
+/// paths, domains, report, search, downloads, a course's print page).
+fn address_clashes(default_lang: &str, sources: &[SourcePage]) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let mut seen: BTreeMap<String, &Path> = BTreeMap::new();
+    for reserved in [GROUP_SLUG, DOMAIN_SLUG, REPORT_SLUG, SEARCH_SLUG, DOWNLOADS_SLUG] {
+        seen.insert(format!("{default_lang}/{reserved}/index.html"), Path::new("book.toml"));
+    }
+    for page in sources.iter().filter(|p| p.kind == PageKind::CourseIndex) {
+        let print = output_path(default_lang, page).replace("/index.html", &format!("/{PRINT_SLUG}/index.html"));
+        seen.insert(print, &page.path);
+    }
+    for page in sources {
+        let output = output_path(default_lang, page);
+        if let Some(first) = seen.insert(output.clone(), &page.path) {
+            let hint = if output.ends_with(&format!("/{PRINT_SLUG}/index.html")) {
+                format!("`{PRINT_SLUG}` is the address of the course's print page: rename the lesson")
+            } else if first == Path::new("book.toml") {
+                format!("`{GROUP_SLUG}`, `{DOMAIN_SLUG}`, `{REPORT_SLUG}`, `{SEARCH_SLUG}` and `{DOWNLOADS_SLUG}` hold the learning paths, domains, report, search and download pages: rename it")
+            } else {
+                "rename one of the two".to_string()
+            };
+            problems.push(
+                Diagnostic::error(
+                    &page.path,
+                    "slug-clash",
+                    format!("gives the same address \"{output}\" as {}", first.display()),
+                )
+                .hint(hint),
+            );
+        }
+    }
+    problems
+}
+
+/// Every (key, language): the original, the translation, or a fallback to the original.
+fn variants(
+    config: &Config,
+    sources: &[Arc<SourcePage>],
+    translations: &mut HashMap<(usize, usize), SourcePage>,
+) -> Vec<(usize, usize, PageStatus, Arc<SourcePage>)> {
+    let mut variants = Vec::with_capacity(sources.len() * config.languages.len());
+    for lang in 0..config.languages.len() {
+        for (key, original) in sources.iter().enumerate() {
+            let (status, source) = if lang == 0 {
+                (PageStatus::Original, Arc::clone(original))
+            } else if let Some(translation) = translations.remove(&(key, lang)) {
+                let stale = translation
+                    .front
+                    .source_hash
+                    .as_deref()
+                    .is_some_and(|h| h != translations::source_hash(original.body()));
+                (PageStatus::Translated { review: translation.front.review, stale }, Arc::new(translation))
+            } else {
+                (PageStatus::Fallback, Arc::clone(original))
+            };
+            variants.push((key, lang, status, source));
+        }
+    }
+    variants
+}
+
+/// The pages of every variant with their headings and readable text, and the outline of
+/// each text read (a fallback's text is its original's: read once, for the original).
+/// Keeps the outlines in `outlines` for the next run.
+fn outline_pages(
+    config: &Config,
+    sources: &[Arc<SourcePage>],
+    variants: Vec<(usize, usize, PageStatus, Arc<SourcePage>)>,
+    outlines: &mut Outlines,
+) -> (Vec<Page>, Vec<Option<Arc<Outline>>>) {
+    let parsed: Vec<Option<Arc<Outline>>> = variants
+        .par_iter()
+        .map(|(_, _, status, source)| (*status != PageStatus::Fallback).then(|| outlines.of(source)))
+        .collect();
+    let mut pages: Vec<Page> = variants
+        .into_iter()
+        .map(|(key, lang, status, source)| Page {
+            key,
+            lang,
+            status,
+            source,
+            output: output_path(config.languages[lang].id.as_str(), &sources[key]),
+            headings: Vec::new(),
+            text: Arc::from(""),
+            anchors: Default::default(),
+            course: None,
+            prev: None,
+            next: None,
+            links_to: Vec::new(),
+            uses: Uses::default(),
+        })
+        .collect();
+    for (i, page) in pages.iter_mut().enumerate() {
+        let outline = parsed[i].as_ref().or(parsed[page.key].as_ref()).expect("originals are parsed");
+        page.headings = outline.headings.clone();
+        page.text = Arc::clone(&outline.text);
+    }
+    outlines.0 = pages
+        .iter()
+        .zip(&parsed)
+        .filter_map(|(page, outline)| {
+            let outline = outline.as_ref()?;
+            Some((page.source.path.clone(), (Arc::clone(&page.source.text), Arc::clone(outline))))
+        })
+        .collect();
+    (pages, parsed)
+}
+
+/// Checks every page's links and images once every page's headings are known, and records
+/// what each leads to; a fallback's were checked on the original.
+fn check_links(site: &mut Site, parsed: &[Option<Arc<Outline>>]) -> Vec<Diagnostic> {
     let checked: Vec<_> = site
         .pages
         .par_iter()
-        .zip(&parsed)
+        .zip(parsed)
         .map(|(page, outline)| {
             let outline = outline.as_ref()?;
-            let (links_to, uses) = links::targets(&site, page, &outline.links);
-            Some((links_to, uses, links::check(&site, page, outline)))
+            let (links_to, uses) = links::targets(site, page, &outline.links);
+            Some((links_to, uses, links::check(site, page, outline)))
         })
         .collect();
-    let mut site = site;
+    let mut problems = Vec::new();
     for (page, checked) in site.pages.iter_mut().zip(checked) {
-        if let Some((keys, uses, problems)) = checked {
+        if let Some((keys, uses, found)) = checked {
             page.links_to = keys;
             page.uses = uses;
-            diagnostics.extend(problems);
+            problems.extend(found);
         }
     }
-    (site, diagnostics)
+    problems
 }
 
 fn made_up_page(
