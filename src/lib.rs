@@ -4,10 +4,11 @@
 //! The build is a one-way pipeline; each stage is a module with one entry function:
 //!
 //! ```text
-//! config::load(root)              -> Config            book.toml, checked
-//! content::load(&Config, opts)    -> Content           walk + read + front matter (parallel)
-//! site::link(&Config, Content)    -> Site              courses, order, URLs, link targets
-//! render::site(&Site)             -> Vec<OutputFile>   Markdown + templates (parallel)
+//! pipeline::load(root, opts)      -> Loaded            the three stages below, diagnostics gathered
+//!   config::load(root)            -> Config            book.toml, checked
+//!   content::load(&Config, opts)  -> Content           walk + read + front matter (parallel)
+//!   site::link(Config, Content)   -> Site              courses, order, URLs, link targets
+//! render::site(&Site)             -> RenderedSite      page views → Markdown → templates (parallel)
 //! search::browser::site(&Site)    -> Vec<OutputFile>   search index shards per language
 //! output::compress::siblings(..)  -> Vec<OutputFile>   .br and .gz, in memory (parallel)
 //! lint::budget::check(..)         -> diagnostics       first-load bytes per page
@@ -17,7 +18,7 @@
 //! `pack` runs the same stages on a narrowed copy of the content, once per offline pack:
 //!
 //! ```text
-//! pack::load(root)                -> pack::Source      config + content, whole site checked
+//! pack::load(root)                -> pack::Source      pipeline::load keeping the content
 //! pack::narrow(&Config, &Content, &Pack) -> (Config, Content)   the pack's lessons, languages;
 //!                                                      the rest recorded as `left_out`
 //! site::link → render::site → search::browser::site    as above, on the narrowed site
@@ -35,6 +36,10 @@
 //! `serve --static DIR` serves a written output folder (or an unpacked pack) over HTTP on a
 //! school's LAN. With `[build] packs = true`, `build` also makes every pack and renders
 //! their catalog page.
+//!
+//! Every page is described once as a [`render::view::PageView`] before it is rendered;
+//! the preview's fingerprints, offline saves, budgets and the service worker read views,
+//! never HTML. `docs/ARCHITECTURE.md` is the map.
 //!
 //! Author mistakes are collected as [`diag::Diagnostic`]s by every stage and reported all
 //! at once; environment failures are [`Error`]s. Only `output` writes into the output folder.
