@@ -4,6 +4,7 @@
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::{lint, output, pack, pipeline, render, search, site, Error};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -78,51 +79,45 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
     if diagnostics.has_errors() {
         return Ok(finish(diagnostics, pages, None, Some(out)));
     }
+    // Budgets are measured on the compressed files; without precompression a plain build
+    // skips them (the server compresses, sizes are unknown) but `check` and --strict do not.
+    let measure = precompress || options.dry_run || options.strict;
+    let sink = if options.dry_run {
+        output::Sink::nowhere(&options.root, measure)
+    } else {
+        output::Sink::folder(&options.root, &out, precompress, measure)?
+    };
+    let put = |file: output::OutputFile| sink.put(&file);
     progress("rendering pages");
-    let (rendered, missing_strings) = render::site(&site)?;
-    let render::RenderedSite { mut files, pages: page_loads } = rendered;
+    let theme = render::theme::load(&site.config)?;
+    let page_loads = render::site_into(&site, &theme, &put)?;
     progress("indexing for search");
-    files.extend(search::browser::site(&site));
+    search::browser::site(&site).into_par_iter().try_for_each(|file| put(file).map(drop))?;
     if let Some(mut source) = packs_source {
         progress("making offline packs");
         source.time = pack::BuildTime::of(&site.config.root)?;
-        files.extend(packs(&site, &source)?);
-        files.sort_by(|a, b| a.path.cmp(&b.path));
+        packs(&site, &source)?.into_par_iter().try_for_each(|file| put(file).map(drop))?;
     }
     if options.dry_run {
         diagnostics.extend(lint::translations::check(&site));
-        diagnostics.extend(lint::translations::missing_strings(&site, &missing_strings));
+        diagnostics.extend(lint::translations::missing_strings(&site, &theme.missing_strings));
         diagnostics.extend(lint::translations::coverage_gaps(&site));
         diagnostics.extend(lint::translations::untranslated(&site));
         diagnostics.extend(lint::translations::base_url(&site));
     }
-    // Budgets are measured on the compressed files; without precompression a plain build
-    // skips them (the server compresses, sizes are unknown) but `check` and --strict do not.
-    if precompress || options.dry_run || options.strict {
-        progress("compressing");
-        let compressed = output::compress::siblings(&site.config.root, &files)?;
-        // what a browser receives: the `.br` where there is one, else the `.gz`
-        let mut sizes: HashMap<&str, u64> = HashMap::new();
-        for file in &compressed {
-            let output::Contents::Bytes(bytes) = &file.contents else { continue };
-            if let Some(page) = file.path.strip_suffix(".br") {
-                sizes.insert(page, bytes.len() as u64);
-            } else if let Some(page) = file.path.strip_suffix(".gz") {
-                sizes.entry(page).or_insert(bytes.len() as u64);
-            }
-        }
+    if measure {
         progress("checking budgets");
+        let received = sink.received();
+        let sizes: HashMap<&str, u64> = received.iter().map(|(path, size)| (path.as_str(), *size)).collect();
         diagnostics.extend(lint::budget::check(&site, &page_loads, &sizes, options.strict));
-        if precompress {
-            files.extend(compressed);
-        }
     }
     if options.dry_run || diagnostics.has_errors() {
+        // dropping the sink removes what it wrote: the last good output stays
         return Ok(finish(diagnostics, pages, None, Some(out)));
     }
     progress("writing output");
-    let written = output::write(&site.config.root, &out, &files)?;
-    Ok(finish(diagnostics, pages, Some(written), Some(out)))
+    let written = sink.finish()?;
+    Ok(finish(diagnostics, pages, written, Some(out)))
 }
 
 /// Every pack of the config as `packs/<id>.zip`, and the catalog page in every language.

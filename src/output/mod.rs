@@ -6,6 +6,9 @@
 //! [`compress`] makes the `.br` and `.gz` siblings beforehand, in memory.
 
 pub mod compress;
+mod sink;
+
+pub use sink::Sink;
 
 use crate::Error;
 use rayon::prelude::*;

@@ -132,31 +132,74 @@ pub fn site(site: &Site) -> Result<(RenderedSite, Vec<Vec<String>>), Error> {
 
 /// Renders every page of the site with an already loaded theme (the preview keeps one).
 pub fn site_with(site: &Site, theme: &theme::Theme) -> Result<RenderedSite, Error> {
-    let pages = targets::render(site, theme, &targets::all(site))?;
-    let mut files = Vec::with_capacity(pages.len() + site.assets.len() + 8);
+    let files = std::sync::Mutex::new(Vec::new());
+    let root = &site.config.root;
+    let pages = site_into(site, theme, &|file: OutputFile| {
+        let size = match &file.contents {
+            Contents::Bytes(bytes) => bytes.len() as u64,
+            Contents::Copy(source) => {
+                let source = root.join(source);
+                std::fs::metadata(&source).map_err(|e| Error::io(&source, "cannot read the size of", e))?.len()
+            }
+        };
+        files.lock().expect("files lock").push(file);
+        Ok(size)
+    })?;
+    let mut files = files.into_inner().expect("files lock");
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(RenderedSite { files, pages })
+}
+
+/// What takes each file of the site as it is made, and returns its size: `output::Sink`
+/// for a build, a list for the preview.
+pub type Put<'a> = dyn Fn(OutputFile) -> Result<u64, Error> + Sync + 'a;
+
+/// Renders every page of the site, the theme's files, the assets and the offline
+/// manifests, handing each file to `put` as soon as it is made (in parallel), batch after
+/// batch of pages ([`targets::batches`]): a build holds one batch of pages in memory, not
+/// the site. Returns what each page loads.
+pub fn site_into(site: &Site, theme: &theme::Theme, put: &Put) -> Result<BTreeMap<String, PageLoads>, Error> {
+    let sizes = std::sync::Mutex::new(std::collections::HashMap::new());
+    let put_sized = |file: OutputFile| -> Result<(), Error> {
+        let path = file.path.clone();
+        let size = put(file)?;
+        sizes.lock().expect("sizes lock").insert(path, size);
+        Ok(())
+    };
     let mut loads = BTreeMap::new();
-    for page in pages {
-        loads.insert(page.file.path.clone(), PageLoads { loads: page.loads, foreign: page.foreign });
-        files.push(page.file);
+    for batch in targets::batches(site) {
+        let pages = targets::render(site, theme, &batch)?;
+        let done: Vec<Result<(String, PageLoads), Error>> = pages
+            .into_par_iter()
+            .map(|page| {
+                let path = page.file.path.clone();
+                put_sized(page.file)?;
+                Ok((path, PageLoads { loads: page.loads, foreign: page.foreign }))
+            })
+            .collect();
+        for page in done {
+            let (path, page_loads) = page?;
+            loads.insert(path, page_loads);
+        }
     }
     let uses_tai_viet = site.config.languages.iter().any(|l| l.script == crate::config::Script::TaiViet);
-    for (path, data) in &theme.files {
-        if path.starts_with("assets/noto-sans-tai-viet") && !uses_tai_viet {
-            continue;
-        }
-        files.push(OutputFile { path: path.clone(), contents: Contents::Bytes(data.clone()) });
-    }
-    for asset in &site.assets {
+    let mut others: Vec<OutputFile> = theme
+        .files
+        .iter()
+        .filter(|(path, _)| uses_tai_viet || !path.starts_with("assets/noto-sans-tai-viet"))
+        .map(|(path, data)| OutputFile { path: path.clone(), contents: Contents::Bytes(data.clone()) })
+        .collect();
+    others.extend(site.assets.iter().map(|asset| {
         let contents = match &asset.cleaned {
             Some(cleaned) => Contents::Bytes(cleaned.to_vec()),
             None => Contents::Copy(asset.source.clone()),
         };
-        files.push(OutputFile { path: asset.output.clone(), contents });
-    }
-    let manifests = offline::manifests(site, &files, &loads)?;
-    files.extend(manifests);
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(RenderedSite { files, pages: loads })
+        OutputFile { path: asset.output.clone(), contents }
+    }));
+    others.into_par_iter().try_for_each(put_sized)?;
+    let sizes = sizes.into_inner().expect("sizes lock");
+    offline::manifests(site, &sizes, &loads).into_par_iter().try_for_each(|file| put(file).map(|_| ()))?;
+    Ok(loads)
 }
 
 /// The Markdown bodies of `pages` (indices into `site.pages`), rendered once each, in

@@ -12,7 +12,6 @@
 use super::PageLoads;
 use crate::output::{Contents, OutputFile};
 use crate::site::Site;
-use crate::Error;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The manifest's file name, next to the course or path page.
@@ -42,31 +41,20 @@ pub(super) fn saves(lessons: usize) -> bool {
     lessons > 0
 }
 
-/// One `offline.json` per course page and learning-path page in every language. `pages`
-/// gives what each rendered page loads.
+/// One `offline.json` per course page and learning-path page in every language. `sizes`
+/// gives the size of every file of the output (pages, theme files, assets), `pages` what
+/// each rendered page loads.
 pub(super) fn manifests(
     site: &Site,
-    files: &[OutputFile],
+    sizes: &HashMap<String, u64>,
     pages: &BTreeMap<String, PageLoads>,
-) -> Result<Vec<OutputFile>, Error> {
-    let mut sizes: HashMap<&str, u64> = HashMap::with_capacity(files.len());
-    for file in files {
-        let size = match &file.contents {
-            Contents::Bytes(bytes) => bytes.len() as u64,
-            Contents::Copy(source) => {
-                let source = site.config.root.join(source);
-                std::fs::metadata(&source).map_err(|e| Error::io(&source, "cannot read the size of", e))?.len()
-            }
-        };
-        sizes.insert(&file.path, size);
-    }
-    let out = saved_pages(site)
+) -> Vec<OutputFile> {
+    saved_pages(site)
         .iter()
         .map(|(page, lessons)| {
             manifest(page, lessons, &|shown| pages.get(shown).map(|p| p.loads.as_slice()), &|f| sizes.get(f).copied())
         })
-        .collect();
-    Ok(out)
+        .collect()
 }
 
 /// Every course page and learning-path page with a save button (in every language), with

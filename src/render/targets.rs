@@ -64,6 +64,34 @@ pub fn all(site: &Site) -> Vec<Target> {
     targets
 }
 
+/// Every target in batches that share no Markdown body: each course's pages in every
+/// language with its print pages, then the rest; small groups are put together so a batch
+/// keeps both cores busy. A build renders batch after batch and holds one at a time.
+pub fn batches(site: &Site) -> Vec<Vec<Target>> {
+    const AT_LEAST: usize = 256;
+    let languages = site.config.languages.len();
+    let mut by_course: Vec<Vec<Target>> = vec![Vec::new(); site.courses.len()];
+    let mut rest = Vec::new();
+    for (i, page) in site.pages.iter().enumerate() {
+        match page.course {
+            Some(course) => by_course[course].push(Target::Page(i)),
+            None => rest.push(Target::Page(i)),
+        }
+    }
+    for (course, targets) in by_course.iter_mut().enumerate() {
+        targets.extend((0..languages).map(|lang| Target::Print(course, lang)));
+    }
+    rest.extend(all(site).into_iter().filter(|t| !matches!(t, Target::Page(_) | Target::Print(..))));
+    let mut batches: Vec<Vec<Target>> = Vec::new();
+    for group in by_course.into_iter().chain(std::iter::once(rest)) {
+        match batches.last_mut() {
+            Some(last) if last.len() < AT_LEAST => last.extend(group),
+            _ => batches.push(group),
+        }
+    }
+    batches
+}
+
 /// The page whose own Markdown is shown as page `i`'s body: itself, or for a fallback
 /// whose links stay among fallbacks, its original (as [`super::site_with`] decides).
 pub(super) fn body_source(site: &Site, i: usize) -> usize {
