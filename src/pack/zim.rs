@@ -1000,7 +1000,7 @@ mod tests {
     #[test]
     fn a_cluster_that_decompresses_past_the_limits_is_refused_while_decompressing() {
         let bytes = sample();
-        let limits = Limits { max_file: 1 << 20, ratio_from: 1 << 30, ..Limits::default() };
+        let limits = Limits { max_file: 256 << 10, ratio_from: 1 << 30, ..Limits::default() };
         let mut reader = open_with(&bytes, limits).unwrap();
         let err = reader.hash_all(&[]).unwrap_err().to_string();
         assert!(err.contains("decompresses to more than"), "{err}");
