@@ -215,9 +215,16 @@ pub(super) fn downloads_page(
                 "sha256": p.sha256,
                 "url": frame.url(&p.path),
                 "file": p.path.rsplit('/').next().unwrap_or(&p.path),
+                "zim": p.zim.as_ref().map(|z| serde_json::json!({
+                    "size": super::human_size(z.bytes),
+                    "sha256": z.sha256,
+                    "url": frame.url(&z.path),
+                    "file": z.path.rsplit('/').next().unwrap_or(&z.path),
+                })),
             })
         })
         .collect();
+    context.insert("has_zim", &packs.iter().any(|p| !p["zim"].is_null()));
     context.insert("packs", &packs);
     context.insert("breadcrumbs", &[frame.home_link()]);
     frame.render("downloads.html", &context)
