@@ -444,6 +444,17 @@ Dành cho: {groups}
 
 Gói này chạy không cần Internet và không cần cài đặt gì.
 
+0. CÁCH NHANH NHẤT: MỞ BẰNG KIWIX (nếu có tệp hoclieu-{id}.zim)
+   - Tệp .zim là cùng gói này, mở được ngay bằng ứng dụng Kiwix mà nhiều
+     trường, nhà văn hóa đã có, không cần giải nén, không cần hoclieu:
+     Kiwix cho Android (CH Play, F-Droid), iPhone/iPad (App Store), Windows,
+     Linux (Kiwix Desktop). Mở Kiwix, chọn tệp hoclieu-{id}.zim, rồi học như
+     trên trang web: tìm kiếm, câu hỏi ôn tập, đánh dấu bài đã học đều chạy.
+   - Cho cả lớp qua mạng nội bộ (LAN):  kiwix-serve --port 8080 hoclieu-{id}.zim
+     rồi cho học viên mở http://ĐỊA-CHỈ-MÁY:8080 trên điện thoại.
+     Điểm phát Kiwix (Kiwix Hotspot): chép tệp .zim vào như các tệp .zim khác.
+   - Không có Kiwix? Dùng tệp .zip như hướng dẫn dưới đây.
+
 1. MỞ TRÊN MÁY TÍNH
    - Giải nén toàn bộ tệp .zip vào một thư mục (nhấp chuột phải vào tệp,
      chọn \"Extract All...\" / \"Giải nén tất cả\"). Đừng mở trang ngay bên
@@ -466,8 +477,8 @@ Gói này chạy không cần Internet và không cần cài đặt gì.
 
 4. KIỂM TRA GÓI CÓ NGUYÊN VẸN KHÔNG
    - Tệp hoclieu-pack.json ghi kích thước và mã SHA-256 của từng tệp.
-   - hoclieu verify hoclieu-{id}.zip       (hoặc: hoclieu verify THU-MUC)
-     báo tệp thiếu, tệp thừa, tệp hỏng.
+   - hoclieu verify hoclieu-{id}.zip       (hoặc: hoclieu verify THU-MUC,
+     hoclieu verify hoclieu-{id}.zim)      báo tệp thiếu, tệp thừa, tệp hỏng.
    - hoclieu unpack hoclieu-{id}.zip THU-MUC   giải nén an toàn, kiểm tra từng tệp.
 
 5. CẬP NHẬT

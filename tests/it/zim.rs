@@ -184,6 +184,9 @@ fn a_zim_pack_holds_the_zips_files_and_the_same_content_gives_the_same_bytes() {
         assert!(got == Some(data), "{name} differs or is missing in the ZIM file");
     }
 
+    let readme = String::from_utf8_lossy(&zipped["DOC-DOC-TRUOC.txt"]).into_owned();
+    assert!(readme.contains("Kiwix") && readme.contains("kiwix-serve --port 8080 hoclieu-dan.zim"), "{readme}");
+
     // metadata from the content and book.toml
     let info = Command::new("zimdump").args(["info"]).arg(project.path("one/hoclieu-dan.zim")).output().unwrap();
     let info = String::from_utf8_lossy(&info.stdout);
