@@ -126,9 +126,35 @@ fn unzip(path: &Path) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
+/// Checks that `server` serves the main page at the book's address and every page, script
+/// and style of the pack with the zip's bytes; returns the book's name.
+fn serves_the_packs_bytes(server: &KiwixServe, zipped: &BTreeMap<String, Vec<u8>>) -> String {
+    let base = server.book_base();
+    let book = base.trim_end_matches('/').rsplit('/').next().unwrap().to_string();
+    // the book's bare address leads to the main page
+    let (head, _) = fetch(&base).expect("the book's address answers");
+    assert!(head.starts_with("HTTP/1.1 302") && head.contains("index.html"), "{head}");
+    let pages: Vec<&String> = zipped.keys().filter(|p| p.ends_with(".html")).collect();
+    assert!(pages.len() > 10 && pages.contains(&&"index.html".to_string()), "{pages:?}");
+    for path in pages {
+        // exactly the pack's bytes from the raw address; the reading address adds only
+        // kiwix-serve's `<link type="root">` (with its toolbar off)
+        let raw = get(&format!("{}/raw/{book}/content/{path}", server.origin));
+        assert!(raw.as_ref() == Some(&zipped[path]), "kiwix-serve's raw {path} differs from the pack's");
+        let (head, served) = fetch(&format!("{base}{path}")).unwrap();
+        assert!(head.starts_with("HTTP/1.1 200") && head.contains("Content-Type: text/html"), "{path}: {head}");
+        let served = String::from_utf8(served).unwrap().replacen("<link type=\"root\" href=\"\">", "", 1);
+        assert!(served.as_bytes() == zipped[path], "kiwix-serve serves other bytes for {path}");
+    }
+    for path in zipped.keys().filter(|p| p.starts_with("search/") || p.starts_with("assets/")) {
+        assert!(get(&format!("{base}{path}")).as_ref() == Some(&zipped[path]), "{path}");
+    }
+    book
+}
+
 #[test]
-fn the_shipped_site_offers_zim_files_that_zimcheck_passes() {
-    if !tool_available("zimcheck", "zim-tools") {
+fn the_shipped_site_offers_zim_files_that_zimcheck_passes_and_kiwix_serve_serves() {
+    if !tool_available("zimcheck", "zim-tools") || !tool_available("kiwix-serve", "kiwix-tools") {
         return;
     }
     let project = shipped();
@@ -146,6 +172,10 @@ fn the_shipped_site_offers_zim_files_that_zimcheck_passes() {
         assert!(catalog.contains(&format!("href=\"../../packs/{name}\" download")), "the catalog lists {name}");
         let sha = hoclieu::pack::manifest::sha256_hex(&std::fs::read(packs.join(name)).unwrap());
         assert!(catalog.contains(&sha), "the catalog gives the SHA-256 of {name}");
+        // every page of the pack, served by kiwix-serve with the zip's bytes
+        let zipped = unzip(&packs.join(name.replace(".zim", ".zip")));
+        let server = KiwixServe::start(&packs.join(name), false);
+        serves_the_packs_bytes(&server, &zipped);
     }
     assert!(catalog.contains("Kiwix"), "the catalog explains the Kiwix way");
 }
@@ -270,26 +300,7 @@ fn kiwix_serve_serves_every_page_with_the_packs_bytes_and_suggests_lessons_by_ti
     project.run(&["pack", "--id", "dan", "--format", "zim", "--format", "zip", "--out", "packs"]).success();
     let zipped = unzip(&project.path("packs/hoclieu-dan.zip"));
     let server = KiwixServe::start(&project.path("packs/hoclieu-dan.zim"), false);
-    let base = server.book_base();
-    let book = base.trim_end_matches('/').rsplit('/').next().unwrap().to_string();
-    // the book's bare address leads to the main page
-    let (head, _) = fetch(&base).expect("the book's address answers");
-    assert!(head.starts_with("HTTP/1.1 302") && head.contains("index.html"), "{head}");
-    let pages: Vec<&String> = zipped.keys().filter(|p| p.ends_with(".html")).collect();
-    assert!(pages.len() > 10 && pages.contains(&&"index.html".to_string()), "{pages:?}");
-    for path in pages {
-        // exactly the pack's bytes from the raw address; the reading address adds only
-        // kiwix-serve's `<link type="root">` (with its toolbar off)
-        let raw = get(&format!("{}/raw/{book}/content/{path}", server.origin));
-        assert!(raw.as_ref() == Some(&zipped[path]), "kiwix-serve's raw {path} differs from the pack's");
-        let (head, served) = fetch(&format!("{base}{path}")).unwrap();
-        assert!(head.starts_with("HTTP/1.1 200") && head.contains("Content-Type: text/html"), "{path}: {head}");
-        let served = String::from_utf8(served).unwrap().replacen("<link type=\"root\" href=\"\">", "", 1);
-        assert!(served.as_bytes() == zipped[path], "kiwix-serve serves other bytes for {path}");
-    }
-    for path in zipped.keys().filter(|p| p.starts_with("search/") || p.starts_with("assets/")) {
-        assert!(get(&format!("{base}{path}")).as_ref() == Some(&zipped[path]), "{path}");
-    }
+    let book = serves_the_packs_bytes(&server, &zipped);
     // the metadata Kiwix's library shows
     let catalog = String::from_utf8(get(&format!("{}/catalog/v2/entries", server.origin)).unwrap()).unwrap();
     for expected in [

@@ -58,3 +58,59 @@ async fn through_kiwix_serve_a_lesson_opens_the_quiz_grades_progress_counts_and_
     .await;
     drop(server);
 }
+
+/// The shipped pack for villagers (`nguoi-dan`), as the build writes it, through
+/// kiwix-serve: the real lessons, their quizzes, the path's progress and the search.
+#[tokio::test]
+async fn the_shipped_pack_through_kiwix_serve_grades_counts_and_finds() {
+    if !browser_available() || !tool_available("kiwix-serve", "kiwix-tools") {
+        return;
+    }
+    let project = Project::empty();
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    crate::harness::copy_dir(&repo.join("content"), &project.path("content"));
+    crate::harness::copy_dir(&repo.join("themes"), &project.path("themes"));
+    std::fs::copy(repo.join("book.toml"), project.path("book.toml")).unwrap();
+    project.run(&["pack", "--id", "nguoi-dan", "--format", "zim", "--out", "packs"]).success();
+    let server = KiwixServe::start(&project.path("packs/hoclieu-nguoi-dan.zim"), true);
+    let base = server.book_base();
+    let lesson = "vi/an-toan-thong-tin/mat-khau-manh/index.html";
+    with_browser(true, |client| async move {
+        client.goto(&base).await.unwrap();
+        click_link(&client, "Tiếng Việt").await;
+        let url = client.current_url().await.unwrap();
+        assert_eq!(url.as_str(), format!("{base}vi/index.html"));
+        client.goto(&format!("{base}{lesson}")).await.unwrap();
+        expect_page(&client, &base, lesson, "Mật khẩu mạnh và xác thực hai bước").await;
+
+        // every question answered with its first choice, then graded
+        let questions = client.find_all(Locator::Css(".quiz fieldset")).await.unwrap().len();
+        assert!(questions >= 3, "{questions} questions");
+        for q in 1..=questions {
+            client.find(Locator::Css(&format!("#quiz_1_{q}_1"))).await.unwrap().click().await.unwrap();
+        }
+        client.find(Locator::Css(".quiz button")).await.unwrap().click().await.unwrap();
+        let result = client.find(Locator::Css(".quiz-score")).await.unwrap().text().await.unwrap();
+        assert!(result.starts_with("Đúng ") && result.ends_with(&format!("/{questions} câu")), "{result}");
+
+        // the learned mark counts on the villagers' path
+        let path = format!("{base}vi/nhom/nguoi-dan/index.html");
+        client.goto(&path).await.unwrap();
+        let before = client.find(Locator::Css(".progress")).await.unwrap().text().await.unwrap();
+        assert!(before.starts_with("Đã học 0/"), "{before}");
+        client.goto(&format!("{base}{lesson}")).await.unwrap();
+        client.find(Locator::Css(".learned button")).await.unwrap().click().await.unwrap();
+        client.goto(&path).await.unwrap();
+        let after = client.find(Locator::Css(".progress")).await.unwrap().text().await.unwrap();
+        assert_eq!(after, before.replacen("Đã học 0/", "Đã học 1/", 1));
+
+        // the site's search, typed without diacritics
+        let first = type_in_search_box(&client, "mat khau").await;
+        let text = first.text().await.unwrap();
+        assert!(text.starts_with("Mật khẩu"), "first result for \"mat khau\": {text}");
+        first.click().await.unwrap();
+        expect_page(&client, &base, lesson, "Mật khẩu mạnh và xác thực hai bước").await;
+    })
+    .await;
+    drop(server);
+}
