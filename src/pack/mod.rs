@@ -264,12 +264,14 @@ pub fn zim(source: &Source, pack: &Pack, built: &BuiltPack) -> Result<Vec<u8>, E
         }
     }
     let (year, month, day, ..) = source.time.parts();
+    let description = if config.description.is_empty() { &config.title } else { &config.description };
     let mut tags = vec!["hoclieu".to_string(), "_category:other".into(), "_ftindex:no".into()];
     tags.extend(pack.groups.iter().map(|g| g.as_str().to_string()));
     let metadata = zim::Metadata {
         name: format!("hoclieu_{}", pack.id),
         title: built.manifest.title.clone(),
-        description: shorten(if config.description.is_empty() { &config.title } else { &config.description }, 80),
+        description: shorten(description, 80),
+        long_description: (description.chars().count() > 80).then(|| shorten(description, 4000)),
         language: languages.join(","),
         creator: if config.publisher.is_empty() { config.title.clone() } else { config.publisher.clone() },
         publisher: if config.publisher.is_empty() { config.title.clone() } else { config.publisher.clone() },

@@ -51,6 +51,8 @@ pub struct Metadata {
     pub title: String,
     /// At most 80 characters (the library's one-line description).
     pub description: String,
+    /// The whole description when it is longer (at most 4000 characters).
+    pub long_description: Option<String>,
     /// ISO 639-3 codes, comma-separated (`vie,blt,hmn`).
     pub language: String,
     pub creator: String,
@@ -147,7 +149,8 @@ pub fn write(pages: &[Page], main: &str, metadata: &Metadata, uuid: [u8; 16]) ->
         ("Tags", metadata.tags.as_bytes()),
         ("Title", metadata.title.as_bytes()),
     ];
-    for (name, value) in texts {
+    let long = metadata.long_description.as_deref().map(|d| ("LongDescription", d.as_bytes()));
+    for (name, value) in texts.into_iter().chain(long) {
         entries.push(Entry {
             namespace: b'M',
             path: name.into(),
@@ -836,6 +839,7 @@ mod tests {
             name: "hoclieu_thu".into(),
             title: "Thử".into(),
             description: "Gói thử".into(),
+            long_description: None,
             language: "vie".into(),
             creator: "Sở KH&CN".into(),
             publisher: "Sở KH&CN".into(),

@@ -320,3 +320,17 @@ fn kiwix_serve_serves_every_page_with_the_packs_bytes_and_suggests_lessons_by_ti
     let suggest = String::from_utf8(suggest).unwrap();
     assert!(suggest.contains("vi/an-toan/mat-khau/index.html") && suggest.contains("Mật khẩu mạnh"), "{suggest}");
 }
+
+#[test]
+fn an_unknown_pack_format_is_named_with_the_valid_ones() {
+    let project = Project::fixture("packs");
+    let config = project.read("book.toml");
+    let config = config.replacen("[packs.dan]\n", "[packs.dan]\nformats = [\"zip\", \"rar\"]\n", 1);
+    assert!(config.contains("\"rar\""), "the fixture names [packs.dan]");
+    project.file("book.toml", config);
+    let out = project.run(&["pack", "--all", "--out", "packs"]);
+    assert_ne!(out.code, 0);
+    assert!(out.stderr.contains("unknown pack format \"rar\""), "{}", out.stderr);
+    assert!(out.stderr.contains("zip, zim"), "the hint names the valid formats: {}", out.stderr);
+    assert!(!project.path("packs").exists());
+}
