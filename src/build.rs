@@ -120,7 +120,8 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
     Ok(finish(diagnostics, pages, written, Some(out)))
 }
 
-/// Every pack of the config as `packs/<id>.zip`, and the catalog page in every language.
+/// Every pack of the config as `packs/hoclieu-<id>.zip` (and `.zim` when its formats say
+/// so), and the catalog page in every language.
 fn packs(site: &site::Site, source: &pack::Source) -> Result<Vec<output::OutputFile>, Error> {
     let mut files = Vec::new();
     let mut listings = Vec::new();
@@ -131,6 +132,18 @@ fn packs(site: &site::Site, source: &pack::Source) -> Result<Vec<output::OutputF
         };
         let config = &site.config;
         let path = format!("packs/{}", crate::pack::zip_name(&built.id));
+        let zim = match config_pack.formats.contains(&crate::config::PackFormat::Zim) {
+            true => Some(pack::zim(source, config_pack, &built)?),
+            false => None,
+        };
+        let zim_listing = zim.as_ref().map(|data| render::ZimListing {
+            bytes: data.len() as u64,
+            sha256: pack::manifest::sha256_hex(data),
+            path: format!("packs/{}", crate::pack::zim_name(&built.id)),
+        });
+        if let (Some(data), Some(listing)) = (zim, &zim_listing) {
+            files.push(output::OutputFile { path: listing.path.clone(), contents: output::Contents::Bytes(data) });
+        }
         listings.push(render::PackListing {
             id: built.id.clone(),
             title: built.manifest.title.clone(),
@@ -146,6 +159,7 @@ fn packs(site: &site::Site, source: &pack::Source) -> Result<Vec<output::OutputF
             version: built.manifest.version.clone(),
             sha256: pack::manifest::sha256_hex(&built.zip),
             path: path.clone(),
+            zim: zim_listing,
         });
         files.push(output::OutputFile { path, contents: output::Contents::Bytes(built.zip) });
     }

@@ -1,6 +1,7 @@
 //! `hoclieu pack`, `hoclieu verify` and `hoclieu unpack`: offline packs for schools.
 
 use super::{progress, EXIT_CONTENT, EXIT_OK};
+use crate::config::PackFormat;
 use crate::diag::print_human;
 use crate::pack::unpack::{self, Unpacked, Verified};
 use crate::pack::{self, delta, manifest::Problems};
@@ -26,19 +27,23 @@ pub struct PackArgs {
     /// Also write a small update from this older zip of the same pack
     #[arg(long, value_name = "OLD.zip")]
     since: Option<PathBuf>,
+    /// What to make: a zip, a ZIM file for Kiwix, or both (repeat) [default: the pack's
+    /// `formats` in book.toml, else zip]
+    #[arg(long, value_name = "zip|zim", value_parser = ["zip", "zim"])]
+    format: Vec<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// A pack or update (.zip), or a folder where a pack was unpacked
-    #[arg(value_name = "PACK.zip|DIR")]
+    /// A pack (.zip or .zim), an update (.zip), or a folder where a pack was unpacked
+    #[arg(value_name = "PACK.zip|PACK.zim|DIR")]
     pack: PathBuf,
 }
 
 #[derive(Debug, Args)]
 pub struct UnpackArgs {
-    /// A pack, or an update to apply to the older version unpacked in DIR
-    #[arg(value_name = "PACK.zip")]
+    /// A pack (.zip or .zim), or an update to apply to the older version unpacked in DIR
+    #[arg(value_name = "PACK.zip|PACK.zim")]
     zip: PathBuf,
     /// The folder to unpack into (created, or replaced if it holds an unpacked pack)
     #[arg(value_name = "DIR")]
@@ -66,21 +71,33 @@ pub fn run(args: PackArgs) -> Result<i32, Error> {
     let out = args.out.unwrap_or_else(|| args.root.join("packs"));
     crate::output::check_location(&args.root, &out, "the packs folder")?;
     crate::fs::create_dir_all(&out)?;
+    let chosen: Vec<PackFormat> = args.format.iter().filter_map(|f| PackFormat::parse(f)).collect();
     for pack in packs {
         progress(&format!("making pack {}", pack.id));
         let built = pack::build(&source, pack)?;
-        let path = crate::output::inside(&out, &crate::pack::zip_name(&built.id))?;
-        write_atomically(&path, &built.zip)?;
-        progress("");
-        println!(
-            "pack \"{}\" version {}: {} files, {} → {} ({})",
-            built.id,
-            built.manifest.version,
-            built.manifest.file_count,
-            size(built.manifest.total_size),
-            path.display(),
-            size(built.zip.len() as u64)
-        );
+        let formats = if chosen.is_empty() { pack.formats.clone() } else { chosen.clone() };
+        for format in &formats {
+            let (name, data) = match format {
+                PackFormat::Zip => (crate::pack::zip_name(&built.id), None),
+                PackFormat::Zim => {
+                    progress(&format!("making pack {} as ZIM", pack.id));
+                    (crate::pack::zim_name(&built.id), Some(pack::zim(&source, pack, &built)?))
+                }
+            };
+            let data = data.as_deref().unwrap_or(&built.zip);
+            let path = crate::output::inside(&out, &name)?;
+            write_atomically(&path, data)?;
+            progress("");
+            println!(
+                "pack \"{}\" version {}: {} files, {} → {} ({})",
+                built.id,
+                built.manifest.version,
+                built.manifest.file_count,
+                size(built.manifest.total_size),
+                path.display(),
+                size(data.len() as u64)
+            );
+        }
         if let Some(old) = &old {
             let (delta, zip) = delta::make(old.clone(), &built, source.time)?;
             if delta.from.content_hash == delta.to.content_hash {
@@ -143,7 +160,7 @@ fn print_problems(at: &Path, problems: &Problems) {
     for (path, why) in &problems.corrupted {
         eprintln!("{}: corrupted: {path}: {why}", at.display());
     }
-    eprintln!("  hint: unpack the pack again from a good copy (hoclieu unpack PACK.zip DIR)");
+    eprintln!("  hint: unpack the pack again from a good copy (hoclieu unpack PACK.zip DIR), or download it again");
 }
 
 pub fn unpack(args: UnpackArgs) -> Result<i32, Error> {

@@ -90,6 +90,27 @@ pub struct Pack {
     pub groups: Vec<GroupId>,
     /// When not empty, only lessons of one of these domains.
     pub domains: Vec<DomainId>,
+    /// The files made of the pack (`formats = ["zip", "zim"]`), at least one.
+    pub formats: Vec<PackFormat>,
+}
+
+/// A file a pack is made into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PackFormat {
+    /// `hoclieu-<id>.zip`: unzip and open `index.html`, or serve the folder.
+    Zip,
+    /// `hoclieu-<id>.zim`: opens in the Kiwix apps and `kiwix-serve`.
+    Zim,
+}
+
+impl PackFormat {
+    pub fn parse(name: &str) -> Option<PackFormat> {
+        match name {
+            "zip" => Some(PackFormat::Zip),
+            "zim" => Some(PackFormat::Zim),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -459,8 +480,21 @@ fn check(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Vec<Diagnost
                 pack_languages.push(lang.id.clone());
             }
         }
+        let mut formats = Vec::new();
+        for name in &pack.formats {
+            match PackFormat::parse(name) {
+                Some(format) if !formats.contains(&format) => formats.push(format),
+                Some(_) => {}
+                None => problems.push(unknown_id(FILE_NAME, "pack format", name, ["zip", "zim"].into_iter())),
+            }
+        }
+        if formats.is_empty() {
+            formats.push(PackFormat::Zip);
+        }
+        formats.sort();
         packs.push(Pack {
             id: id.clone(),
+            formats,
             title: pack.title.clone(),
             languages: pack_languages,
             groups: groups.iter().filter(|g| pack.groups.contains(&g.id.0)).map(|g| g.id.clone()).collect(),

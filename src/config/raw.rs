@@ -121,4 +121,7 @@ pub struct RawPack {
     pub groups: Vec<String>,
     #[serde(default)]
     pub domains: Vec<String>,
+    /// `["zip"]` when not given; `"zim"` adds a ZIM file for Kiwix.
+    #[serde(default)]
+    pub formats: Vec<String>,
 }

@@ -165,7 +165,8 @@ mod tests {
     use crate::pack::{PackFile, ZIP_EPOCH};
 
     fn manifest(files: &[(&str, &str)]) -> Manifest {
-        let pack = Pack { id: "p".into(), title: None, languages: vec![], groups: vec![], domains: vec![] };
+        let pack =
+            Pack { id: "p".into(), title: None, languages: vec![], groups: vec![], domains: vec![], formats: vec![] };
         let files: Vec<PackFile> =
             files.iter().map(|(p, d)| PackFile { path: p.to_string(), data: d.as_bytes().to_vec() }).collect();
         Manifest::of(&pack, "P", &files, BuildTime { epoch: ZIP_EPOCH, source: "none" })

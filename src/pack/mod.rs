@@ -13,7 +13,8 @@
 //! The pack's files get a [`manifest`] (`hoclieu-pack.json`: sizes and SHA-256 of every
 //! file), a Vietnamese read-me (`DOC-DOC-TRUOC.txt`), and are zipped by [`archive`]
 //! deterministically: the same content gives the same bytes. [`delta`] makes and applies
-//! small updates between two versions of a pack.
+//! small updates between two versions of a pack. [`zim`] writes the same files as a ZIM
+//! file, which the Kiwix apps and `kiwix-serve` open with nothing else installed.
 //!
 //! Takes the config and content as loaded; returns packs in memory. Writes nothing itself:
 //! the CLI writes the zips, the build puts them under `packs/` of the output.
@@ -22,6 +23,7 @@ pub mod archive;
 pub mod delta;
 pub mod manifest;
 pub mod unpack;
+pub mod zim;
 
 use crate::config::{Config, Pack};
 use crate::content::{Content, PageKind, SourcePage};
@@ -40,6 +42,11 @@ pub const README_NAME: &str = "DOC-DOC-TRUOC.txt";
 /// what it is.
 pub fn zip_name(id: &str) -> String {
     format!("hoclieu-{id}.zip")
+}
+
+/// The file name of a pack's ZIM file: `hoclieu-<id>.zim`.
+pub fn zim_name(id: &str) -> String {
+    format!("hoclieu-{id}.zim")
 }
 
 /// The file name of an update from version `from` to `to` of pack `id`.
@@ -62,6 +69,9 @@ pub struct BuiltPack {
     /// Every file but the manifest, sorted by path.
     pub files: Vec<PackFile>,
     pub zip: Vec<u8>,
+    /// The title of each page made from a Markdown file, by output path (for the ZIM's
+    /// title index).
+    pub titles: HashMap<String, String>,
 }
 
 /// When the content was last changed, for the manifest and the zip's timestamps: never the
@@ -183,6 +193,12 @@ pub fn build(source: &Source, pack: &Pack) -> Result<BuiltPack, Error> {
         )));
     }
     keep_used_assets(&mut site);
+    let titles = site
+        .pages
+        .iter()
+        .map(|p| (p.output.clone(), p.source.front.title.clone()))
+        .filter(|(_, title)| !title.is_empty())
+        .collect();
     let (rendered, _) = render::site(&site)?;
     let mut out: Vec<PackFile> = Vec::with_capacity(rendered.files.len() + 64);
     for file in rendered.files.into_iter().chain(search::browser::site(&site)) {
@@ -197,7 +213,86 @@ pub fn build(source: &Source, pack: &Pack) -> Result<BuiltPack, Error> {
     out.sort_by(|a, b| a.path.cmp(&b.path));
     let manifest = Manifest::of(pack, &title, &out, source.time);
     let zip = archive::write(&out, &manifest, source.time)?;
-    Ok(BuiltPack { id: pack.id.clone(), manifest, files: out, zip })
+    Ok(BuiltPack { id: pack.id.clone(), manifest, files: out, zip, titles })
+}
+
+/// The ZIM file of a built pack: the same files as its zip (the manifest too), the home
+/// page as the main page, lessons and pages titled for Kiwix's suggestions, and the
+/// metadata Kiwix's library shows, all from the content (never the clock).
+pub fn zim(source: &Source, pack: &Pack, built: &BuiltPack) -> Result<Vec<u8>, Error> {
+    let config = &source.config;
+    let manifest_json = built.manifest.to_json();
+    let mut pages: Vec<zim::Page> = built
+        .files
+        .iter()
+        .map(|f| zim::Page { path: &f.path, data: &f.data, title: built.titles.get(&f.path).map(String::as_str) })
+        .collect();
+    pages.push(zim::Page { path: manifest::FILE_NAME, data: &manifest_json, title: None });
+    let mut languages: Vec<String> = Vec::new();
+    for lang in pack.languages.iter().filter_map(|l| config.language(l.as_str())) {
+        let code = iso639_3(&lang.tag);
+        if !languages.contains(&code) {
+            languages.push(code);
+        }
+    }
+    let (year, month, day, ..) = source.time.parts();
+    let description = if config.description.is_empty() { &config.title } else { &config.description };
+    let mut tags = vec!["hoclieu".to_string(), "_category:other".into(), "_ftindex:no".into()];
+    tags.extend(pack.groups.iter().map(|g| g.as_str().to_string()));
+    let metadata = zim::Metadata {
+        name: format!("hoclieu_{}", pack.id),
+        title: built.manifest.title.clone(),
+        description: shorten(description, 80),
+        long_description: (description.chars().count() > 80).then(|| shorten(description, 4000)),
+        language: languages.join(","),
+        creator: if config.publisher.is_empty() { config.title.clone() } else { config.publisher.clone() },
+        publisher: if config.publisher.is_empty() { config.title.clone() } else { config.publisher.clone() },
+        date: format!("{year:04}-{month:02}-{day:02}"),
+        tags: tags.join(";"),
+        illustration: ZIM_ILLUSTRATION.to_vec(),
+    };
+    let digest = manifest::sha256_hex(format!("zim {}", built.manifest.content_hash).as_bytes());
+    let mut uuid = [0u8; 16];
+    for (i, byte) in uuid.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&digest[2 * i..2 * i + 2], 16).unwrap_or(0);
+    }
+    zim::write(&pages, "index.html", &metadata, uuid)
+        .map_err(|e| Error::Usage(format!("pack \"{}\": cannot write the ZIM file: {e} (please report this)", pack.id)))
+}
+
+/// The picture Kiwix's library shows beside the pack (48×48, the site's icon).
+const ZIM_ILLUSTRATION: &[u8] = include_bytes!("../../themes/default/static/zim-illustration-48.png");
+
+/// The ISO 639-3 code of a BCP 47 tag (`vi` → `vie`, `blt-Latn` → `blt`): ZIM metadata
+/// name languages so.
+pub fn iso639_3(tag: &str) -> String {
+    let primary = tag.split(['-', '_']).next().unwrap_or(tag).to_ascii_lowercase();
+    let three = match primary.as_str() {
+        "vi" => "vie",
+        "en" => "eng",
+        "fr" => "fra",
+        "zh" => "zho",
+        "th" => "tha",
+        "lo" => "lao",
+        "km" => "khm",
+        "de" => "deu",
+        "es" => "spa",
+        "ru" => "rus",
+        "ja" => "jpn",
+        "ko" => "kor",
+        other => other,
+    };
+    three.to_string()
+}
+
+/// At most `max` characters, cut at a word with "…".
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max - 1).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head).trim_end_matches([',', ';', ' ', '—']);
+    format!("{cut}…")
 }
 
 /// The pack's title: its own, or the site's with the groups' names.
@@ -317,6 +412,17 @@ Dành cho: {groups}
 
 Gói này chạy không cần Internet và không cần cài đặt gì.
 
+0. CÁCH NHANH NHẤT: MỞ BẰNG KIWIX (nếu có tệp hoclieu-{id}.zim)
+   - Tệp .zim là cùng gói này, mở được ngay bằng ứng dụng Kiwix mà nhiều
+     trường, nhà văn hóa đã có, không cần giải nén, không cần hoclieu:
+     Kiwix cho Android (CH Play, F-Droid), iPhone/iPad (App Store), Windows,
+     Linux (Kiwix Desktop). Mở Kiwix, chọn tệp hoclieu-{id}.zim, rồi học như
+     trên trang web: tìm kiếm, câu hỏi ôn tập, đánh dấu bài đã học đều chạy.
+   - Cho cả lớp qua mạng nội bộ (LAN):  kiwix-serve --port 8080 hoclieu-{id}.zim
+     rồi cho học viên mở http://ĐỊA-CHỈ-MÁY:8080 trên điện thoại.
+     Điểm phát Kiwix (Kiwix Hotspot): chép tệp .zim vào như các tệp .zim khác.
+   - Không có Kiwix? Dùng tệp .zip như hướng dẫn dưới đây.
+
 1. MỞ TRÊN MÁY TÍNH
    - Giải nén toàn bộ tệp .zip vào một thư mục (nhấp chuột phải vào tệp,
      chọn \"Extract All...\" / \"Giải nén tất cả\"). Đừng mở trang ngay bên
@@ -339,8 +445,8 @@ Gói này chạy không cần Internet và không cần cài đặt gì.
 
 4. KIỂM TRA GÓI CÓ NGUYÊN VẸN KHÔNG
    - Tệp hoclieu-pack.json ghi kích thước và mã SHA-256 của từng tệp.
-   - hoclieu verify hoclieu-{id}.zip       (hoặc: hoclieu verify THU-MUC)
-     báo tệp thiếu, tệp thừa, tệp hỏng.
+   - hoclieu verify hoclieu-{id}.zip       (hoặc: hoclieu verify THU-MUC,
+     hoclieu verify hoclieu-{id}.zim)      báo tệp thiếu, tệp thừa, tệp hỏng.
    - hoclieu unpack hoclieu-{id}.zip THU-MUC   giải nén an toàn, kiểm tra từng tệp.
 
 5. CẬP NHẬT
@@ -369,5 +475,16 @@ mod tests {
         assert_eq!(crate::content::dates::civil(951_782_400), (2000, 2, 29, 0, 0, 0));
         assert_eq!(crate::content::dates::civil(1_710_405_000), (2024, 3, 14, 8, 30, 0));
         assert_eq!(BuildTime { epoch: 1_710_405_000, source: "git" }.rfc3339(), "2024-03-14T08:30:00Z");
+    }
+
+    #[test]
+    fn zim_metadata_helpers() {
+        assert_eq!(iso639_3("vi"), "vie");
+        assert_eq!(iso639_3("blt-Latn"), "blt");
+        assert_eq!(iso639_3("hmn-Latn"), "hmn");
+        let long = "Bài học kỹ năng số cơ bản cho cán bộ, doanh nghiệp, học sinh và người dân tỉnh Sơn La — Bình dân học vụ số.";
+        let short = shorten(long, 80);
+        assert!(short.chars().count() <= 80 && short.ends_with('…') && short.starts_with("Bài học"), "{short}");
+        assert_eq!(shorten("ngắn", 80), "ngắn");
     }
 }

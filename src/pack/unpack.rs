@@ -1,17 +1,79 @@
 //! Checking and extracting packs on the receiving end (a school's PC, a Raspberry Pi).
 //!
-//! [`verify`] checks a zip or an unpacked folder against its manifest. [`unpack`] extracts
+//! [`verify`] checks a zip, a ZIM file or an unpacked folder against its manifest (a ZIM
+//! file is told by its first bytes, not its name, and read by [`super::zim::Reader`]). [`unpack`] extracts
 //! a pack into a fresh folder beside the target, checking every file as it is written, and
 //! swaps it in only when everything is right; an update is applied the same way to a copy
 //! of the old version, and only when the old version verifies. The previous folder stays
 //! as it was whenever anything fails.
 
-use super::archive::{Limits, Reader};
+use super::archive::{self, Limits};
 use super::delta::{self, Delta};
-use super::manifest::{self, Manifest, Problems};
+use super::manifest::{self, FileEntry, Manifest, Problems};
+use super::zim;
 use crate::Error;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+
+/// A pack as a zip or as a ZIM file, read alike.
+enum Reader {
+    Zip(archive::Reader),
+    Zim(zim::Reader),
+}
+
+impl Reader {
+    fn open(path: &Path, limits: Limits) -> Result<Reader, Error> {
+        let mut start = [0u8; 4];
+        let head = std::fs::File::open(path)
+            .and_then(|mut f| std::io::Read::read(&mut f, &mut start))
+            .map_err(|e| Error::io(path, "cannot open", e))?;
+        if zim::is_zim(&start[..head]) {
+            zim::Reader::open(path, limits).map(Reader::Zim)
+        } else {
+            archive::Reader::open(path, limits).map(Reader::Zip)
+        }
+    }
+
+    fn path(&self) -> &Path {
+        match self {
+            Reader::Zip(r) => r.path(),
+            Reader::Zim(r) => r.path(),
+        }
+    }
+
+    fn names(&self) -> Vec<&str> {
+        match self {
+            Reader::Zip(r) => r.names().collect(),
+            Reader::Zim(r) => r.names().collect(),
+        }
+    }
+
+    fn read(&mut self, name: &str, max: u64) -> Result<Option<Vec<u8>>, Error> {
+        match self {
+            Reader::Zip(r) => r.read(name, max),
+            Reader::Zim(r) => r.read(name, max),
+        }
+    }
+
+    fn hash_all(&mut self, skip: &[&str]) -> Result<Vec<(String, u64, String)>, Error> {
+        match self {
+            Reader::Zip(r) => r.hash_all(skip),
+            Reader::Zim(r) => r.hash_all(skip),
+        }
+    }
+
+    fn extract(
+        &mut self,
+        dest: &Path,
+        skip: &[&str],
+        expected: &dyn Fn(&str) -> Option<FileEntry>,
+    ) -> Result<Vec<String>, Error> {
+        match self {
+            Reader::Zip(r) => r.extract(dest, skip, expected),
+            Reader::Zim(r) => r.extract(dest, skip, expected),
+        }
+    }
+}
 
 /// What a verified pack or update is.
 #[derive(Debug)]
@@ -20,7 +82,7 @@ pub enum Verified {
     Update(Box<Delta>),
 }
 
-/// Checks a pack zip, an update zip or an unpacked folder, file by file.
+/// Checks a pack (zip or ZIM), an update zip or an unpacked folder, file by file.
 pub fn verify(path: &Path) -> Result<(Verified, Problems), Error> {
     if path.is_dir() {
         let (manifest, problems) = manifest::verify_dir(path)?;
@@ -122,7 +184,7 @@ pub fn unpack_with(zip: &Path, dir: &Path, limits: Limits) -> Result<Unpacked, E
 fn apply(reader: &mut Reader, delta: Delta, dir: &Path) -> Result<Delta, Error> {
     let zip = reader.path().to_path_buf();
     let carried = delta.carried();
-    let names: Vec<&str> = reader.names().filter(|n| *n != delta::FILE_NAME).collect();
+    let names: Vec<&str> = reader.names().into_iter().filter(|n| *n != delta::FILE_NAME).collect();
     if names != carried {
         return Err(Error::Usage(format!(
             "{}: the update's files do not match its {}; nothing was changed",

@@ -186,9 +186,16 @@ pub(super) fn downloads_view(site: &Site, theme: &Theme, lang: usize, packs: &[s
                 "sha256": p.sha256,
                 "url": frame.url(&p.path),
                 "file": p.path.rsplit('/').next().unwrap_or(&p.path),
+                "zim": p.zim.as_ref().map(|z| serde_json::json!({
+                    "size": super::human_size(z.bytes),
+                    "sha256": z.sha256,
+                    "url": frame.url(&z.path),
+                    "file": z.path.rsplit('/').next().unwrap_or(&z.path),
+                })),
             })
         })
         .collect();
+    view.data.insert("has_zim".into(), Value::Bool(packs.iter().any(|p| !p["zim"].is_null())));
     view.data.insert("packs".into(), Value::Array(packs));
     view.breadcrumbs = vec![frame.home_link()];
     view

@@ -69,6 +69,17 @@ pub struct PackListing {
     pub sha256: String,
     /// Output path of the zip (`packs/hoclieu-<id>.zip`).
     pub path: String,
+    /// The same pack as a ZIM file for Kiwix, when the pack is made so.
+    pub zim: Option<ZimListing>,
+}
+
+/// A pack's ZIM file on the catalog page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ZimListing {
+    pub bytes: u64,
+    pub sha256: String,
+    /// Output path (`packs/hoclieu-<id>.zim`).
+    pub path: String,
 }
 
 /// The catalog page of offline packs in every language (`<lang>/tai-ve/`).

@@ -31,6 +31,16 @@ const STRINGS: &[(&str, &str)] = &[
     ("blt-tavt", include_str!("../../themes/default/i18n/blt-tavt.toml")),
     ("hmn", include_str!("../../themes/default/i18n/hmn.toml")),
 ];
+/// A UI string of the default theme in language `lang` (a language id such as `hmn`), for
+/// pages made outside a build (`serve --static`'s "not found"); Vietnamese when the
+/// language has no strings file or lacks the key.
+pub fn builtin_string(lang: &str, key: &str) -> Option<String> {
+    let lookup = |text: &str| {
+        text.parse::<toml::Table>().ok().and_then(|t| t.get(key).and_then(|v| v.as_str()).map(str::to_string))
+    };
+    STRINGS.iter().find(|(id, _)| *id == lang).and_then(|(_, text)| lookup(text)).or_else(|| lookup(STRINGS_VI))
+}
+
 const SCRIPT: &str = include_str!("../../themes/default/static/site.js");
 const SEARCH_SCRIPT: &str = include_str!("../../themes/default/static/search.js");
 const OFFLINE_SCRIPT: &str = include_str!("../../themes/default/static/offline.js");

@@ -139,6 +139,11 @@ pub(crate) fn print_urls(address: SocketAddr, qr: bool) {
         println!("  no network interface found: connect this computer to the school network");
     }
     if qr {
+        if lan.is_empty() {
+            eprintln!(
+                "warning: the QR code shows a loopback address, which only this computer can open; phones cannot reach it\n  hint: serve on the school network with --bind 0.0.0.0 (and let the firewall allow the port)"
+            );
+        }
         if let Some(url) = lan.first().map(|(u, _)| u).or(local.first()) {
             match qr_code(url) {
                 Some(code) => println!("\n{code}\n  scan to open {url}"),

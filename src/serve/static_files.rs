@@ -148,7 +148,7 @@ impl StaticSite {
         };
         let found = match self.find(&relative) {
             Some(found) => found,
-            None => return not_found(),
+            None => return not_found_page(&self.root, &relative.path),
         };
         match found {
             Found::Redirect => {
@@ -283,6 +283,51 @@ impl StaticSite {
 
 fn not_found() -> Response<Body> {
     respond::plain(StatusCode::NOT_FOUND, "not found / không tìm thấy")
+}
+
+/// "Not found" as a page of the site: in the language of the folder asked for (`hmn/…`
+/// → Mông) when the site has that language's home, else in the root page's language, with
+/// the site's stylesheet and a link to that home. Nothing of the address asked for is
+/// echoed back.
+fn not_found_page(root: &Path, relative: &str) -> Response<Body> {
+    let first = relative.split('/').next().unwrap_or_default();
+    let language_home = !first.is_empty()
+        && first.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && root.join(first).join("index.html").is_file();
+    let root_page = std::fs::read(root.join("index.html")).unwrap_or_default();
+    let root_page = String::from_utf8_lossy(&root_page[..root_page.len().min(4096)]).into_owned();
+    let attribute = |html: &str, pattern: &str| {
+        regex::Regex::new(pattern).ok().and_then(|r| r.captures(html).map(|c| c[1].to_string()))
+    };
+    let (lang, tag, home) = if language_home {
+        let page = std::fs::read(root.join(first).join("index.html")).unwrap_or_default();
+        let page = String::from_utf8_lossy(&page[..page.len().min(4096)]).into_owned();
+        let tag = attribute(&page, r#"<html lang="([A-Za-z0-9-]{1,35})""#).unwrap_or_else(|| first.to_string());
+        (first.to_string(), tag, format!("/{first}/index.html"))
+    } else {
+        let tag = attribute(&root_page, r#"<html lang="([A-Za-z0-9-]{1,35})""#).unwrap_or_else(|| "vi".into());
+        let lang = tag.split('-').next().unwrap_or("vi").to_string();
+        (lang, tag, "/index.html".to_string())
+    };
+    let style = attribute(&root_page, r#"href="(assets/style\.[0-9a-f]+\.css)""#)
+        .map(|href| format!("<link rel=\"stylesheet\" href=\"/{href}\">\n"))
+        .unwrap_or_default();
+    let string = |key: &str| {
+        let text = crate::render::theme::builtin_string(&lang, key).unwrap_or_default();
+        text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    };
+    let html = format!(
+        "<!doctype html>\n<html lang=\"{tag}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"robots\" content=\"noindex\">\n<title>{title} (404)</title>\n{style}</head>\n<body>\n<main id=\"main\">\n<h1>{title}</h1>\n<p>{text}</p>\n<p><a href=\"{home}\">{home_text}</a></p>\n</main>\n</body>\n</html>\n",
+        title = string("not_found_title"),
+        text = string("not_found_text"),
+        home_text = string("not_found_home"),
+    );
+    Response::builder()
+        .status(StatusCode::NOT_FOUND)
+        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::bytes(html))
+        .expect("valid response")
 }
 
 /// A plain list of a folder's entries (only with `--list-dirs`).

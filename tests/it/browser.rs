@@ -9,6 +9,7 @@
 //! loudly, and fail when `CI=true`.
 
 mod driver;
+mod kiwix;
 mod phones;
 mod print;
 mod server;

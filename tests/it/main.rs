@@ -21,3 +21,4 @@ mod quiz;
 mod search;
 mod serve;
 mod theme;
+mod zim;

@@ -436,6 +436,41 @@ fn serve_static_on_every_address_lists_the_urls_and_draws_a_qr_code() {
     assert!(stdout.contains('█'), "the QR code is drawn with blocks: {stdout}");
 }
 
+#[test]
+fn serve_static_qr_on_a_loopback_address_warns_that_phones_cannot_open_it() {
+    let project = built();
+    let server = serve_static(&project, &["--qr"]);
+    server.wait_stderr("warning: the QR code shows a loopback address");
+    server.wait_stderr("hint: serve on the school network with --bind 0.0.0.0");
+}
+
+#[test]
+fn serve_static_answers_a_missing_page_with_a_page_in_the_sites_language_and_a_link_home() {
+    let project = built();
+    let server = serve_static(&project, &[]);
+    let css = regex::Regex::new(r#"href="(assets/style\.[0-9a-f]+\.css)""#).unwrap();
+    let style = css.captures(&project.read("public/index.html")).unwrap()[1].to_string();
+    for (path, tag, title, home) in [
+        ("/vi/khong-co-marker-5521/", "vi", "Không có trang này", "/vi/index.html"),
+        ("/blt/an-toan/khong-co-marker-5521", "blt-Latn", "Bấu mi trang nị", "/blt/index.html"),
+        ("/khong-co-marker-5521.html", "vi", "Không có trang này", "/index.html"),
+    ] {
+        let reply = server.get(path, &[]);
+        assert_eq!(reply.status, 404, "{path}");
+        assert_eq!(reply.header("content-type"), Some("text/html; charset=utf-8"), "{path}");
+        let page = reply.text();
+        assert!(
+            page.starts_with("<!doctype html>") && page.contains(&format!("<html lang=\"{tag}\">")),
+            "{path}: {page}"
+        );
+        assert!(page.contains(&format!("<h1>{title}</h1>")), "{path}: {page}");
+        assert!(page.contains(&format!("<a href=\"{home}\">")), "{path}: a link home: {page}");
+        assert!(page.contains(&format!("href=\"/{style}\"")), "{path}: the site's stylesheet: {page}");
+        assert!(!page.contains("marker-5521"), "{path}: the address asked for is not echoed: {page}");
+        assert_eq!(server.get(home, &[]).status, 200, "the link home leads somewhere");
+    }
+}
+
 fn preview(project: &Project) -> Server {
     Server::start(project.root(), &["serve", "--port", "0"])
 }
