@@ -51,6 +51,8 @@ pub struct Page {
     pub headings: Vec<Heading>,
     /// The ids of `headings`, hashed when first asked (see [`Page::has_heading`]).
     pub anchors: std::sync::OnceLock<HashSet<String>>,
+    /// Labels of the footnotes defined in the text, sorted: anchors too.
+    pub footnotes: Vec<String>,
     /// Index into [`Site::courses`] for course indexes and lessons.
     pub course: Option<usize>,
     /// Keys of the previous and next lessons of the course.
@@ -340,6 +342,7 @@ pub fn link_with(config: Config, content: Content, outlines: &mut Outlines) -> (
                 output,
                 headings: Vec::new(),
                 anchors: Default::default(),
+                footnotes: Vec::new(),
                 course: None,
                 prev: None,
                 next: None,
@@ -352,6 +355,7 @@ pub fn link_with(config: Config, content: Content, outlines: &mut Outlines) -> (
     for (i, page) in pages.iter_mut().enumerate() {
         let outline = parsed[i].as_ref().or(parsed[page.key].as_ref()).expect("originals are parsed");
         page.headings = outline.headings.clone();
+        page.footnotes = outline.footnotes.clone();
     }
     outlines.0 = pages
         .iter()
