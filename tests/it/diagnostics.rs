@@ -1,7 +1,7 @@
 //! A site with many distinct mistakes: every one is reported, in one run, at its exact
 //! `file:line:col`, with a hint, and nothing is written.
 
-use crate::harness::Project;
+use crate::harness::{Lesson, Project, BOOK};
 
 /// The `path:line:col: severity: message` lines of stderr.
 fn headlines(stderr: &str) -> Vec<&str> {
@@ -102,4 +102,33 @@ fn config_errors_name_the_key_and_the_valid_ones() {
     assert_eq!(outcome.code, 1);
     assert!(outcome.stderr.contains("book.toml:7:1: error: unknown field `precompres`"), "{}", outcome.stderr);
     assert!(outcome.stderr.contains("hint: valid keys here: `out_dir`, `precompress`, `theme`"), "{}", outcome.stderr);
+}
+
+#[test]
+fn anchors_are_checked_whatever_they_start_with_and_footnotes_are_anchors() {
+    // Before, every anchor starting with `fn` or `fr` passed unchecked (meant for footnotes),
+    // while links to real footnotes, whose anchors are their labels, were refused.
+    let project = Project::empty();
+    project.file("book.toml", BOOK).file("content/k/_index.md", "+++\ntitle = \"Khoá\"\n+++\n");
+    let notes = "Chú thích[^ghi-chu] và[^1].\n\n[^ghi-chu]: Hai.\n[^1]: Một.\n\nXem [ghi chú](#ghi-chu), [một](#1)";
+    let bad = format!("{notes}, [khung hình](#frame-rate), [hàm](#fn-main), [tham chiếu](#fnref-1).\n");
+    project.lesson("content/k/bai.md", &Lesson::new("Bài").body(&bad));
+    let hint = "  hint: anchors are the heading text in ASCII: ## Xác thực hai bước → #xac-thuc-hai-buoc\n";
+    let line =
+        "  | Xem [ghi chú](#ghi-chu), [một](#1), [khung hình](#frame-rate), [hàm](#fn-main), [tham chiếu](#fnref-1).\n";
+    project
+        .test(&["build"])
+        .code(1)
+        .stderr(&format!(
+            "content/k/bai.md:11:37: error: no heading \"#frame-rate\" in content/k/bai.md\n{line}  |                                     ^\n{hint}\
+             content/k/bai.md:11:64: error: no heading \"#fn-main\" in content/k/bai.md\n{line}  |                                                                ^\n{hint}\
+             content/k/bai.md:11:81: error: no heading \"#fnref-1\" in content/k/bai.md\n{line}  |                                                                                 ^\n{hint}\
+             build failed: 3 errors, 0 warnings in <t> s\n"
+        ))
+        .run();
+
+    project.lesson("content/k/bai.md", &Lesson::new("Bài").body(&format!("{notes}.\n")));
+    project.test(&["build"]).run();
+    let html = project.read("public/vi/k/bai/index.html");
+    assert!(html.contains("<a href=\"#ghi-chu\">ghi chú</a>, <a href=\"#1\">một</a>"), "{html}");
 }

@@ -1,14 +1,12 @@
 //! Quizzes (` ```quiz ` blocks) and callouts (`> [!NOTE]`) in a built site, and malformed
 //! quizzes reported at their line inside the block.
 
-use crate::harness::Project;
-
-const FRONT: &str = "+++\ntitle = \"Ôn tập\"\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\nweight = 5\n+++\n";
+use crate::harness::{Lesson, Project};
 
 /// A lesson with a callout and a quiz; `answer` is the first question's answer line.
 fn lesson(answer: &str) -> String {
-    format!(
-        "{FRONT}## Nhớ kỹ
+    let body = format!(
+        "## Nhớ kỹ
 
 > [!WARNING]
 > Không đọc mã **OTP** cho ai.
@@ -27,7 +25,8 @@ choices = [\"Bật xác thực hai bước\", \"Đọc OTP qua điện thoại\"
 answer = [1, 3]
 ```
 "
-    )
+    );
+    Lesson::new("Ôn tập").front("weight = 5").body(&body).text()
 }
 
 #[test]
