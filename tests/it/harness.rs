@@ -42,6 +42,8 @@ pub struct Test<'a> {
     stdout: Option<String>,
     /// `None`: not checked here (the caller checks the part that is not volatile).
     stderr: Option<String>,
+    /// Fail when the run has not finished in this time.
+    within: Option<std::time::Duration>,
 }
 
 impl Test<'_> {
@@ -69,6 +71,12 @@ impl Test<'_> {
         self
     }
 
+    /// Fails the test when hoclieu has not finished within `limit` (it is killed).
+    pub fn within(mut self, limit: std::time::Duration) -> Self {
+        self.within = Some(limit);
+        self
+    }
+
     /// Leaves stderr unchecked, for output that lists what changes with the theme (every
     /// UI string missing); the caller checks the rest, and stdout's counts catch a stray
     /// warning.
@@ -82,7 +90,13 @@ impl Test<'_> {
     pub fn run(self) -> Outcome {
         let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
         let env: Vec<(&str, &str)> = self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let outcome = self.project.run_with_env(&args, &env);
+        let outcome = match self.within {
+            Some(limit) => self
+                .project
+                .run_with_env_within(&args, &env, limit)
+                .unwrap_or_else(|| panic!("hoclieu {args:?} did not finish within {limit:?}")),
+            None => self.project.run_with_env(&args, &env),
+        };
         let (stdout, stderr) = (self.project.normalise(&outcome.stdout), self.project.normalise(&outcome.stderr));
         if let Some(expected) = &self.stderr {
             assert_eq!(&stderr, expected, "stderr of hoclieu {args:?}\n(stdout:\n{stdout})");
@@ -182,6 +196,7 @@ impl Project {
             code: 0,
             stdout: None,
             stderr: Some(String::new()),
+            within: None,
         }
     }
 
@@ -204,9 +219,22 @@ impl Project {
 
     /// Runs `hoclieu ARGS` in the project folder, killed after `limit`: `None` when it did not finish.
     pub fn run_within(&self, args: &[&str], limit: std::time::Duration) -> Option<Outcome> {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hoclieu"))
-            .args(args)
-            .current_dir(self.root())
+        self.run_with_env_within(args, &[], limit)
+    }
+
+    /// [`Project::run_within`] with environment variables set.
+    pub fn run_with_env_within(
+        &self,
+        args: &[&str],
+        env: &[(&str, &str)],
+        limit: std::time::Duration,
+    ) -> Option<Outcome> {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hoclieu"));
+        command.args(args).current_dir(self.root());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
