@@ -8,8 +8,8 @@
 //! ```
 //!
 //! Unless told otherwise it expects exit code 0 and nothing at all on stderr, so a stray
-//! warning fails the test. Timings (`in 0.42 s`) read `in <t> s` and the project's folder
-//! reads `<root>` in what is compared.
+//! warning fails the test. Timings (`in 0.42 s`) read `in <t> s`, pack versions
+//! `<date>-<hash>` and the project's folder `<root>` in what is compared.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -201,11 +201,14 @@ impl Project {
     }
 
     /// What a run printed, with the volatile parts made fixed: timings read `in <t> s`,
-    /// this project's folder `<root>`.
+    /// pack versions (`1980.01.01-04d6eb7bb24f`, whose hash changes with every change to
+    /// the theme) `<date>-<hash>`, this project's folder `<root>`.
     pub fn normalise(&self, output: &str) -> String {
         let timings = regex::Regex::new(r"in \d+(\.\d+)? s\b").unwrap();
+        let versions = regex::Regex::new(r"\b\d{4}\.\d{2}\.\d{2}-[0-9a-f]{12}\b").unwrap();
         let root = self.root().to_string_lossy();
-        timings.replace_all(output, "in <t> s").replace(&*root, "<root>")
+        let output = timings.replace_all(output, "in <t> s");
+        versions.replace_all(&output, "<date>-<hash>").replace(&*root, "<root>")
     }
 
     pub fn read(&self, relative: &str) -> String {
