@@ -3,7 +3,7 @@
 //! `lang="vi"` on what falls back, what `check` lists as untranslated, a meta description
 //! on every page, and absolute alternates with `base_url` (a single note without it).
 
-use crate::harness::Project;
+use crate::harness::{Lesson, Project};
 use std::path::Path;
 
 /// Adds `lines` to the `[site]` table of the project's book.toml.
@@ -119,10 +119,7 @@ fn a_lesson_says_when_it_last_changed_from_the_last_commit_touching_its_file() {
     project.file("content/an-toan/mat-khau-manh.md", lesson);
     // 23:30 UTC is already the next day in Sơn La
     git(&project, "2025-01-02T23:30:00+00:00", &["commit", "-qam", "second"]);
-    project.file(
-        "content/an-toan/moi.md",
-        "+++\ntitle = \"Mới\"\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\n+++\nChưa commit.\n",
-    );
+    project.lesson("content/an-toan/moi.md", &Lesson::new("Mới").body("Chưa commit.\n"));
     project.run(&["build"]).success();
     let updated = |page: &str| {
         let html = project.read(&format!("public/{page}/index.html"));
