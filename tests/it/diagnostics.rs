@@ -52,13 +52,78 @@ fn every_mistake_is_reported_at_its_place_in_one_run() {
 #[test]
 fn a_diagnostic_shows_the_line_a_caret_and_a_hint() {
     let project = Project::fixture("broken");
-    let outcome = project.test(&["build"]).code(1).any_stderr().run();
-    let expected = "content/khoa/front-matter.md:5:9: error: unknown level \"kho\"\n  | level = \"kho\"\n  |         ^\n  hint: use one of co-ban, nang-cao, chuyen-sau\n";
-    assert!(outcome.stderr.contains(expected), "{}", outcome.stderr);
-    let expected = "content/khoa/front-matter.md:3:23: error: unknown domain \"an-toam\"\n  | domains = [\"an-toan\", \"an-toam\"]\n  |                       ^\n  hint: did you mean \"an-toan\"?\n";
-    assert!(outcome.stderr.contains(expected), "{}", outcome.stderr);
-    assert!(outcome.stderr.contains("  hint: `duration` takes a whole number of minutes: duration = 15\n"));
-    assert!(outcome.stderr.contains("  hint: did you mean `title`? known keys: title, summary, domains"));
+    // every diagnostic, in order, each with its line, a caret at its column and a hint
+    project.test(&["build"]).code(1).stderr(concat!(
+            "content/khoa/chua-dong.md:1:1: error: front matter opened with `+++` is never closed\n",
+            "  | +++\n",
+            "  | ^\n",
+            "  hint: end the front matter with a line holding only `+++`\n",
+            "content/khoa/front-matter.md:1:1: error: missing `title`\n",
+            "  | +++\n",
+            "  | ^\n",
+            "  hint: add a line `title = \"…\"` to the front matter\n",
+            "content/khoa/front-matter.md:2:1: error: unknown front matter key `titel`\n",
+            "  | titel = \"Sai khóa\"\n",
+            "  | ^\n",
+            "  hint: did you mean `title`? known keys: title, summary, domains, groups, level, duration, weight, objectives, audio, draft, source_hash, review\n",
+            "content/khoa/front-matter.md:3:23: error: unknown domain \"an-toam\"\n",
+            "  | domains = [\"an-toan\", \"an-toam\"]\n",
+            "  |                       ^\n",
+            "  hint: did you mean \"an-toan\"?\n",
+            "content/khoa/front-matter.md:4:11: error: unknown group \"nguoi-dam\"\n",
+            "  | groups = [\"nguoi-dam\"]\n",
+            "  |           ^\n",
+            "  hint: did you mean \"nguoi-dan\"?\n",
+            "content/khoa/front-matter.md:5:9: error: unknown level \"kho\"\n",
+            "  | level = \"kho\"\n",
+            "  |         ^\n",
+            "  hint: use one of co-ban, nang-cao, chuyen-sau\n",
+            "content/khoa/latin1.md:2:18: error: file is not valid UTF-8\n",
+            "  | title = \"Latin-1 �\"\n",
+            "  |                  ^\n",
+            "  hint: save the file as UTF-8 (in most editors: Save with Encoding → UTF-8)\n",
+            "content/khoa/lien-ket.md:8:5: error: link to missing page \"content/khoa/khong-co.md\"\n",
+            "  | Xem [bài không có](khong-co.md), [mục sai](#phan-mot-sai)\n",
+            "  |     ^\n",
+            "  hint: check the file name; links use the path of the .md file relative to this one\n",
+            "content/khoa/lien-ket.md:8:34: error: no heading \"#phan-mot-sai\" in content/khoa/lien-ket.md\n",
+            "  | Xem [bài không có](khong-co.md), [mục sai](#phan-mot-sai)\n",
+            "  |                                  ^\n",
+            "  hint: did you mean \"#phan-mot\"?\n",
+            "content/khoa/lien-ket.md:9:4: error: no heading \"#cai-dat-sai\" in content/khoa/dung.md\n",
+            "  | và [mục ở bài khác](dung.md#cai-dat-sai).\n",
+            "  |    ^\n",
+            "  hint: did you mean \"#cai-dat\"?\n",
+            "content/khoa/lien-ket.md:11:1: error: image \"content/khoa/thieu.png\" not found\n",
+            "  | ![Hình thiếu](thieu.png)\n",
+            "  | ^\n",
+            "  hint: put the file next to the lesson and check its name (names are case-sensitive)\n",
+            "content/khoa/lien-ket.md:13:1: warning: link scheme `javascript:` is not allowed: the link is shown as text\n",
+            "  | [Bấm vào](javascript:alert(1)) hoặc [tuyệt đối](/vi/index.html).\n",
+            "  | ^\n",
+            "  hint: link to an http(s) address, an email (mailto:) or a phone number (tel:)\n",
+            "content/khoa/lien-ket.md:13:37: error: link \"/vi/index.html\" starts with `/`\n",
+            "  | [Bấm vào](javascript:alert(1)) hoặc [tuyệt đối](/vi/index.html).\n",
+            "  |                                     ^\n",
+            "  hint: link by relative path to the Markdown file, e.g. ../an-toan/mat-khau-manh.md, so the site works from any folder and from file://\n",
+            "content/khoa/lien-ket.md:15:1: warning: image has no alt text\n",
+            "  | ![](dung.svg)\n",
+            "  | ^\n",
+            "  hint: describe what the image shows: ![Sơ đồ các bước đăng nhập](hinh.png)\n",
+            "content/khoa/thoi-luong.md:5:12: error: invalid type: string \"mười\", expected u32\n",
+            "  | duration = \"mười\"\n",
+            "  |            ^\n",
+            "  hint: `duration` takes a whole number of minutes: duration = 15\n",
+            "content/khoa/toml-sai.md:2:25: error: invalid basic string\n",
+            "  | title = \"Thiếu dấu ngoặc\n",
+            "  |                         ^\n",
+            "  hint: close the text with its quote on the same line; for several lines use \"\"\"…\"\"\"\n",
+            "content/khoa/yaml.md:5:8: error: unknown level \"kho-qua\"\n",
+            "  | level: kho-qua\n",
+            "  |        ^\n",
+            "  hint: use one of co-ban, nang-cao, chuyen-sau\n",
+            "build failed: 15 errors, 2 warnings in <t> s\n",
+        )).run();
 }
 
 #[test]
