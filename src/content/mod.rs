@@ -124,7 +124,35 @@ fn load_file(
     problems: &mut Vec<Diagnostic>,
 ) -> Loaded {
     let path = config.root.join(rel);
-    match std::fs::metadata(&path) {
+    if !is_ordinary_small_file(rel, &path, problems) {
+        return Loaded::Skipped;
+    }
+    let is_markdown = rel.extension().is_some_and(|e| e == "md");
+    if !is_markdown {
+        return load_asset(rel, &path, problems);
+    }
+    let Some(text) = read_markdown(rel, &path, problems) else { return Loaded::Skipped };
+    let Some(place) = place(config, depth, rel, problems) else { return Loaded::Skipped };
+    let Some((front, body_start)) = read_front_matter(config, options, rel, &text, &place, problems) else {
+        return Loaded::Skipped;
+    };
+    check_audio(rel, &path, &front, problems);
+    Loaded::Page(Box::new(SourcePage {
+        path: rel.to_path_buf(),
+        kind: place.kind,
+        lang: place.lang,
+        course: place.course_dir.map(|d| slug::slugify(&d)),
+        slug: place.slug,
+        front,
+        body_start,
+        text: text.into(),
+        updated: dates.of(rel),
+    }))
+}
+
+/// Whether `path` is an ordinary file within [`MAX_FILE_BYTES`]; a problem when not.
+fn is_ordinary_small_file(rel: &Path, path: &Path, problems: &mut Vec<Diagnostic>) -> bool {
+    match std::fs::metadata(path) {
         Ok(meta) if meta.len() > MAX_FILE_BYTES => {
             problems.push(
                 Diagnostic::error(
@@ -134,7 +162,7 @@ fn load_file(
                 )
                 .hint("shrink it (compress the image, shorten the audio) or host it outside the site"),
             );
-            return Loaded::Skipped;
+            false
         }
         // a FIFO would hang the build when read, a device would never end
         Ok(meta) if !meta.is_file() => {
@@ -142,23 +170,23 @@ fn load_file(
                 Diagnostic::error(rel, "not-a-file", format!("not an ordinary file: {}", file_kind(&meta)))
                     .hint("hoclieu reads only ordinary files under content/: remove it, or put the file itself there"),
             );
-            return Loaded::Skipped;
+            false
         }
-        Ok(_) => {}
+        Ok(_) => true,
         Err(e) => {
             problems.push(cannot_read(rel, &e));
-            return Loaded::Skipped;
+            false
         }
     }
-    let is_markdown = rel.extension().is_some_and(|e| e == "md");
-    if !is_markdown {
-        return load_asset(rel, &path, problems);
-    }
-    let bytes = match std::fs::read(&path) {
+}
+
+/// The text of a Markdown file: within [`MAX_PAGE_BYTES`], UTF-8, then [`normalise`]d.
+fn read_markdown(rel: &Path, path: &Path, problems: &mut Vec<Diagnostic>) -> Option<String> {
+    let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => {
             problems.push(cannot_read(rel, &e));
-            return Loaded::Skipped;
+            return None;
         }
     };
     if bytes.len() > MAX_PAGE_BYTES {
@@ -170,10 +198,10 @@ fn load_file(
             )
             .hint("split the lesson into several: learners read it on cheap phones over paid data"),
         );
-        return Loaded::Skipped;
+        return None;
     }
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(normalise(text)),
         Err(e) => {
             let offset = e.utf8_error().valid_up_to();
             let valid = std::str::from_utf8(&e.as_bytes()[..offset]).unwrap_or_default();
@@ -182,18 +210,29 @@ fn load_file(
                     .at(crate::diag::Position::of_offset(valid, offset))
                     .hint("save the file as UTF-8 (in most editors: Save with Encoding → UTF-8)"),
             );
-            return Loaded::Skipped;
+            None
         }
-    };
-    let text = normalise(text);
+    }
+}
 
+/// What a Markdown file is from where it sits and how it is named.
+struct Place {
+    kind: PageKind,
+    /// From the suffix before `.md` (`bai.hmn.md`), else the default language.
+    lang: LangId,
+    /// The course folder's name as written, for course indexes and lessons.
+    course_dir: Option<String>,
+    slug: String,
+}
+
+/// The [`Place`] of the Markdown file `rel`, `depth` folders below the root: `None` (with a
+/// problem) when it is nested too deep or its name gives no slug.
+fn place(config: &Config, depth: usize, rel: &Path, problems: &mut Vec<Diagnostic>) -> Option<Place> {
     let file_name = rel.file_name().unwrap_or_default().to_string_lossy();
     let stem = file_name.strip_suffix(".md").unwrap_or(&file_name);
-    let (stem, lang) = match stem.rsplit_once('.') {
-        Some((base, suffix)) if config.language(suffix).is_some() => {
-            (base, config.language(suffix).unwrap().id.clone())
-        }
-        _ => (stem, config.default_language.clone()),
+    let (stem, lang) = match stem.rsplit_once('.').and_then(|(base, suffix)| Some((base, config.language(suffix)?))) {
+        Some((base, language)) => (base, language.id.clone()),
+        None => (stem, config.default_language.clone()),
     };
     let course_dir =
         (depth >= 2).then(|| rel.components().nth(1).map(|c| c.as_os_str().to_string_lossy().into_owned())).flatten();
@@ -202,7 +241,7 @@ fn load_file(
             Diagnostic::error(rel, "nested", "lessons must sit directly in a course folder")
                 .hint("move the file up to its course folder (sub-folders may hold images and other assets)"),
         );
-        return Loaded::Skipped;
+        return None;
     }
     let (kind, slug) = match (stem == "_index", &course_dir) {
         (true, None) => (PageKind::Home, String::new()),
@@ -215,27 +254,40 @@ fn load_file(
             Diagnostic::error(rel, "bad-name", "the file name gives an empty slug")
                 .hint("name the file with letters or digits, e.g. mat-khau-manh.md"),
         );
-        return Loaded::Skipped;
+        return None;
     }
-    let split = match front_matter::split(&text, rel) {
+    Some(Place { kind, lang, course_dir, slug })
+}
+
+/// The checked front matter of `text` and where its body starts; `None` when it is wrong
+/// or the page is a draft left out.
+fn read_front_matter(
+    config: &Config,
+    options: LoadOptions,
+    rel: &Path,
+    text: &str,
+    place: &Place,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<(FrontMatter, usize)> {
+    let split = match front_matter::split(text, rel) {
         Ok(split) => split,
         Err(d) => {
             problems.push(d);
-            return Loaded::Skipped;
+            return None;
         }
     };
     // a translation inherits domains and groups from the lesson it translates
-    let requirements = if kind == PageKind::Lesson && lang == config.default_language {
+    let requirements = if place.kind == PageKind::Lesson && place.lang == config.default_language {
         Requirements::Lesson
     } else {
         Requirements::Other
     };
-    let Some(front) = front_matter::parse(config, rel, &text, &split, requirements, problems) else {
-        return Loaded::Skipped;
-    };
-    if front.draft && !options.drafts {
-        return Loaded::Skipped;
-    }
+    let front = front_matter::parse(config, rel, text, &split, requirements, problems)?;
+    (options.drafts || !front.draft).then_some((front, split.body_start))
+}
+
+/// The lesson's audio file must sit next to it.
+fn check_audio(rel: &Path, path: &Path, front: &FrontMatter, problems: &mut Vec<Diagnostic>) {
     if let Some(audio) = &front.audio {
         if !path.with_file_name(audio).is_file() {
             problems.push(
@@ -244,17 +296,6 @@ fn load_file(
             );
         }
     }
-    Loaded::Page(Box::new(SourcePage {
-        path: rel.to_path_buf(),
-        kind,
-        lang,
-        course: course_dir.map(|d| slug::slugify(&d)),
-        slug,
-        front,
-        body_start: split.body_start,
-        text: text.into(),
-        updated: dates.of(rel),
-    }))
 }
 
 /// A file that could not be read, with what to do about it.

@@ -88,6 +88,9 @@ pub struct Outline {
     /// The readable text for the search index: paragraphs, lists, tables and headings, one
     /// block a line; code blocks (and quizzes) and raw HTML left out.
     pub text: Arc<str>,
+    /// Labels of the footnote definitions (`[^ghi-chu]: …`), sorted: the renderer makes each
+    /// an anchor (`id="ghi-chu"`) as it is written.
+    pub footnotes: Vec<String>,
     /// Links (autolinks too, but not email autolinks) and images.
     pub links: Vec<LinkRef>,
     pub problems: Vec<TextProblem>,
@@ -201,6 +204,7 @@ pub fn outline(body: &str) -> Outline {
                 }
                 heading = Some((level_number(level), id.map(|i| i.to_string()), String::new()));
             }
+            Event::Start(Tag::FootnoteDefinition(label)) => outline.footnotes.push(label.to_string()),
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, explicit, text)) = heading.take() {
                     let id = ids.next(explicit.as_deref(), &text);
@@ -230,6 +234,8 @@ pub fn outline(body: &str) -> Outline {
         }
     }
     outline.text = text.0.into();
+    outline.footnotes.sort_unstable();
+    outline.footnotes.dedup();
     outline
 }
 
@@ -383,27 +389,13 @@ pub struct HtmlOptions<'a> {
     pub strings: Option<&'a toml::Table>,
 }
 
-/// Vietnamese labels for the blocks the renderer writes, used when the theme lacks a key.
-const DEFAULT_STRINGS: &[(&str, &str)] = &[
-    ("quiz_heading", "Câu hỏi ôn tập"),
-    ("quiz_pick_one", "Chọn một đáp án."),
-    ("quiz_pick_many", "Chọn tất cả các đáp án đúng."),
-    ("quiz_show_answer", "Xem đáp án"),
-    ("quiz_answer", "Đáp án"),
-    ("quiz_score", "Chấm điểm"),
-    ("quiz_result", "Đúng {right}/{total} câu"),
-    ("quiz_last", "Lần trước"),
-    ("quiz_right", "Đúng"),
-    ("quiz_wrong", "Chưa đúng"),
-    ("callout_note", "Lưu ý"),
-    ("callout_tip", "Mẹo"),
-    ("callout_important", "Quan trọng"),
-    ("callout_warning", "Cảnh báo"),
-    ("callout_caution", "Thận trọng"),
-    ("not_in_pack", "(không có trong gói này)"),
-];
+/// The built-in theme's Vietnamese strings, the reference every language's file follows:
+/// labels for the blocks the renderer writes when no table is given or it lacks a key.
+static BUILT_IN_STRINGS: std::sync::LazyLock<toml::Table> = std::sync::LazyLock::new(|| {
+    toml::from_str(include_str!("../../themes/default/i18n/vi.toml")).expect("the built-in vi.toml is valid TOML")
+});
 
-/// UI strings: the theme's table, then [`DEFAULT_STRINGS`].
+/// UI strings: the theme's table, then [`BUILT_IN_STRINGS`].
 pub struct Strings<'a>(Option<&'a toml::Table>);
 
 impl<'a> Strings<'a> {
@@ -411,7 +403,7 @@ impl<'a> Strings<'a> {
         self.0
             .and_then(|table| table.get(key))
             .and_then(toml::Value::as_str)
-            .or_else(|| DEFAULT_STRINGS.iter().find(|(k, _)| *k == key).map(|(_, v)| *v))
+            .or_else(|| BUILT_IN_STRINGS.get(key).and_then(toml::Value::as_str))
             .unwrap_or_default()
     }
 }
@@ -762,6 +754,8 @@ pub fn svg_size(svg: &str) -> Option<(u64, u64)> {
     (parts.len() == 4).then(|| (parts[2].round() as u64, parts[3].round() as u64))
 }
 
+/// The crate's one HTML escape, for text and quoted attribute values (templates, listings,
+/// the blocks the renderer writes).
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {

@@ -92,7 +92,7 @@ impl Delta {
         if carried != listed {
             return Err(damaged("its changed and added files are not the files it lists"));
         }
-        if delta.removed.iter().any(|p| super::archive::check_name(p).is_err()) {
+        if delta.removed.iter().any(|p| manifest::check_name(p).is_err()) {
             return Err(damaged("an unsafe name among the removed files"));
         }
         Ok(delta)

@@ -18,6 +18,34 @@ pub const FILE_NAME: &str = crate::output::PACK_MANIFEST;
 /// The manifest format this hoclieu writes and reads.
 pub const FORMAT: u32 = 1;
 
+/// Why an entry name is refused; `Ok` for a plain relative path inside the pack.
+pub fn check_name(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() {
+        return Err("empty name");
+    }
+    if name.contains('\0') {
+        return Err("NUL byte in the name");
+    }
+    if name.contains('\\') {
+        return Err("backslash in the name (a Windows path)");
+    }
+    if name.starts_with('/') {
+        return Err("absolute path");
+    }
+    if name.contains(':') {
+        return Err("colon in the name (a drive letter or stream)");
+    }
+    let trimmed = name.strip_suffix('/').unwrap_or(name);
+    for part in trimmed.split('/') {
+        match part {
+            "" => return Err("empty path component"),
+            "." | ".." => return Err("`.` or `..` in the path"),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
     pub format: u32,
@@ -109,7 +137,7 @@ impl Manifest {
         }
         let mut problems = Vec::new();
         for entry in &manifest.files {
-            if super::archive::check_name(&entry.path).is_err() || entry.path == FILE_NAME {
+            if check_name(&entry.path).is_err() || entry.path == FILE_NAME {
                 problems.push(format!("unsafe file name \"{}\"", entry.path));
             }
             if entry.sha256.len() != 64 || !entry.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -240,4 +268,19 @@ pub fn verify_dir(dir: &Path) -> Result<(Manifest, Problems), Error> {
     }
     problems.finish(&manifest, &seen);
     Ok((manifest, problems))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_that_could_leave_the_folder_are_refused() {
+        for bad in ["../x", "a/../../x", "/etc/passwd", "C:/x", "a\\..\\x", "a//b", "./a", "", "a/./b"] {
+            assert!(check_name(bad).is_err(), "{bad:?} should be refused");
+        }
+        for good in ["index.html", "vi/an-toan/index.html", "media/a/hinh-1.png", "vi/"] {
+            assert!(check_name(good).is_ok(), "{good:?} should pass");
+        }
+    }
 }

@@ -17,7 +17,8 @@
 //! [`archive::check_name`] does for zips, and each cluster's decompressed size against
 //! [`Limits`] while it is decompressed, never trusting what the file claims.
 
-use super::archive::{check_name, Limits};
+use super::archive::Limits;
+use super::manifest::check_name;
 use super::manifest::{self, FileEntry};
 use crate::Error;
 use md5::{Digest, Md5};

@@ -215,16 +215,13 @@ fn feedback_url(frame: &Frame, feedback: &str, title: &str) -> String {
     }
 }
 
+/// Everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`) is escaped.
+const NOT_UNRESERVED: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
 /// Percent-encodes everything but RFC 3986's unreserved characters (UTF-8 bytes).
 fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3);
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(byte as char),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(text, NOT_UNRESERVED).to_string()
 }
 
 /// `index.html` at the output root: a plain list of languages, works without JavaScript.
@@ -252,5 +249,6 @@ mod tests {
     #[test]
     fn percent_encoding_keeps_only_unreserved_characters() {
         assert_eq!(super::percent_encode("vi/a b/Mật?&="), "vi%2Fa%20b%2FM%E1%BA%ADt%3F%26%3D");
+        assert_eq!(super::percent_encode("a-b.c_d~e%2F+#\u{0}"), "a-b.c_d~e%252F%2B%23%00");
     }
 }

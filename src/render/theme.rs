@@ -112,7 +112,7 @@ pub fn load(config: &Config) -> Result<Theme, Error> {
     tera.autoescape_on(vec![".html"]);
     // tera's default escaper also escapes `/`, which bloats every URL for no safety gain
     // inside quoted attributes and text.
-    tera.set_escape_fn(escape_html);
+    tera.set_escape_fn(crate::markdown::escape);
 
     let custom_style = theme_dir.join("static").join("style.css");
     let style = if custom_style.is_file() {
@@ -239,10 +239,6 @@ fn load_strings(config: &Config, theme_dir: &std::path::Path) -> Result<(Vec<tom
         all.push(merged);
     }
     Ok((all, missing))
-}
-
-fn escape_html(text: &str) -> String {
-    crate::markdown::escape(text)
 }
 
 /// The first 10 hex digits of the SHA-256 of `data`: enough to bust caches.

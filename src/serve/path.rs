@@ -41,24 +41,19 @@ pub fn relative(url_path: &str) -> Result<Relative, StatusCode> {
     Ok(Relative { path: segments.join("/"), dir: decoded.is_empty() || decoded.ends_with('/') })
 }
 
+/// Strict: `None` when an escape is malformed (`%zz`, a lone `%`) or the bytes are not UTF-8,
+/// so a path is never read two ways.
 fn percent_decode(text: &str) -> Option<String> {
-    if !text.contains('%') {
-        return Some(text.to_string());
-    }
     let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+    let well_formed = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'%')
+        .all(|(i, _)| bytes.get(i + 1..i + 3).is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)));
+    if !well_formed {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(text).decode_utf8().ok().map(std::borrow::Cow::into_owned)
 }
 
 #[cfg(test)]
@@ -78,6 +73,11 @@ mod tests {
             ("/index.html%00.png", StatusCode::BAD_REQUEST),
             ("/%zz", StatusCode::BAD_REQUEST),
             ("/%c3", StatusCode::BAD_REQUEST),
+            ("/a%", StatusCode::BAD_REQUEST),
+            ("/a%2", StatusCode::BAD_REQUEST),
+            ("/%+1", StatusCode::BAD_REQUEST),
+            ("/m%E1%BAt", StatusCode::BAD_REQUEST),
+            ("/%2E%2E%2F", StatusCode::BAD_REQUEST),
             ("relative", StatusCode::BAD_REQUEST),
             ("/.hoclieu-output", StatusCode::NOT_FOUND),
             ("/vi/.git/config", StatusCode::NOT_FOUND),
@@ -98,5 +98,6 @@ mod tests {
         ok("/vi//index.html", "vi/index.html", false);
         ok("/media/M%E1%BA%ADt%20kh%E1%BA%A9u.png", "media/Mật khẩu.png", false);
         ok("/%252e%252e/x", "%2e%2e/x", false);
+        ok("/vi%2Fan-toan%2f", "vi/an-toan", true);
     }
 }

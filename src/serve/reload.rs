@@ -3,6 +3,10 @@
 //! them) after a failed one, and the small script that listens to it and shows problems
 //! as an overlay over the last good page.
 //!
+//! A new stream starts with the comment `: hoclieu preview`, then the problems of the last
+//! build if it failed, then the comment `: up to date`: a client knows it has been told
+//! the current state without waiting for what might still come.
+//!
 //! The script is added to HTML pages as they are sent by the preview, never to files the
 //! build writes.
 
@@ -16,6 +20,8 @@ use tokio::sync::{broadcast, mpsc};
 
 pub const EVENTS_PATH: &str = "/_hoclieu/events";
 pub const SCRIPT_PATH: &str = "/_hoclieu/live.js";
+/// Sent after the current state to a new stream (see the module's comment).
+pub const UP_TO_DATE: &[u8] = b": up to date\n\n";
 /// A comment line this often keeps proxies and the idle watchdog from closing the stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
@@ -87,6 +93,9 @@ impl Broadcaster {
                 if sender.send(Ok(Event::Problems(text).to_sse())).await.is_err() {
                     return;
                 }
+            }
+            if sender.send(Ok(Bytes::from_static(UP_TO_DATE))).await.is_err() {
+                return;
             }
             loop {
                 let chunk = match tokio::time::timeout(KEEP_ALIVE, events.recv()).await {

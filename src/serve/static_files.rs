@@ -17,6 +17,7 @@
 
 use super::http::Body;
 use super::respond::{self, CachePolicy, Data, Representation};
+use crate::markdown::escape;
 use crate::output::compress::worth_compressing;
 use bytes::Bytes;
 use hyper::header::{self, HeaderMap, HeaderValue};
@@ -353,19 +354,13 @@ fn listing(dir: &Path, relative: &str) -> Option<String> {
         html.push_str("<li><a href=\"../\">../</a></li>\n");
     }
     for name in names {
-        let href: String = name
-            .bytes()
-            .map(|b| match b {
-                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' | b'~' => (b as char).to_string(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect();
+        let href = percent_encoding::utf8_percent_encode(&name, HREF_ESCAPED);
         html.push_str(&format!("<li><a href=\"{href}\">{}</a></li>\n", escape(&name)));
     }
     html.push_str("</ul></html>\n");
     Some(html)
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
+/// What a listing's links escape: all but RFC 3986's unreserved characters and `/`.
+const HREF_ESCAPED: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'/').remove(b'~');

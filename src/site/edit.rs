@@ -2,8 +2,8 @@
 //! what the preview does when an author saves a lesson.
 //!
 //! Only a change that leaves the site's shape as it was qualifies: the same front matter
-//! (titles, order, taxonomies and lists stay), the same headings (links into the page
-//! stay valid) and links to the same pages (fallback rendering stays). Anything else is
+//! (titles, order, taxonomies and lists stay), the same headings and footnotes (links into
+//! the page stay valid) and links to the same pages (fallback rendering stays). Anything else is
 //! refused, and the caller links the whole site again.
 
 use super::{links, translations, Page, PageStatus, Site};
@@ -53,7 +53,7 @@ impl Site {
         }
         let outline = markdown::outline(source.body());
         let page = &self.pages[first];
-        if outline.headings != page.headings {
+        if outline.headings != page.headings || outline.footnotes != page.footnotes {
             return Err(Refused::NotTextOnly);
         }
         let source = Arc::new(source);
@@ -66,6 +66,7 @@ impl Site {
             headings: outline.headings.clone(),
             text: Arc::clone(&outline.text),
             anchors: Default::default(),
+            footnotes: outline.footnotes.clone(),
             course: page.course,
             prev: page.prev,
             next: page.next,

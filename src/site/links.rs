@@ -198,7 +198,7 @@ fn resolve(site: &Site, from: &Page, dest: &str) -> Result<Resolved, Problem> {
     let mut url = if std::ptr::eq(target, from) { String::new() } else { relative_url(&from.output, &target.output) };
     if let Some(anchor) = anchor.filter(|a| !a.is_empty()) {
         let anchor = percent_decode(anchor);
-        let has = |page: &Page| page.has_heading(&anchor) || is_footnote(&anchor);
+        let has = |page: &Page| page.has_heading(&anchor) || page.footnotes.binary_search(&anchor).is_ok();
         if has(target) {
             url.push('#');
             url.push_str(&anchor);
@@ -243,31 +243,10 @@ pub fn targets(site: &Site, page: &Page, links: &[markdown::LinkRef]) -> (Vec<us
     (links_to, uses)
 }
 
-/// Footnote anchors are made by pulldown-cmark, not by headings.
-fn is_footnote(anchor: &str) -> bool {
-    anchor.starts_with("fn") || anchor.starts_with("fr")
-}
-
-/// `%C6%A1` → `ơ`; malformed escapes are kept as they are.
+/// `%C6%A1` → `ơ`; malformed escapes (`%zz`, a lone `%`) are kept as they are, bytes that
+/// are not UTF-8 become U+FFFD.
 pub fn percent_decode(text: &str) -> String {
-    if !text.contains('%') {
-        return text.to_string();
-    }
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() && text.is_char_boundary(i + 3) {
-            if let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
 /// The relative URL from the page at output path `from` to the file at `to`, both relative
@@ -309,5 +288,17 @@ mod tests {
         assert_eq!(crate::fs::normalise(Path::new("content/../../x")), None);
         assert_eq!(percent_decode("m%E1%BA%ADt.md"), "mật.md");
         assert_eq!(percent_decode("100%"), "100%");
+    }
+
+    #[test]
+    fn percent_decoding_of_tricky_links() {
+        assert_eq!(percent_decode("%zz%2"), "%zz%2", "malformed escapes stay as written");
+        assert_eq!(percent_decode("a%2Fb%2fc"), "a/b/c", "either case of hex digits");
+        assert_eq!(percent_decode("%C3"), "\u{FFFD}", "a cut UTF-8 sequence");
+        assert_eq!(percent_decode("m%E1%BA%ADt%20kh%E1%BA%A9u"), "mật khẩu");
+        assert_eq!(percent_decode("m%E1%BAt"), "m\u{FFFD}t");
+        assert_eq!(percent_decode("%2541"), "%41", "decoded once");
+        assert_eq!(percent_decode("%+1%-1"), "%+1%-1", "a sign is not a hex digit");
+        assert_eq!(percent_decode("mật%21"), "mật!", "text around escapes is kept");
     }
 }

@@ -54,6 +54,8 @@ pub struct Page {
     pub text: Arc<str>,
     /// The ids of `headings`, hashed when first asked (see [`Page::has_heading`]).
     pub anchors: std::sync::OnceLock<HashSet<String>>,
+    /// Labels of the footnotes defined in the text, sorted: anchors too.
+    pub footnotes: Vec<String>,
     /// Index into [`Site::courses`] for course indexes and lessons.
     pub course: Option<usize>,
     /// Keys of the previous and next lessons of the course.
@@ -397,6 +399,7 @@ fn outline_pages(
             output: output_path(config.languages[lang].id.as_str(), &sources[key]),
             headings: Vec::new(),
             text: Arc::from(""),
+            footnotes: Vec::new(),
             anchors: Default::default(),
             course: None,
             prev: None,
@@ -409,6 +412,7 @@ fn outline_pages(
         let outline = parsed[i].as_ref().or(parsed[page.key].as_ref()).expect("originals are parsed");
         page.headings = outline.headings.clone();
         page.text = Arc::clone(&outline.text);
+        page.footnotes = outline.footnotes.clone();
     }
     outlines.0 = pages
         .iter()

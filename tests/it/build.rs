@@ -1,16 +1,15 @@
 //! The minimal site builds into the documented layout, with Vietnamese file names, drafts,
 //! translations kept aside, and precompressed siblings.
 
-use crate::harness::Project;
+use crate::harness::{Lesson, Project};
 
 #[test]
 fn minimal_site_builds_into_the_documented_layout() {
     let project = Project::fixture("minimal");
-    let outcome = project.run(&["build"]);
-    outcome.success();
+    // a clean build prints no diagnostics
+    let outcome = project.test(&["build"]).run();
     // 7 pages in each of the 2 languages
     assert!(outcome.stdout.starts_with("built 14 pages in "), "{}", outcome.stdout);
-    assert!(outcome.stderr.is_empty(), "a clean build prints no diagnostics: {}", outcome.stderr);
     for path in [
         "public/index.html",
         "public/vi/index.html",
@@ -39,17 +38,14 @@ fn vietnamese_file_and_folder_names_get_ascii_slugs() {
 #[test]
 fn two_files_with_the_same_slug_are_an_error_naming_both() {
     let project = Project::fixture("minimal");
-    project.file(
-        "content/an-toan/Mật khẩu mạnh.md",
-        "+++\ntitle = \"Trùng\"\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\n+++\n",
-    );
-    let outcome = project.run(&["build"]);
-    assert_eq!(outcome.code, 1);
-    assert!(
-        outcome.stderr.contains("content/an-toan/mat-khau-manh.md: error: gives the same address \"mat-khau-manh\" as content/an-toan/Mật khẩu mạnh.md"),
-        "{}",
-        outcome.stderr
-    );
+    project.lesson("content/an-toan/Mật khẩu mạnh.md", &Lesson::new("Trùng"));
+    project.test(&["build"]).code(1).stderr(concat!(
+            "content/an-toan/mat-khau-manh.md: error: gives the same address \"mat-khau-manh\" as content/an-toan/Mật khẩu mạnh.md\n",
+            "  hint: rename one of the two files\n",
+            "content/an-toan/mat-khau-manh.md: error: gives the same address \"vi/an-toan/mat-khau-manh/index.html\" as content/an-toan/Mật khẩu mạnh.md\n",
+            "  hint: rename one of the two\n",
+            "build failed: 2 errors, 0 warnings in <t> s\n",
+        )).run();
 }
 
 #[test]
@@ -57,8 +53,7 @@ fn drafts_are_skipped_unless_asked_for() {
     let project = Project::fixture("minimal");
     project.run(&["build"]).success();
     assert!(!project.path("public/vi/an-toan/nhap/index.html").exists());
-    let outcome = project.run(&["build", "--drafts"]);
-    outcome.success();
+    let outcome = project.test(&["build", "--drafts"]).run();
     assert!(outcome.stdout.starts_with("built 16 pages"), "{}", outcome.stdout);
     assert!(project.path("public/vi/an-toan/nhap/index.html").is_file());
 }
@@ -103,7 +98,7 @@ fn markdown_features_render() {
 pub fn long_lesson() -> String {
     let paragraph = "Mật khẩu mạnh là mật khẩu dài, khó đoán và không dùng lại ở nơi khác. ";
     let sections: String = (1..=60).map(|i| format!("## Phần {i}\n\n{}\n\n", paragraph.repeat(i % 7 + 3))).collect();
-    format!("+++\ntitle = \"Bài dài\"\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\n+++\n\n{sections}")
+    Lesson::new("Bài dài").body(&format!("\n{sections}")).text()
 }
 
 #[test]
@@ -157,26 +152,30 @@ fn translations_are_kept_aside_not_rendered_as_default_language() {
 #[test]
 fn help_and_usage_errors() {
     let project = Project::empty();
-    let help = project.run(&["build", "--help"]);
-    help.success();
+    let help = project.test(&["build", "--help"]).run();
     assert!(help.stdout.contains("--root <DIR>") && help.stdout.contains("--drafts"), "{}", help.stdout);
-    let bad = project.run(&["build", "--no-such-flag"]);
-    assert_eq!(bad.code, 2);
-    let missing = project.run(&["build"]);
-    assert_eq!(missing.code, 2, "{}", missing.stderr);
-    assert!(
-        missing.stderr.contains("error: no book.toml in .: run hoclieu in a content repository"),
-        "{}",
-        missing.stderr
-    );
+    project
+        .test(&["build", "--no-such-flag"])
+        .code(2)
+        .stderr(concat!(
+            "error: unexpected argument '--no-such-flag' found\n",
+            "\n",
+            "Usage: hoclieu build [OPTIONS]\n",
+            "\n",
+            "For more information, try '--help'.\n",
+        ))
+        .run();
+    project
+        .test(&["build"])
+        .code(2)
+        .stderr("error: no book.toml in .: run hoclieu in a content repository, or pass --root DIR\n")
+        .run();
 }
 
 #[test]
 fn refuses_to_replace_a_folder_it_did_not_make() {
     let project = Project::fixture("minimal");
     project.file("keep/notes.txt", "quan trọng");
-    let outcome = project.run(&["build", "--out", "keep"]);
-    assert_eq!(outcome.code, 2);
-    assert!(outcome.stderr.contains("refusing to replace keep"), "{}", outcome.stderr);
+    project.test(&["build", "--out", "keep"]).code(2).stderr("error: refusing to replace keep: it was not made by hoclieu (no .hoclieu-output file); choose another --out or empty it\n").run();
     assert_eq!(project.read("keep/notes.txt"), "quan trọng");
 }

@@ -378,9 +378,9 @@ proptest! {
         let outer = tempfile::tempdir().unwrap();
         let root = outer.path().join("site");
         let inputs = [
-            ("book.toml", "[site]\ntitle = \"T\"\n[domains.an-toan]\nname = \"A\"\n[groups.nguoi-dan]\nname = \"N\"\ndomains = [\"an-toan\"]\n".to_string()),
+            ("book.toml", crate::harness::BOOK.to_string()),
             ("content/k/_index.md", "+++\ntitle = \"Khoá\"\n+++\n".to_string()),
-            ("content/k/khac.md", "+++\ntitle = \"Khác\"\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\n+++\n## Phần một\n".to_string()),
+            ("content/k/khac.md", crate::harness::Lesson::new("Khác").body("## Phần một\n").text()),
             ("content/k/bai.md", format!("{front}{body}")),
             ("content/k/so-do.svg", svg),
         ];

@@ -5,9 +5,9 @@ use crate::harness::{snapshot, Project};
 #[test]
 fn output_is_identical_with_one_or_many_threads() {
     let project = Project::fixture("minimal");
-    project.run_with_env(&["build", "--out", "one"], &[("RAYON_NUM_THREADS", "1")]).success();
-    project.run_with_env(&["build", "--out", "many"], &[("RAYON_NUM_THREADS", "8")]).success();
-    project.run_with_env(&["build", "--out", "again"], &[("RAYON_NUM_THREADS", "3")]).success();
+    for (out, threads) in [("one", "1"), ("many", "8"), ("again", "3")] {
+        project.test(&["build", "--out", out]).env("RAYON_NUM_THREADS", threads).run();
+    }
     let one = snapshot(&project.path("one"));
     assert!(one.len() > 20, "the fixture produces a real site");
     assert!(one == snapshot(&project.path("many")), "1 thread and 8 threads differ");

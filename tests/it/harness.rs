@@ -1,5 +1,15 @@
 //! A small builder for end-to-end tests: copy a fixture (or write files) into a temporary
 //! folder, run the binary there, and assert on exit code, stdout and stderr.
+//!
+//! [`Project::test`] describes one run and checks it exactly (like casey/just's `Test`):
+//!
+//! ```ignore
+//! project.test(&["build"]).code(1).stderr("content/k/bai.md:6:5: error: …\n  hint: …\nbuild failed: …").run();
+//! ```
+//!
+//! Unless told otherwise it expects exit code 0 and nothing at all on stderr, so a stray
+//! warning fails the test. Timings (`in 0.42 s`) read `in <t> s`, pack versions
+//! `<date>-<hash>` and the project's folder `<root>` in what is compared.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,6 +31,125 @@ impl Outcome {
         self
     }
 }
+
+/// One run of `hoclieu`, described, then made and checked by [`Test::run`].
+#[must_use = "a test does nothing until `run`"]
+pub struct Test<'a> {
+    project: &'a Project,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    code: i32,
+    stdout: Option<String>,
+    /// `None`: not checked here (the caller checks the part that is not volatile).
+    stderr: Option<String>,
+    /// Fail when the run has not finished in this time.
+    within: Option<std::time::Duration>,
+}
+
+impl Test<'_> {
+    /// Sets an environment variable for the run.
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// The exit code expected (0 unless given).
+    pub fn code(mut self, code: i32) -> Self {
+        self.code = code;
+        self
+    }
+
+    /// The exact stdout expected, after normalising (not checked unless given).
+    pub fn stdout(mut self, stdout: &str) -> Self {
+        self.stdout = Some(stdout.to_string());
+        self
+    }
+
+    /// The exact stderr expected, after normalising (empty unless given).
+    pub fn stderr(mut self, stderr: &str) -> Self {
+        self.stderr = Some(stderr.to_string());
+        self
+    }
+
+    /// Fails the test when hoclieu has not finished within `limit` (it is killed).
+    pub fn within(mut self, limit: std::time::Duration) -> Self {
+        self.within = Some(limit);
+        self
+    }
+
+    /// Leaves stderr unchecked, for output that lists what changes with the theme (every
+    /// UI string missing); the caller checks the rest, and stdout's counts catch a stray
+    /// warning.
+    pub fn any_stderr(mut self) -> Self {
+        self.stderr = None;
+        self
+    }
+
+    /// Runs the binary and checks code, stderr and (when given) stdout exactly.
+    #[track_caller]
+    pub fn run(self) -> Outcome {
+        let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
+        let env: Vec<(&str, &str)> = self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let outcome = match self.within {
+            Some(limit) => self
+                .project
+                .run_with_env_within(&args, &env, limit)
+                .unwrap_or_else(|| panic!("hoclieu {args:?} did not finish within {limit:?}")),
+            None => self.project.run_with_env(&args, &env),
+        };
+        let (stdout, stderr) = (self.project.normalise(&outcome.stdout), self.project.normalise(&outcome.stderr));
+        if let Some(expected) = &self.stderr {
+            assert_eq!(&stderr, expected, "stderr of hoclieu {args:?}\n(stdout:\n{stdout})");
+        }
+        if let Some(expected) = &self.stdout {
+            assert_eq!(&stdout, expected, "stdout of hoclieu {args:?}\n(stderr:\n{stderr})");
+        }
+        assert_eq!(outcome.code, self.code, "exit code of hoclieu {args:?}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        outcome
+    }
+}
+
+/// A lesson's text: front matter with the fixtures' taxonomy (domain `an-toan`, group
+/// `nguoi-dan`) and a title, then the body. Written with [`Project::lesson`].
+#[derive(Clone)]
+pub struct Lesson {
+    title: String,
+    lines: Vec<String>,
+    body: String,
+}
+
+impl Lesson {
+    pub fn new(title: &str) -> Lesson {
+        Lesson { title: title.to_string(), lines: Vec::new(), body: String::new() }
+    }
+
+    /// One more line of TOML front matter (`weight = 5`).
+    pub fn front(mut self, line: &str) -> Lesson {
+        self.lines.push(line.to_string());
+        self
+    }
+
+    pub fn body(mut self, body: &str) -> Lesson {
+        self.body = body.to_string();
+        self
+    }
+
+    /// The whole file.
+    pub fn text(&self) -> String {
+        let mut text = format!("+++\ntitle = {:?}\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\n", self.title);
+        for line in &self.lines {
+            text.push_str(line);
+            text.push('\n');
+        }
+        text.push_str("+++\n");
+        text.push_str(&self.body);
+        text
+    }
+}
+
+/// The smallest `book.toml` with the fixtures' taxonomy: domain `an-toan`, group `nguoi-dan`.
+pub const BOOK: &str =
+    "[site]\ntitle = \"T\"\n[domains.an-toan]\nname = \"A\"\n[groups.nguoi-dan]\nname = \"N\"\ndomains = [\"an-toan\"]\n";
 
 pub fn fixture_dir(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
@@ -53,6 +182,35 @@ impl Project {
         self
     }
 
+    /// Writes the lesson `relative` (`content/an-toan/bai.md`).
+    pub fn lesson(&self, relative: &str, lesson: &Lesson) -> &Self {
+        self.file(relative, lesson.text())
+    }
+
+    /// Describes a run of `hoclieu ARGS` here, to check exactly (see [`Test`]).
+    pub fn test(&self, args: &[&str]) -> Test<'_> {
+        Test {
+            project: self,
+            args: args.iter().map(|a| a.to_string()).collect(),
+            env: Vec::new(),
+            code: 0,
+            stdout: None,
+            stderr: Some(String::new()),
+            within: None,
+        }
+    }
+
+    /// What a run printed, with the volatile parts made fixed: timings read `in <t> s`,
+    /// pack versions (`1980.01.01-04d6eb7bb24f`, whose hash changes with every change to
+    /// the theme) `<date>-<hash>`, this project's folder `<root>`.
+    pub fn normalise(&self, output: &str) -> String {
+        let timings = regex::Regex::new(r"in \d+(\.\d+)? s\b").unwrap();
+        let versions = regex::Regex::new(r"\b\d{4}\.\d{2}\.\d{2}-[0-9a-f]{12}\b").unwrap();
+        let root = self.root().to_string_lossy();
+        let output = timings.replace_all(output, "in <t> s");
+        versions.replace_all(&output, "<date>-<hash>").replace(&*root, "<root>")
+    }
+
     pub fn read(&self, relative: &str) -> String {
         std::fs::read_to_string(self.path(relative)).unwrap_or_else(|e| panic!("read {relative}: {e}"))
     }
@@ -64,9 +222,22 @@ impl Project {
 
     /// Runs `hoclieu ARGS` in the project folder, killed after `limit`: `None` when it did not finish.
     pub fn run_within(&self, args: &[&str], limit: std::time::Duration) -> Option<Outcome> {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hoclieu"))
-            .args(args)
-            .current_dir(self.root())
+        self.run_with_env_within(args, &[], limit)
+    }
+
+    /// [`Project::run_within`] with environment variables set.
+    pub fn run_with_env_within(
+        &self,
+        args: &[&str],
+        env: &[(&str, &str)],
+        limit: std::time::Duration,
+    ) -> Option<Outcome> {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hoclieu"));
+        command.args(args).current_dir(self.root());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()

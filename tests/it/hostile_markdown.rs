@@ -3,15 +3,12 @@
 //! build (repeated headings, deep nesting, huge tables and front matter) are refused at
 //! once with a message and a hint.
 
-use crate::harness::{Outcome, Project};
+use crate::harness::{Lesson, Outcome, Project, BOOK};
 use std::time::{Duration, Instant};
-
-const BOOK: &str = "[site]\ntitle = \"T\"\n[domains.an-toan]\nname = \"A\"\n[groups.nguoi-dan]\nname = \"N\"\ndomains = [\"an-toan\"]\n";
-const FRONT: &str = "+++\ntitle = \"Bài\"\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\n+++\n";
 
 /// A site with one lesson, `content/k/bai.md`, of this body.
 fn lesson(body: &str) -> Project {
-    lesson_file(&format!("{FRONT}{body}"))
+    lesson_file(&Lesson::new("Bài").body(body).text())
 }
 
 /// A site with one lesson, `content/k/bai.md`, of this whole text.
@@ -41,17 +38,16 @@ fn heading_attributes_other_than_id_and_class_are_dropped_with_a_warning() {
     let project = lesson(
         "## Mở đầu {tabindex=0 autofocus onfocus=alert(1)}\n\n## Che trang {style=position:fixed;inset:0 .note #che}\n",
     );
-    let outcome = project.run(&["build"]);
-    outcome.success();
-    assert!(
-        outcome.stderr.contains(
-            "content/k/bai.md:6:1: warning: heading attributes `tabindex`, `autofocus`, `onfocus` left out: a heading keeps only its id and classes\n"
-        ),
-        "{}",
-        outcome.stderr
-    );
-    assert!(outcome.stderr.contains("content/k/bai.md:8:1: warning: heading attribute `style` left out"));
-    assert!(outcome.stderr.contains("  hint: write `{#id}` or `{.class}` after the heading text, and nothing else\n"));
+    project.test(&["build"]).stderr(concat!(
+            "content/k/bai.md:6:1: warning: heading attributes `tabindex`, `autofocus`, `onfocus` left out: a heading keeps only its id and classes\n",
+            "  | ## Mở đầu {tabindex=0 autofocus onfocus=alert(1)}\n",
+            "  | ^\n",
+            "  hint: write `{#id}` or `{.class}` after the heading text, and nothing else\n",
+            "content/k/bai.md:8:1: warning: heading attribute `style` left out: a heading keeps only its id and classes\n",
+            "  | ## Che trang {style=position:fixed;inset:0 .note #che}\n",
+            "  | ^\n",
+            "  hint: write `{#id}` or `{.class}` after the heading text, and nothing else\n",
+        )).run();
     let html = page(&project);
     assert!(html.contains("<h2 id=\"mo-dau\">Mở đầu</h2>"), "{html}");
     assert!(html.contains("<h2 id=\"che\" class=\"note\">Che trang</h2>"), "{html}");
@@ -110,9 +106,7 @@ fn raw_html_styles_are_removed_except_the_alignment_of_table_cells() {
         "<div style=\"position:fixed;top:0;left:0;width:100vw;height:100vh\">Che trang</div>\n\n",
         "| Cột | Số |\n|:---:|---:|\n| a | 1 |\n",
     ));
-    let outcome = project.run(&["build"]);
-    outcome.success();
-    assert!(!outcome.stderr.contains("error"), "{}", outcome.stderr);
+    project.test(&["build"]).run();
     let html = page(&project);
     assert!(!html.contains("url("), "{html}");
     assert!(!html.contains("position:fixed"), "{html}");
@@ -124,15 +118,13 @@ fn raw_html_styles_are_removed_except_the_alignment_of_table_cells() {
 fn style_urls_to_other_hosts_break_the_offline_rule_when_raw_html_is_trusted() {
     let project = lesson("<div style=\"background:url('https://x.example/theo-doi.png')\">a</div>\n");
     project.file("book.toml", format!("{BOOK}[markdown]\nunsafe_html = true\n"));
-    let outcome = project.run(&["build"]);
-    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
-    assert!(
-        outcome.stderr.contains(
-            "content/k/bai.md: error: page vi/k/bai/index.html loads https://x.example/theo-doi.png from another host"
-        ),
-        "{}",
-        outcome.stderr
-    );
+    project.test(&["build"]).code(1).stderr(concat!(
+            "content/k/bai.md: error: page vi/k/bai/index.html loads https://x.example/theo-doi.png from another host\n",
+            "  hint: put the file in the repository next to the lesson: pages must work offline and cost learners nothing extra\n",
+            "vi/k/ban-in/index.html: error: page vi/k/ban-in/index.html loads https://x.example/theo-doi.png from another host\n",
+            "  hint: put the file in the repository next to the lesson: pages must work offline and cost learners nothing extra\n",
+            "build failed: 2 errors, 0 warnings in <t> s\n",
+        )).run();
 }
 
 const HOSTILE_SVG: &str = concat!(
@@ -153,15 +145,11 @@ fn svg_assets_lose_scripts_handlers_and_remote_references_with_a_warning() {
     project.file("content/k/so-do.svg", HOSTILE_SVG);
     let clean = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"4\" height=\"4\"><style>rect{fill:url(#g)}</style><rect width=\"4\" height=\"4\" role=\"img\"/></svg>";
     project.file("content/k/sach.svg", clean);
-    let outcome = project.run(&["build"]);
-    outcome.success();
-    assert!(
-        outcome.stderr.contains("content/k/so-do.svg: warning: removed from the SVG: `<foreignobject>`, `<script>`, `<set>`, `href=`, `onload=`, `xlink:href=`, processing instruction `<?…?>` (script, or loads from another host)\n"),
-        "{}",
-        outcome.stderr
-    );
-    assert!(outcome.stderr.contains("  hint: the site gets a cleaned copy;"), "{}", outcome.stderr);
-    assert!(!outcome.stderr.contains("sach.svg"), "a clean SVG is not mentioned: {}", outcome.stderr);
+    // a clean SVG is not mentioned
+    project.test(&["build"]).stderr(concat!(
+            "content/k/so-do.svg: warning: removed from the SVG: `<foreignobject>`, `<script>`, `<set>`, `href=`, `onload=`, `xlink:href=`, processing instruction `<?…?>` (script, or loads from another host)\n",
+            "  hint: the site gets a cleaned copy; remove these from the file (or save it as plain SVG) to silence this\n",
+        )).run();
     let svg = project.read("public/media/k/so-do.svg");
     assert_eq!(
         svg,
@@ -189,17 +177,21 @@ fn svgs_that_cannot_be_read_safely_and_active_files_are_refused() {
     project.file("content/k/hong.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"><g></svg>");
     project.file("content/k/trang.html", "<script>alert(1)</script>");
     project.file("content/k/ma.js", "alert(1)");
-    let outcome = project.run(&["build"]);
-    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
-    for want in [
-        "content/k/hong.svg:1:44: error: SVG cannot be copied safely: it is not well-formed XML: ill-formed document: expected `</g>`, but `</svg>` was found\n",
-        "content/k/ma.js: error: `.js` files are not copied into the site: a browser would run them as part of it\n",
-        "content/k/thuc-the.svg:1:1: error: SVG cannot be copied safely: it declares XML entities\n",
-        "content/k/trang.html: error: `.html` files are not copied into the site",
-        "  hint: save it again as plain SVG (Inkscape: File → Save As → Plain SVG), or export it as PNG\n",
-    ] {
-        assert!(outcome.stderr.contains(want), "missing {want:?} in {}", outcome.stderr);
-    }
+    project.test(&["build"]).code(1).stderr(concat!(
+            "content/k/hong.svg:1:44: error: SVG cannot be copied safely: it is not well-formed XML: ill-formed document: expected `</g>`, but `</svg>` was found\n",
+            "  | <svg xmlns=\"http://www.w3.org/2000/svg\"><g></svg>\n",
+            "  |                                            ^\n",
+            "  hint: save it again as plain SVG (Inkscape: File → Save As → Plain SVG), or export it as PNG\n",
+            "content/k/ma.js: error: `.js` files are not copied into the site: a browser would run them as part of it\n",
+            "  hint: write the page in Markdown, or put the file in a .zip next to the lesson and link to that\n",
+            "content/k/thuc-the.svg:1:1: error: SVG cannot be copied safely: it declares XML entities\n",
+            "  | <!DOCTYPE svg [<!ENTITY x \"&#60;script&#62;alert(1)&#60;/script&#62;\">]><svg xmlns=\"http://www.w3.org/2000/svg\">&x;</svg>\n",
+            "  | ^\n",
+            "  hint: save it again as plain SVG (Inkscape: File → Save As → Plain SVG), or export it as PNG\n",
+            "content/k/trang.html: error: `.html` files are not copied into the site: a browser would run them as part of it\n",
+            "  hint: write the page in Markdown, or put the file in a .zip next to the lesson and link to that\n",
+            "build failed: 4 errors, 0 warnings in <t> s\n",
+        )).run();
     assert!(!project.path("public").exists());
 }
 
@@ -208,14 +200,18 @@ fn forty_thousand_identical_headings_are_refused_at_once() {
     // Before: heading ids were made unique by trying `muc-2`, `muc-3`… from 2 each time
     // (181 s for 40 000 headings).
     let project = lesson(&"## Mục\n\n".repeat(40_000));
-    let outcome = run_within(&project, &["build"], QUICKLY);
-    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
-    assert!(
-        outcome.stderr.contains("content/k/bai.md:2006:1: error: more than 1000 headings on one page\n"),
-        "{}",
-        outcome.stderr
-    );
-    assert!(outcome.stderr.contains("  hint: split the page into several lessons\n"));
+    project
+        .test(&["build"])
+        .within(QUICKLY)
+        .code(1)
+        .stderr(concat!(
+            "content/k/bai.md:2006:1: error: more than 1000 headings on one page\n",
+            "  | ## Mục\n",
+            "  | ^\n",
+            "  hint: split the page into several lessons\n",
+            "build failed: 1 error, 0 warnings in <t> s\n",
+        ))
+        .run();
 }
 
 #[test]
@@ -239,7 +235,7 @@ fn repeated_headings_get_unique_ids_in_linear_time() {
 #[test]
 fn the_same_ids_come_from_many_identical_headings_on_a_page() {
     let project = lesson(&format!("{}[cuối](#muc-1000)\n", "## Mục\n\n".repeat(1000)));
-    run_within(&project, &["build"], QUICKLY).success();
+    project.test(&["build"]).within(QUICKLY).run();
     let html = page(&project);
     assert!(
         html.contains("<h2 id=\"muc\">") && html.contains("<h2 id=\"muc-2\">") && html.contains("<h2 id=\"muc-1000\">")
@@ -251,41 +247,39 @@ fn the_same_ids_come_from_many_identical_headings_on_a_page() {
 fn deeply_nested_front_matter_is_refused_at_once() {
     // Before: 100 000 `[` in YAML front matter took 30–42 s to be refused.
     let project = lesson_file(&format!("---\ntitle: {}\n---\nx\n", "[".repeat(60_000)));
-    let outcome = run_within(&project, &["build"], QUICKLY);
-    assert_eq!(outcome.code, 1);
-    assert!(
-        outcome
-            .stderr
-            .contains("content/k/bai.md:2:264: error: front matter opens more than 256 lists and tables (`[`, `{`)\n"),
-        "{}",
-        outcome.stderr
-    );
-    assert!(outcome.stderr.contains("  hint: front matter needs a few flat lists"), "{}", outcome.stderr);
+    project.test(&["build"]).within(QUICKLY).code(1).stderr(concat!(
+            "content/k/bai.md:2:264: error: front matter opens more than 256 lists and tables (`[`, `{`)\n",
+            "  | …[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[…\n",
+            "  |                                                                                  ^\n",
+            "  hint: front matter needs a few flat lists, e.g. domains = [\"an-toan\"]: remove the extra brackets\n",
+            "build failed: 1 error, 0 warnings in <t> s\n",
+        )).run();
 
     let project = lesson_file(&format!("+++\ntitle = \"{}\"\n+++\nx\n", "a".repeat(100_000)));
-    let outcome = run_within(&project, &["build"], QUICKLY);
-    assert!(
-        outcome.stderr.contains("content/k/bai.md:1:1: error: front matter is 97 KB, over the 64 KB limit\n"),
-        "{}",
-        outcome.stderr
-    );
+    project
+        .test(&["build"])
+        .within(QUICKLY)
+        .code(1)
+        .stderr(concat!(
+            "content/k/bai.md:1:1: error: front matter is 97 KB, over the 64 KB limit\n",
+            "  | +++\n",
+            "  | ^\n",
+            "  hint: front matter holds the title, summary and short lists: move long text into the body\n",
+            "build failed: 1 error, 0 warnings in <t> s\n",
+        ))
+        .run();
 }
 
 #[test]
 fn deeply_nested_raw_html_and_markdown_are_refused_at_once() {
     // Before: 100 000 nested `<div>` took 29–37 s (the sanitiser's HTML parser looks down
     // the stack of open elements for each new one).
-    for (body, at) in [
-        ("<div>".repeat(100_000) + "\n", "6:1"),
-        ("Bài.\n\n".to_string() + &"<div>\n".repeat(100_000), "107:1"),
-        (">".repeat(100_000) + " x\n", "6:101"),
+    for (body, stderr) in [
+        ("<div>".repeat(100_000) + "\n", concat!("content/k/bai.md:6:1: error: text nested more than 100 levels deep (lists, quotes, emphasis and HTML elements inside each other)\n", "  | <div><div><div><div><div><div><div><div><div><div><div><div><div><div><div><div>…\n", "  | ^\n", "  hint: close the HTML elements you open (`<div>` … `</div>`) and nest lists and quotes less deeply\n", "build failed: 1 error, 0 warnings in <t> s\n")),
+        ("Bài.\n\n".to_string() + &"<div>\n".repeat(100_000), concat!("content/k/bai.md:107:1: error: text nested more than 100 levels deep (lists, quotes, emphasis and HTML elements inside each other)\n", "  | <div>\n", "  | ^\n", "  hint: close the HTML elements you open (`<div>` … `</div>`) and nest lists and quotes less deeply\n", "build failed: 1 error, 0 warnings in <t> s\n")),
+        (">".repeat(100_000) + " x\n", concat!("content/k/bai.md:6:101: error: text nested more than 100 levels deep (lists, quotes, emphasis and HTML elements inside each other)\n", "  | …>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>…\n", "  |                                                                                  ^\n", "  hint: close the HTML elements you open (`<div>` … `</div>`) and nest lists and quotes less deeply\n", "build failed: 1 error, 0 warnings in <t> s\n")),
     ] {
-        let project = lesson(&body);
-        let outcome = run_within(&project, &["build"], QUICKLY);
-        assert_eq!(outcome.code, 1, "{}", outcome.stderr);
-        let want = format!("content/k/bai.md:{at}: error: text nested more than 100 levels deep");
-        assert!(outcome.stderr.contains(&want), "missing {want} in {}", outcome.stderr);
-        assert!(outcome.stderr.contains("  hint: close the HTML elements you open"), "{}", outcome.stderr);
+        lesson(&body).test(&["build"]).within(QUICKLY).code(1).stderr(stderr).run();
     }
 }
 
@@ -294,20 +288,29 @@ fn huge_tables_and_pages_are_refused_before_they_take_gigabytes() {
     // Before: a 7.5 MB table peaked at 1.7 GB.
     let table = format!("| a | b |\n|---|---|\n{}", "| x | y |\n".repeat(6_000));
     let project = lesson(&table);
-    let outcome = run_within(&project, &["build"], QUICKLY);
-    assert_eq!(outcome.code, 1);
-    assert!(
-        outcome.stderr.contains("content/k/bai.md:5007:2: error: more than 10000 table cells on one page\n"),
-        "{}",
-        outcome.stderr
-    );
+    project
+        .test(&["build"])
+        .within(QUICKLY)
+        .code(1)
+        .stderr(concat!(
+            "content/k/bai.md:5007:2: error: more than 10000 table cells on one page\n",
+            "  | | x | y |\n",
+            "  |  ^\n",
+            "  hint: split the table, or put the data in a file next to the lesson (a .csv or .pdf) and link to it\n",
+            "build failed: 1 error, 0 warnings in <t> s\n",
+        ))
+        .run();
     let project = lesson(&"| x | y |\n".repeat(750_000));
-    let outcome = run_within(&project, &["build"], QUICKLY);
-    assert!(
-        outcome.stderr.contains("content/k/bai.md: error: Markdown file is 7324 KB, over the 1024 KB limit\n"),
-        "{}",
-        outcome.stderr
-    );
+    project
+        .test(&["build"])
+        .within(QUICKLY)
+        .code(1)
+        .stderr(concat!(
+            "content/k/bai.md: error: Markdown file is 7324 KB, over the 1024 KB limit\n",
+            "  hint: split the lesson into several: learners read it on cheap phones over paid data\n",
+            "build failed: 1 error, 0 warnings in <t> s\n",
+        ))
+        .run();
 }
 
 #[test]
@@ -337,8 +340,8 @@ fn every_syntax_error_and_limit_has_a_hint() {
         ("content/khoa/yaml-tab.md", "---\ntitle: x\n\tdomains: [an-toan]\n---\n"),
         ("content/khoa/yaml-sau.md", &format!("---\ntitle: {}\n---\n", "[".repeat(300))),
         ("content/khoa/yaml-bom.md", "---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nh: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\ntitle: x\n---\n"),
-        ("content/khoa/sau.md", &format!("+++\ntitle = \"T\"\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\n+++\n{}", "> ".repeat(200))),
-        ("content/khoa/quiz.md", "+++\ntitle = \"T\"\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\n+++\n```quiz\n[[question]]\ntext = \"Q\"\nchoices = [\"a\", \"b\"]\nanswer = [1, 1]\n```\n"),
+        ("content/khoa/sau.md", &Lesson::new("T").body(&"> ".repeat(200)).text()),
+        ("content/khoa/quiz.md", &Lesson::new("T").body("```quiz\n[[question]]\ntext = \"Q\"\nchoices = [\"a\", \"b\"]\nanswer = [1, 1]\n```\n").text()),
     ] {
         project.file(path, text);
     }
@@ -358,7 +361,15 @@ fn every_syntax_error_and_limit_has_a_hint() {
 
     let project = Project::fixture("minimal");
     project.file("book.toml", "[site]\ntitle = \"T\nx = 1\n");
-    let outcome = project.run(&["build"]);
-    assert!(outcome.stderr.contains("book.toml:2:"), "{}", outcome.stderr);
-    assert!(outcome.stderr.contains("  hint: close the text with its quote on the same line"), "{}", outcome.stderr);
+    project
+        .test(&["build"])
+        .code(1)
+        .stderr(concat!(
+            "book.toml:2:11: error: invalid basic string\n",
+            "  | title = \"T\n",
+            "  |           ^\n",
+            "  hint: close the text with its quote on the same line; for several lines use \"\"\"…\"\"\"\n",
+            "build failed: 1 error, 0 warnings in <t> s\n",
+        ))
+        .run();
 }

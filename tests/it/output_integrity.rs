@@ -1,7 +1,7 @@
 //! Every page of a built site parses as HTML, and every relative link and asset in it
 //! resolves to a file of the output: the site works from `file://` and any subfolder.
 
-use crate::harness::Project;
+use crate::harness::{Lesson, Project};
 use std::path::Path;
 
 /// Checks all HTML files under `dir`; returns how many links were followed.
@@ -59,9 +59,8 @@ fn shipped_content_builds_and_is_whole() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     crate::harness::copy_dir(&repo.join("content"), &project.path("content"));
     std::fs::copy(repo.join("book.toml"), project.path("book.toml")).unwrap();
-    let outcome = project.run(&["build"]);
-    outcome.success();
-    assert!(outcome.stderr.is_empty(), "the shipped content has no warnings: {}", outcome.stderr);
+    // the shipped content has no warnings
+    project.test(&["build"]).run();
     assert_site_is_whole(&project.path("public"));
 }
 
@@ -71,13 +70,30 @@ fn a_failed_build_leaves_the_previous_output_exactly_as_it_was() {
     project.run(&["build"]).success();
     let before = crate::harness::snapshot(&project.path("public"));
     project.file("content/an-toan/hong.md", "+++\ntitle = \"Hỏng\"\nlevel = \"kho\"\n+++\n[x](khong-co.md)\n");
-    project.file(
-        "content/an-toan/mat-khau-manh.md",
-        "+++\ntitle = \"Đã sửa\"\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\n+++\nMới\n",
-    );
-    let outcome = project.run(&["build"]);
-    assert_eq!(outcome.code, 1);
-    assert!(outcome.stderr.contains("public was left as it was"), "{}", outcome.stderr);
+    project.lesson("content/an-toan/mat-khau-manh.md", &Lesson::new("Đã sửa").body("Mới\n"));
+    project.test(&["build"]).code(1).stderr(concat!(
+            "content/_index.md:5:49: error: no heading \"#tao-mat-khau\" in content/an-toan/mat-khau-manh.md\n",
+            "  | Học [an toàn](an-toan/_index.md) trước, rồi đọc [bài về mật khẩu](an-toan/mat-khau-manh.md#tao-mat-khau).\n",
+            "  |                                                 ^\n",
+            "  hint: anchors are the heading text in ASCII: ## Xác thực hai bước → #xac-thuc-hai-buoc\n",
+            "content/an-toan/hong.md:1:1: error: a lesson needs at least one of `domains`\n",
+            "  | +++\n",
+            "  | ^\n",
+            "  hint: add `domains = [\"…\"]` with ids from book.toml: giao-tiep, an-toan\n",
+            "content/an-toan/hong.md:1:1: error: a lesson needs at least one of `groups`\n",
+            "  | +++\n",
+            "  | ^\n",
+            "  hint: add `groups = [\"…\"]` with ids from book.toml: nguoi-dan\n",
+            "content/an-toan/hong.md:3:9: error: unknown level \"kho\"\n",
+            "  | level = \"kho\"\n",
+            "  |         ^\n",
+            "  hint: use one of co-ban, nang-cao, chuyen-sau\n",
+            "content/an-toan/hong.md:5:1: error: link to missing page \"content/an-toan/khong-co.md\"\n",
+            "  | [x](khong-co.md)\n",
+            "  | ^\n",
+            "  hint: check the file name; links use the path of the .md file relative to this one\n",
+            "build failed: 5 errors, 0 warnings in <t> s; ./public was left as it was\n",
+        )).run();
     assert!(before == crate::harness::snapshot(&project.path("public")), "output changed after a failed build");
     let leftovers: Vec<_> = std::fs::read_dir(project.root())
         .unwrap()

@@ -2,7 +2,7 @@
 //! groups, two courses linking across each other, three languages, two packs that each
 //! leave something out.
 
-use crate::harness::{snapshot, Project};
+use crate::harness::{snapshot, Lesson, Project};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -190,12 +190,17 @@ fn verify_reports_a_flipped_byte_a_missing_file_and_an_extra_file() {
     std::fs::write(&page, bytes).unwrap();
     std::fs::remove_file(project.path("dan/media/an-toan/hinh.svg")).unwrap();
     project.file("dan/vi/la.html", "<p>not from the pack</p>");
-    let out = project.run(&["verify", "dan"]);
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(out.stderr.contains("corrupted: vi/an-toan/lua-dao/index.html: SHA-256 differs"), "{}", out.stderr);
-    assert!(out.stderr.contains("missing: media/an-toan/hinh.svg"), "{}", out.stderr);
-    assert!(out.stderr.contains("extra: vi/la.html"), "{}", out.stderr);
-    assert!(out.stderr.contains("1 missing, 1 extra, 1 corrupted"), "{}", out.stderr);
+    project
+        .test(&["verify", "dan"])
+        .code(1)
+        .stderr(concat!(
+            "dan: missing: media/an-toan/hinh.svg\n",
+            "dan: extra: vi/la.html\n",
+            "dan: corrupted: vi/an-toan/lua-dao/index.html: SHA-256 differs (same size)\n",
+            "  hint: unpack the pack again from a good copy (hoclieu unpack PACK.zip DIR)\n",
+            "verify failed: pack \"dan\" version <date>-<hash>: 1 missing, 1 extra, 1 corrupted\n",
+        ))
+        .run();
 
     // the same in a zip: a file changed after packing
     let files: Vec<(String, Vec<u8>)> = snapshot(&project.path("dan"))
@@ -204,10 +209,17 @@ fn verify_reports_a_flipped_byte_a_missing_file_and_an_extra_file() {
         .map(|(p, d)| if p == "vi/index.html" { (p, b"<p>khac</p>".to_vec()) } else { (p, d) })
         .collect();
     write_zip(&project.path("tampered.zip"), &files);
-    let out = project.run(&["verify", "tampered.zip"]);
-    assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("corrupted: vi/index.html"), "{}", out.stderr);
-    assert!(out.stderr.contains("missing: media/an-toan/hinh.svg"), "{}", out.stderr);
+    project
+        .test(&["verify", "tampered.zip"])
+        .code(1)
+        .stderr(concat!(
+            "tampered.zip: missing: media/an-toan/hinh.svg\n",
+            "tampered.zip: corrupted: vi/an-toan/lua-dao/index.html: SHA-256 differs (same size)\n",
+            "tampered.zip: corrupted: vi/index.html: 11 bytes, expected 4081\n",
+            "  hint: unpack the pack again from a good copy (hoclieu unpack PACK.zip DIR)\n",
+            "verify failed: pack \"dan\" version <date>-<hash>: 1 missing, 0 extra, 2 corrupted\n",
+        ))
+        .run();
 }
 
 /// A plain zip of `files`, written with the zip crate (as any tool could).
@@ -237,7 +249,7 @@ fn unpack_refuses_hostile_archives_and_writes_nothing() {
                 zip.start_file("../evil.txt", zip::write::SimpleFileOptions::default()).unwrap();
                 zip.write_all(b"escaped").unwrap();
             }),
-            "unsafe name",
+            "error: parent.zip: refusing the archive: entry \"../evil.txt\" has an unsafe name: `.` or `..` in the path; nothing was written\n",
         ),
         (
             "nested-parent.zip",
@@ -245,7 +257,7 @@ fn unpack_refuses_hostile_archives_and_writes_nothing() {
                 zip.start_file("vi/../../evil.txt", zip::write::SimpleFileOptions::default()).unwrap();
                 zip.write_all(b"escaped").unwrap();
             }),
-            "unsafe name",
+            "error: nested-parent.zip: refusing the archive: entry \"vi/../../evil.txt\" has an unsafe name: `.` or `..` in the path; nothing was written\n",
         ),
         (
             "absolute.zip",
@@ -253,14 +265,14 @@ fn unpack_refuses_hostile_archives_and_writes_nothing() {
                 zip.start_file("/tmp/hoclieu-evil.txt", zip::write::SimpleFileOptions::default()).unwrap();
                 zip.write_all(b"escaped").unwrap();
             }),
-            "absolute path",
+            "error: absolute.zip: refusing the archive: entry \"/tmp/hoclieu-evil.txt\" has an unsafe name: absolute path; nothing was written\n",
         ),
         (
             "symlink.zip",
             Box::new(|zip| {
                 zip.add_symlink("vi", "/etc", zip::write::SimpleFileOptions::default()).unwrap();
             }),
-            "symbolic link",
+            "error: symlink.zip: refusing the archive: entry \"vi\" is a symbolic link; nothing was written\n",
         ),
         (
             "bomb.zip",
@@ -274,7 +286,7 @@ fn unpack_refuses_hostile_archives_and_writes_nothing() {
                     zip.write_all(&zeros).unwrap();
                 }
             }),
-            "zip bomb",
+            "error: bomb.zip: refusing the archive: entry \"vi/index.html\" inflates 1028×, more than 100× (a zip bomb?); nothing was written\n",
         ),
     ];
     for (name, add, why) in cases {
@@ -284,9 +296,7 @@ fn unpack_refuses_hostile_archives_and_writes_nothing() {
         zip.write_all(&manifest).unwrap();
         add(&mut zip);
         zip.finish().unwrap();
-        let out = project.run(&["unpack", name, "target/dir"]);
-        assert_ne!(out.code, 0, "{name} was unpacked");
-        assert!(out.stderr.contains("refusing") && out.stderr.contains(why), "{name}: {}", out.stderr);
+        project.test(&["unpack", name, "target/dir"]).code(2).stderr(why).run();
         assert!(!project.path("target").exists(), "{name}: something was written");
         assert!(!project.path("evil.txt").exists() && !Path::new("/tmp/hoclieu-evil.txt").exists());
     }
@@ -298,15 +308,11 @@ fn unpack_refuses_hostile_archives_and_writes_nothing() {
     });
     files.push(("vi/them.html".into(), b"<p>extra</p>".to_vec()));
     write_zip(&project.path("extra.zip"), &files);
-    let out = project.run(&["unpack", "extra.zip", "target/dir"]);
-    assert_ne!(out.code, 0);
-    assert!(out.stderr.contains("\"vi/them.html\" is not listed"), "{}", out.stderr);
+    project.test(&["unpack", "extra.zip", "target/dir"]).code(2).stderr("error: extra.zip: \"vi/them.html\" is not listed in the pack's manifest (an extra file); nothing was changed\n").run();
     assert!(!project.path("target/dir").exists());
     // unpacking over a folder that is not a pack is refused
     project.file("notes/ghi-chu.txt", "của tôi");
-    let out = project.run(&["unpack", "packs/hoclieu-dan.zip", "notes"]);
-    assert_ne!(out.code, 0);
-    assert!(out.stderr.contains("refusing to replace"), "{}", out.stderr);
+    project.test(&["unpack", "packs/hoclieu-dan.zip", "notes"]).code(2).stderr("error: refusing to replace notes: it is not an unpacked pack (no hoclieu-pack.json); choose an empty or new folder\n").run();
     assert_eq!(project.read("notes/ghi-chu.txt"), "của tôi");
 }
 
@@ -317,9 +323,9 @@ fn an_update_turns_the_old_version_into_the_new_one_file_by_file() {
     // edit one lesson, add one, remove one
     let lesson = project.read("content/an-toan/lua-dao.md");
     project.file("content/an-toan/lua-dao.md", lesson.replace("mã OTP", "mã OTP hay mật khẩu"));
-    project.file(
+    project.lesson(
         "content/an-toan/wifi.md",
-        "+++\ntitle = \"Wi-Fi công cộng\"\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\n+++\nKhông đăng nhập ngân hàng qua Wi-Fi lạ.\n",
+        &Lesson::new("Wi-Fi công cộng").body("Không đăng nhập ngân hàng qua Wi-Fi lạ.\n"),
     );
     let out = project.run(&["pack", "--id", "dan", "--out", "v2", "--since", "v1/hoclieu-dan.zip"]);
     out.success();
@@ -339,9 +345,7 @@ fn an_update_turns_the_old_version_into_the_new_one_file_by_file() {
     // an update refuses a folder that is not exactly the old version, and changes nothing
     project.file("school/vi/index.html", "<p>sửa tay</p>");
     let before = snapshot(&project.path("school"));
-    let out = project.run(&["unpack", &format!("v2/{update}"), "school"]);
-    assert_ne!(out.code, 0);
-    assert!(out.stderr.contains("does not verify"), "{}", out.stderr);
+    project.test(&["unpack", &format!("v2/{update}"), "school"]).code(2).stderr("error: school does not verify as version <date>-<hash> (0 missing, 0 extra, 1 corrupted file(s)); run `hoclieu verify school` to see them, or unpack the full pack; nothing was changed\n").run();
     assert!(before == snapshot(&project.path("school")), "a refused update changed the folder");
 
     std::fs::remove_dir_all(project.path("school")).unwrap();
@@ -357,22 +361,28 @@ fn an_update_turns_the_old_version_into_the_new_one_file_by_file() {
     assert!(school.contains_key("vi/an-toan/wifi/index.html"));
     project.run(&["verify", "school"]).success();
     // applying it again: the folder is the new version now
-    let out = project.run(&["unpack", &format!("v2/{update}"), "school"]);
-    assert_ne!(out.code, 0);
-    assert!(out.stderr.contains("but this update is from version"), "{}", out.stderr);
+    project.test(&["unpack", &format!("v2/{update}"), "school"]).code(2).stderr("error: school holds pack \"dan\" version <date>-<hash>, but this update is from version <date>-<hash> to <date>-<hash>; nothing was changed\n").run();
 }
 
 #[test]
 fn pack_mistakes_are_named_with_a_hint() {
     let project = Project::fixture("packs");
-    let out = project.run(&["pack", "--id", "dann"]);
-    assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("no pack \"dann\"") && out.stderr.contains("did you mean \"dan\"?"), "{}", out.stderr);
+    project
+        .test(&["pack", "--id", "dann"])
+        .code(2)
+        .stderr("error: no pack \"dann\" in book.toml; did you mean \"dan\"?\n")
+        .run();
     let config = project.read("book.toml").replace("groups = [\"can-bo\"]\n", "groups = [\"can-boo\"]\n");
     project.file("book.toml", config);
-    let out = project.run(&["pack", "--all"]);
-    assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("unknown group \"can-boo\""), "{}", out.stderr);
+    project
+        .test(&["pack", "--all"])
+        .code(1)
+        .stderr(concat!(
+            "book.toml: error: unknown group \"can-boo\"\n",
+            "  hint: did you mean \"can-bo\"?\n",
+            "pack failed: the content has errors; no pack was written\n",
+        ))
+        .run();
     assert!(!project.path("packs").exists(), "nothing is written when book.toml has errors");
 }
 
@@ -404,7 +414,9 @@ fn with_build_packs_the_site_offers_its_packs_on_a_catalog_page() {
 
     // the catalog's address is reserved
     project.file("content/tai-ve.md", "+++\ntitle = \"Tải về\"\n+++\nx\n");
-    let out = project.run(&["build"]);
-    assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("tai-ve"), "{}", out.stderr);
+    project.test(&["build"]).code(1).stderr(concat!(
+            "content/tai-ve.md: error: gives the same address \"vi/tai-ve/index.html\" as book.toml\n",
+            "  hint: `nhom`, `linh-vuc`, `bao-cao`, `tim-kiem` and `tai-ve` hold the learning paths, domains, report, search and download pages: rename it\n",
+            "build failed: 1 error, 0 warnings in <t> s; ./public was left as it was\n",
+        )).run();
 }

@@ -1,14 +1,12 @@
 //! Quizzes (` ```quiz ` blocks) and callouts (`> [!NOTE]`) in a built site, and malformed
 //! quizzes reported at their line inside the block.
 
-use crate::harness::Project;
-
-const FRONT: &str = "+++\ntitle = \"Ôn tập\"\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\nweight = 5\n+++\n";
+use crate::harness::{Lesson, Project};
 
 /// A lesson with a callout and a quiz; `answer` is the first question's answer line.
 fn lesson(answer: &str) -> String {
-    format!(
-        "{FRONT}## Nhớ kỹ
+    let body = format!(
+        "## Nhớ kỹ
 
 > [!WARNING]
 > Không đọc mã **OTP** cho ai.
@@ -27,7 +25,8 @@ choices = [\"Bật xác thực hai bước\", \"Đọc OTP qua điện thoại\"
 answer = [1, 3]
 ```
 "
-    )
+    );
+    Lesson::new("Ôn tập").front("weight = 5").body(&body).text()
 }
 
 #[test]
@@ -73,12 +72,17 @@ fn a_quiz_and_a_callout_are_built_into_the_lesson() {
 fn a_malformed_quiz_is_an_error_at_its_line_in_the_file() {
     let project = Project::fixture("minimal");
     project.file("content/an-toan/on-tap.md", lesson("answer = [1, 4]"));
-    let outcome = project.run(&["build"]);
-    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
-    let expected = "content/an-toan/on-tap.md:16:14: error: quiz question 1: answer 4 is not a choice (there are 3)\n  | answer = [1, 4]\n  |              ^\n  hint: choices are numbered from 1: answer = [1] is the first choice\n";
-    assert!(outcome.stderr.contains(expected), "{}", outcome.stderr);
-    let headlines: Vec<&str> = outcome.stderr.lines().filter(|l| l.starts_with("content/")).collect();
-    assert_eq!(headlines.len(), 1, "{}", outcome.stderr);
+    project
+        .test(&["build"])
+        .code(1)
+        .stderr(concat!(
+            "content/an-toan/on-tap.md:16:14: error: quiz question 1: answer 4 is not a choice (there are 3)\n",
+            "  | answer = [1, 4]\n",
+            "  |              ^\n",
+            "  hint: choices are numbered from 1: answer = [1] is the first choice\n",
+            "build failed: 1 error, 0 warnings in <t> s\n",
+        ))
+        .run();
     assert!(!project.path("public").exists(), "nothing is written when there are errors");
 }
 

@@ -1,7 +1,7 @@
 //! What the default theme adds around the content: budgets, print pages, fonts per script,
 //! sharing cards, the enhancement script.
 
-use crate::harness::Project;
+use crate::harness::{Lesson, Project};
 
 /// Text that compresses badly, so a page really is heavy once compressed.
 fn noisy_paragraphs(kilobytes: usize) -> String {
@@ -20,13 +20,7 @@ fn noisy_paragraphs(kilobytes: usize) -> String {
 }
 
 fn heavy_lesson(project: &Project) {
-    project.file(
-        "content/an-toan/nang.md",
-        format!(
-            "+++\ntitle = \"Bài nặng\"\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\nweight = 9\n+++\n{}",
-            noisy_paragraphs(40)
-        ),
-    );
+    project.lesson("content/an-toan/nang.md", &Lesson::new("Bài nặng").front("weight = 9").body(&noisy_paragraphs(40)));
 }
 
 #[test]
@@ -66,31 +60,33 @@ fn strict_makes_budgets_errors_and_writes_nothing() {
 #[test]
 fn nothing_is_ever_loaded_from_another_host() {
     let project = Project::fixture("minimal");
-    project.file(
-        "content/an-toan/ngoai.md",
-        "+++\ntitle = \"Ngoài\"\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\n+++\n![Logo](https://example.org/logo.png)\n",
-    );
-    let outcome = project.run(&["build"]);
-    assert_eq!(outcome.code, 1);
-    assert!(
-        outcome.stderr.contains(
-            "content/an-toan/ngoai.md:6:1: error: image \"https://example.org/logo.png\" is loaded from another host"
-        ),
-        "{}",
-        outcome.stderr
-    );
+    let lesson = Lesson::new("Ngoài");
+    project.lesson("content/an-toan/ngoai.md", &lesson.clone().body("![Logo](https://example.org/logo.png)\n"));
+    project
+        .test(&["build"])
+        .code(1)
+        .stderr(concat!(
+            "content/an-toan/ngoai.md:6:1: error: image \"https://example.org/logo.png\" is loaded from another host\n",
+            "  | ![Logo](https://example.org/logo.png)\n",
+            "  | ^\n",
+            "  hint: save the image next to the lesson and link it by file name: pages must work offline\n",
+            "build failed: 1 error, 0 warnings in <t> s\n",
+        ))
+        .run();
     // Raw HTML is caught in the rendered page.
-    project.file(
+    project.lesson(
         "content/an-toan/ngoai.md",
-        "+++\ntitle = \"Ngoài\"\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\n+++\n<video src=\"https://example.org/v.mp4\" controls></video>\n",
+        &lesson.body("<video src=\"https://example.org/v.mp4\" controls></video>\n"),
     );
-    let outcome = project.run(&["build"]);
-    assert_eq!(outcome.code, 1);
-    assert!(
-        outcome.stderr.contains("content/an-toan/ngoai.md: error: page vi/an-toan/ngoai/index.html loads https://example.org/v.mp4 from another host"),
-        "{}",
-        outcome.stderr
-    );
+    project.test(&["build"]).code(1).stderr(concat!(
+            "blt/an-toan/ban-in/index.html: error: page blt/an-toan/ban-in/index.html loads https://example.org/v.mp4 from another host\n",
+            "  hint: put the file in the repository next to the lesson: pages must work offline and cost learners nothing extra\n",
+            "content/an-toan/ngoai.md: error: page vi/an-toan/ngoai/index.html loads https://example.org/v.mp4 from another host\n",
+            "  hint: put the file in the repository next to the lesson: pages must work offline and cost learners nothing extra\n",
+            "vi/an-toan/ban-in/index.html: error: page vi/an-toan/ban-in/index.html loads https://example.org/v.mp4 from another host\n",
+            "  hint: put the file in the repository next to the lesson: pages must work offline and cost learners nothing extra\n",
+            "build failed: 3 errors, 0 warnings in <t> s\n",
+        )).run();
 }
 
 #[test]
@@ -129,17 +125,12 @@ fn each_course_has_a_print_page_with_all_lessons_in_order() {
 #[test]
 fn a_lesson_may_not_take_the_print_page_address() {
     let project = Project::fixture("minimal");
-    project.file(
-        "content/an-toan/ban-in.md",
-        "+++\ntitle = \"Bản in\"\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\n+++\n",
-    );
-    let outcome = project.run(&["build"]);
-    assert_eq!(outcome.code, 1);
-    assert!(
-        outcome.stderr.contains("hint: `ban-in` is the address of the course's print page: rename the lesson"),
-        "{}",
-        outcome.stderr
-    );
+    project.lesson("content/an-toan/ban-in.md", &Lesson::new("Bản in"));
+    project.test(&["build"]).code(1).stderr(concat!(
+            "content/an-toan/ban-in.md: error: gives the same address \"vi/an-toan/ban-in/index.html\" as content/an-toan/_index.md\n",
+            "  hint: `ban-in` is the address of the course's print page: rename the lesson\n",
+            "build failed: 1 error, 0 warnings in <t> s\n",
+        )).run();
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Headless Chromium through chromedriver, for the browser tests.
 //!
-//! Owns three things: deciding whether the browser tests can run on this machine (skip
-//! loudly on a developer's machine, fail on CI), one chromedriver process shared by the
+//! Owns three things: deciding whether the browser tests can run on this machine (fail
+//! when a tool is missing, skip loudly only with `HOCLIEU_SKIP_BROWSER=1`), one chromedriver
+//! process shared by the
 //! tests that are running at the same time (killed when the last of them ends, even by a
 //! panic), and one Chromium session per test, closed whatever the test's outcome.
 
@@ -22,41 +23,54 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// The phone every test looks through: a cheap Android's CSS viewport.
 pub const PHONE: (u32, u32) = (360, 740);
 
-/// True when Chromium and chromedriver are installed. Otherwise says so on stderr (past
-/// the test harness's capture, so it shows in a passing run) and returns false, or panics
-/// when `CI=true`: on CI a missing browser must not pass as green.
+/// True when Chromium and chromedriver are installed. Otherwise panics saying what is
+/// missing (a missing browser must not pass as green), or, with `HOCLIEU_SKIP_BROWSER=1`,
+/// says so on stderr (past the test harness's capture, so it shows in a passing run) and
+/// returns false.
 pub fn browser_available() -> bool {
     if Path::new(CHROMIUM).is_file() && Path::new(CHROMEDRIVER).is_file() {
         return true;
     }
     skip_or_fail(
-        "SKIPPED: browser tests need chromium and chromedriver \
+        "browser tests need chromium and chromedriver \
          (apt-get install chromium chromium-driver)",
     )
 }
 
-/// The source of axe-core from `node_modules`, or `None` after the same skip-or-fail.
+/// The source of axe-core from `node_modules`, or `None` after the same fail-or-skip.
 pub fn axe_source() -> Option<String> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js");
     match std::fs::read_to_string(&path) {
         Ok(source) => Some(source),
         Err(_) => {
-            skip_or_fail(&format!(
-                "SKIPPED: accessibility tests need {} (run `npm ci` at the repository root)",
-                path.display()
-            ));
+            skip_or_fail(&format!("accessibility tests need {} (run `npm ci` at the repository root)", path.display()));
             None
         }
     }
 }
 
+/// The variable that lets browser tests skip on purpose when their tools are missing.
+pub const SKIP_VARIABLE: &str = "HOCLIEU_SKIP_BROWSER";
+
 fn skip_or_fail(message: &str) -> bool {
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{message}\nCI=true, so this is a failure, not a skip");
+    fail_unless_skipped(message, std::env::var(SKIP_VARIABLE).ok().as_deref())
+}
+
+/// Panics with `message`, unless `skip` (the value of [`SKIP_VARIABLE`]) is `1`: then says
+/// it on stderr and returns false.
+fn fail_unless_skipped(message: &str, skip: Option<&str>) -> bool {
+    if !skip_on_purpose(skip) {
+        panic!("{message}\nto skip the browser tests on purpose, set {SKIP_VARIABLE}=1");
     }
-    let line = "=".repeat(message.len().min(100));
+    let message = format!("SKIPPED ({SKIP_VARIABLE}=1): {message}");
+    let line = "=".repeat(message.chars().count().min(100));
     let _ = writeln!(std::io::stderr(), "\n{line}\n{message}\n{line}");
     false
+}
+
+/// Only `1` skips: an empty or other value (`0`, `false`) runs the tests.
+fn skip_on_purpose(value: Option<&str>) -> bool {
+    value == Some("1")
 }
 
 /// A running chromedriver on a free localhost port.
@@ -228,4 +242,18 @@ pub fn screenshot_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("create {}: {e}", dir.display()));
     dir
+}
+
+#[test]
+fn missing_tools_fail_the_browser_tests_unless_skipped_on_purpose() {
+    let run = |skip: Option<&'static str>| std::panic::catch_unwind(move || fail_unless_skipped("no chromium", skip));
+    for skip in [None, Some(""), Some("0"), Some("true")] {
+        let failure = run(skip).expect_err("a missing tool is a failure");
+        let message = failure.downcast_ref::<String>().expect("a message");
+        assert_eq!(
+            message, "no chromium\nto skip the browser tests on purpose, set HOCLIEU_SKIP_BROWSER=1",
+            "{skip:?}"
+        );
+    }
+    assert!(!run(Some("1")).expect("skipped on purpose"), "the test returns without running");
 }

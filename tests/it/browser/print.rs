@@ -43,7 +43,7 @@ async fn a_printed_course_starts_on_page_one_and_ends_with_the_answers() {
         return;
     }
     let site = Shipped::build();
-    let url = format!("{}vi/an-toan-cho-ca-nha/ban-in/index.html", site.server.base);
+    let url = format!("{}vi/{}/ban-in/index.html", site.server.base, site.picks().short_course);
     with_browser(true, |client| async move {
         client.goto(&url).await.unwrap();
         let lessons = texts(&client, "article.print-lesson > h2").await;
