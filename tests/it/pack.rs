@@ -197,7 +197,7 @@ fn verify_reports_a_flipped_byte_a_missing_file_and_an_extra_file() {
             "dan: missing: media/an-toan/hinh.svg\n",
             "dan: extra: vi/la.html\n",
             "dan: corrupted: vi/an-toan/lua-dao/index.html: SHA-256 differs (same size)\n",
-            "  hint: unpack the pack again from a good copy (hoclieu unpack PACK.zip DIR)\n",
+            "  hint: unpack the pack again from a good copy (hoclieu unpack PACK.zip DIR), or download it again\n",
             "verify failed: pack \"dan\" version <date>-<hash>: 1 missing, 1 extra, 1 corrupted\n",
         ))
         .run();
@@ -216,7 +216,7 @@ fn verify_reports_a_flipped_byte_a_missing_file_and_an_extra_file() {
             "tampered.zip: missing: media/an-toan/hinh.svg\n",
             "tampered.zip: corrupted: vi/an-toan/lua-dao/index.html: SHA-256 differs (same size)\n",
             "tampered.zip: corrupted: vi/index.html: 11 bytes, expected 4081\n",
-            "  hint: unpack the pack again from a good copy (hoclieu unpack PACK.zip DIR)\n",
+            "  hint: unpack the pack again from a good copy (hoclieu unpack PACK.zip DIR), or download it again\n",
             "verify failed: pack \"dan\" version <date>-<hash>: 1 missing, 0 extra, 2 corrupted\n",
         ))
         .run();
