@@ -3,7 +3,12 @@
 //! - `meta.js`: how many documents, the first term of every shard (terms are sorted, so a
 //!   term's shard is found by binary search), the size of document chunks;
 //! - `s<i>.js`: a shard of terms, each with its postings: document ids (delta-coded) and a
-//!   precomputed BM25 score ×10, best documents only ([`MAX_POSTINGS`]);
+//!   value, twice the precomputed BM25 score ×10 plus a flag, best documents only
+//!   ([`MAX_POSTINGS`]). The flag of a folded word says the document has the word written
+//!   without any diacritic (so `vui` prefers `vui` to `vùi`); the flag of a pair says the
+//!   pair is in the title or a heading (phrase matches there rank first, see [`super::rank`]);
+//! - `v.js`: the folded words of the index, most common first, loaded only when a query word
+//!   matches nothing, for the "did you mean" suggestion ([`super::rank::suggest`]);
 //! - `d<j>.js`: a chunk of [`CHUNK`] documents: title, path, course, summary, groups and
 //!   domains (for filters).
 //!
@@ -39,11 +44,15 @@ type FieldCounts = [u16; FIELDS];
 /// Words in each field of one document.
 type FieldLengths = [f32; FIELDS];
 
+/// One document's occurrences of a term: its number, counts per field, and the flag (see
+/// the module's description).
+type Posting = (u32, FieldCounts, bool);
+
 /// Term → frequency per field of each document containing it, and field lengths: BM25 is
 /// computed per field and summed with the fields' weights, as tantivy does, so a word in a
 /// short title counts for more than the same word once in a long body.
 struct Counts {
-    terms: Vec<(String, Vec<(u32, FieldCounts)>)>,
+    terms: Vec<(String, Vec<Posting>)>,
     lengths: Vec<FieldLengths>,
 }
 
@@ -57,7 +66,7 @@ struct Counter {
     /// Term → its number.
     ids: HashMap<String, u32>,
     /// Number → term, and its postings.
-    terms: Vec<(String, Vec<(u32, FieldCounts)>)>,
+    terms: Vec<(String, Vec<Posting>)>,
     /// Word as written → numbers of its folded form and of its exact form when that differs;
     /// `None` for words that fold to nothing.
     written: HashMap<String, Option<(u32, Option<u32>)>>,
@@ -101,14 +110,17 @@ impl Counter {
         id
     }
 
-    fn add(&mut self, term: u32, doc: u32, field: usize) {
+    fn add(&mut self, term: u32, doc: u32, field: usize, flag: bool) {
         let postings = &mut self.terms[term as usize].1;
         match postings.last_mut() {
-            Some((last, counts)) if *last == doc => counts[field] = counts[field].saturating_add(1),
+            Some((last, counts, flagged)) if *last == doc => {
+                counts[field] = counts[field].saturating_add(1);
+                *flagged |= flag;
+            }
             _ => {
                 let mut counts = FieldCounts::default();
                 counts[field] = 1;
-                postings.push((doc, counts));
+                postings.push((doc, counts, flag));
             }
         }
     }
@@ -124,13 +136,15 @@ impl Counter {
                 for (start, end) in analyzer::spans(line) {
                     let Some((folded, exact)) = self.word(&line[start..end]) else { continue };
                     length[field] += 1.0;
-                    self.add(folded, doc, field);
+                    // flagged: written without diacritics
+                    self.add(folded, doc, field, exact.is_none());
                     if let Some(exact) = exact {
-                        self.add(exact, doc, field);
+                        self.add(exact, doc, field, false);
                     }
                     if let Some(previous) = previous {
                         let pair = self.pair(previous, folded);
-                        self.add(pair, doc, field);
+                        // flagged: in the title or a heading
+                        self.add(pair, doc, field, field < 2);
                     }
                     previous = Some(folded);
                 }
@@ -246,9 +260,16 @@ pub fn translated(originals: &[Document], docs: &[Document]) -> Vec<u32> {
     ids
 }
 
-/// The index files of one language, paths relative to the output folder. `of`: the
-/// default-language documents this language translates (empty for the default language).
-pub fn files(lang: &str, docs: &[Document], of: &[u32]) -> Vec<OutputFile> {
+/// The terms of one language's index, sorted as the browser compares strings, each with
+/// its postings `(document id, value)` in document order: the value is twice the BM25
+/// score ×10 plus the flag (see the module's description). What the shards hold, and what
+/// `hoclieu search` ranks with ([`super::rank`]), so both give the same order.
+pub struct Postings {
+    pub terms: Vec<(String, Vec<(u32, u32)>)>,
+}
+
+/// Scores the terms of `docs`.
+pub fn postings(docs: &[Document]) -> Postings {
     let Counts { terms, lengths } = count(docs);
     let n = docs.len() as f32;
     let mut average = [1.0f32; FIELDS];
@@ -258,7 +279,52 @@ pub fn files(lang: &str, docs: &[Document], of: &[u32]) -> Vec<OutputFile> {
     let boosts: Vec<f32> = docs.first().map(|d| weighted_fields(d).iter().map(|f| f.1).collect()).unwrap_or_default();
     let mut sorted = terms;
     sorted.par_sort_unstable_by(|a, b| js_order(&a.0, &b.0));
+    let terms = sorted
+        .into_par_iter()
+        .map(|(term, mut postings)| {
+            let df = postings.len() as f32;
+            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+            let mut scored: Vec<(u32, u32)> = postings
+                .drain(..)
+                .map(|(id, tf, flag)| {
+                    let score: f32 = (0..FIELDS)
+                        .filter(|&f| tf[f] > 0)
+                        .map(|f| {
+                            let tf = f32::from(tf[f]);
+                            let norm = K1 * (1.0 - B + B * lengths[id as usize][f] / average[f]);
+                            boosts[f] * idf * tf * (K1 + 1.0) / (tf + norm)
+                        })
+                        .sum();
+                    (id, (score * 10.0).round().max(1.0) as u32 * 2 + u32::from(flag))
+                })
+                .collect();
+            // best first; ties by document (the flag counts, as it does in ranking)
+            scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            (term, keep_best(scored, docs))
+        })
+        .collect();
+    Postings { terms }
+}
 
+impl Postings {
+    /// The folded words (neither exact forms nor pairs), most documents first, then in
+    /// the browser's string order: the candidates of "did you mean".
+    pub fn vocabulary(&self) -> Vec<&str> {
+        let mut words: Vec<(&str, usize)> = self
+            .terms
+            .iter()
+            .filter(|(term, _)| !term.contains(' ') && analyzer::fold(term) == *term)
+            .map(|(term, postings)| (term.as_str(), postings.len()))
+            .collect();
+        words.sort_by(|a, b| b.1.cmp(&a.1).then(js_order(a.0, b.0)));
+        words.into_iter().map(|(w, _)| w).collect()
+    }
+}
+
+/// The index files of one language, paths relative to the output folder. `of`: the
+/// default-language documents this language translates (empty for the default language).
+pub fn files(lang: &str, docs: &[Document], of: &[u32]) -> Vec<OutputFile> {
+    let postings = postings(docs);
     let dir = format!("search/{lang}");
     let mut out = Vec::new();
     let mut firsts: Vec<String> = Vec::new();
@@ -268,27 +334,13 @@ pub fn files(lang: &str, docs: &[Document], of: &[u32]) -> Vec<OutputFile> {
         out.push(OutputFile { path: format!("{dir}/s{index}.js"), contents: Contents::Bytes(script.into_bytes()) });
         shard.clear();
     };
-    let entries: Vec<(String, String)> = sorted
+    let vocabulary = js_safe(json!(postings.vocabulary()).to_string());
+    let script = format!("hoclieuSearch.add({},\"v\",0,{vocabulary})\n", json!(lang));
+    out.push(OutputFile { path: format!("{dir}/v.js"), contents: Contents::Bytes(script.into_bytes()) });
+    let entries: Vec<(String, String)> = postings
+        .terms
         .into_par_iter()
-        .map(|(term, mut postings)| {
-            let df = postings.len() as f32;
-            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            let mut scored: Vec<(u32, u32)> = postings
-                .drain(..)
-                .map(|(id, tf)| {
-                    let score: f32 = (0..FIELDS)
-                        .filter(|&f| tf[f] > 0)
-                        .map(|f| {
-                            let tf = f32::from(tf[f]);
-                            let norm = K1 * (1.0 - B + B * lengths[id as usize][f] / average[f]);
-                            boosts[f] * idf * tf * (K1 + 1.0) / (tf + norm)
-                        })
-                        .sum();
-                    (id, (score * 10.0).round().max(1.0) as u32)
-                })
-                .collect();
-            scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            let scored = keep_best(scored, docs);
+        .map(|(term, scored)| {
             let mut entry = String::with_capacity(16 + scored.len() * 6);
             entry.push_str(&js_safe(json!(term).to_string()));
             entry.push_str(":[");
