@@ -1,7 +1,8 @@
 //! The static search index the browser reads: per language, under `search/<lang>/`,
 //!
-//! - `meta.js`: how many documents, the first term of every shard (terms are sorted, so a
-//!   term's shard is found by binary search), the size of document chunks;
+//! - `meta.js`: how many documents, the first term of every shard (terms are sorted by
+//!   [`shard_order`], so a term's shard is found by binary search), the size of document
+//!   chunks;
 //! - `s<i>.js`: a shard of terms, each with its postings: document ids (delta-coded) and a
 //!   value, twice the precomputed BM25 score ×10 plus a flag, best documents only
 //!   ([`MAX_POSTINGS`]). The flag of a folded word says the document has the word written
@@ -24,16 +25,19 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 use serde_json::{json, Value};
 
-/// Documents per metadata chunk: small, so ten results cost a few small files.
-pub const CHUNK: usize = 16;
+/// Documents per metadata chunk: small, so ten results cost a few small files (ten results
+/// are spread over most chunks of 16: 8.5 KB a query on the shipped curriculum, 5 KB with 4).
+pub const CHUNK: usize = 4;
 /// Postings kept per term: the best-scoring documents. A query needs the top few results;
 /// a common word in 10 000 lessons would otherwise weigh tens of KB.
 pub const MAX_POSTINGS: usize = 100;
 /// Also kept per term: the best documents of each target group and of each domain, so a
 /// search filtered by group or domain still finds that many.
 pub const MAX_POSTINGS_PER_FILTER: usize = 10;
-/// A shard is closed when its script passes this many bytes (about 3 KB compressed).
-const SHARD_BYTES: usize = 12 * 1024;
+/// A shard is closed when its script passes this many bytes (about 1.5 KB compressed): a
+/// query loads about one shard a word, so bytes per query follow this size (12 KB shards
+/// cost 2.5 times as much on the shipped curriculum; the list of shards in `meta.js` grows).
+const SHARD_BYTES: usize = 4 * 1024;
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
 
@@ -232,6 +236,14 @@ fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
+/// The order of terms in the shards (`shardKey` in search.js): by folded form, then as
+/// JavaScript compares strings. A word's exact forms and the pairs it starts sort right
+/// after it (`mat`, `mâṭ`, `mat khau`), so a query word costs one shard, not two (by plain
+/// string order `mâṭ` sorts after every `m` followed by a letter without marks).
+pub fn shard_order(a: &str, b: &str) -> std::cmp::Ordering {
+    js_order(&analyzer::fold(a), &analyzer::fold(b)).then_with(|| js_order(a, b))
+}
+
 /// The index files of every language, built in parallel.
 pub fn site(site: &Site) -> Vec<OutputFile> {
     let documents: Vec<Vec<Document>> =
@@ -260,7 +272,7 @@ pub fn translated(originals: &[Document], docs: &[Document]) -> Vec<u32> {
     ids
 }
 
-/// The terms of one language's index, sorted as the browser compares strings, each with
+/// The terms of one language's index, in [`shard_order`], each with
 /// its postings `(document id, value)` in document order: the value is twice the BM25
 /// score ×10 plus the flag (see the module's description). What the shards hold, and what
 /// `hoclieu search` ranks with ([`super::rank`]), so both give the same order.
@@ -277,8 +289,11 @@ pub fn postings(docs: &[Document]) -> Postings {
         *avg = (lengths.iter().map(|l| l[field]).sum::<f32>() / n.max(1.0)).max(1.0);
     }
     let boosts: Vec<f32> = docs.first().map(|d| weighted_fields(d).iter().map(|f| f.1).collect()).unwrap_or_default();
-    let mut sorted = terms;
-    sorted.par_sort_unstable_by(|a, b| js_order(&a.0, &b.0));
+    // the folded form of each term computed once, not once per comparison
+    let mut sorted: Vec<(String, (String, Vec<Posting>))> =
+        terms.into_par_iter().map(|term| (analyzer::fold(&term.0), term)).collect();
+    sorted.par_sort_unstable_by(|a, b| js_order(&a.0, &b.0).then_with(|| js_order(&a.1 .0, &b.1 .0)));
+    let sorted: Vec<(String, Vec<Posting>)> = sorted.into_iter().map(|(_, term)| term).collect();
     let terms = sorted
         .into_par_iter()
         .map(|(term, mut postings)| {
@@ -438,6 +453,17 @@ mod tests {
         assert_eq!((numbers[0], numbers[2]), (0, 1), "ids 0 and 1: {postings}");
         // the title weighs more than the body: document 1 scores higher
         assert!(numbers[3] > numbers[1], "{postings}");
+    }
+
+    #[test]
+    fn a_word_its_exact_forms_and_its_pairs_share_a_place_in_the_order() {
+        let exact = analyzer::exact("mật");
+        let mut terms = vec!["mau", "mat khau", exact.as_str(), "matt", "mat", "mb"];
+        terms.sort_by(|a, b| shard_order(a, b));
+        assert_eq!(terms, ["mat", exact.as_str(), "mat khau", "matt", "mau", "mb"]);
+        // by plain string order the exact form comes after every `m` + letter
+        terms.sort_by(|a, b| js_order(a, b));
+        assert_eq!(terms.last(), Some(&exact.as_str()));
     }
 
     #[test]

@@ -57,10 +57,16 @@
     });
     return loading[key];
   }
+  /* Terms are sorted by folded form, then as strings (shard_order in browser.rs), so a
+     word, its exact forms and its pairs share a shard. */
+  function before(a, b) {
+    var fa = fold(a), fb = fold(b);
+    return fa < fb || (fa === fb && a <= b);
+  }
   function shardOf(meta, term) {
     var lo = 0, hi = meta.shards.length - 1;
-    if (hi < 0 || term < meta.shards[0]) return -1;
-    while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (meta.shards[mid] <= term) lo = mid; else hi = mid - 1; }
+    if (hi < 0 || !before(meta.shards[0], term)) return -1;
+    while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (before(meta.shards[mid], term)) lo = mid; else hi = mid - 1; }
     return lo;
   }
   function postings(l, meta, term) {
@@ -72,7 +78,7 @@
      next shards (pairs such as "an toan" sort between "an" and "anh"). */
   function completions(l, meta, prefix) {
     var first = Math.max(0, shardOf(meta, prefix)), shards = [first];
-    for (var j = first + 1; j < meta.shards.length && j <= first + 2 && meta.shards[j].indexOf(prefix) === 0; j++) {
+    for (var j = first + 1; j < meta.shards.length && j <= first + 2 && fold(meta.shards[j]).indexOf(prefix) === 0; j++) {
       shards.push(j);
     }
     return Promise.all(shards.map(function (s) { return load(l, "s", s); })).then(function (loaded) {
