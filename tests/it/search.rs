@@ -11,7 +11,7 @@ fn search_js() -> PathBuf {
 }
 
 /// Runs `node` with `args`, feeding `stdin`; the output lines.
-fn node(args: &[&str], stdin: &str) -> Vec<String> {
+pub fn node(args: &[&str], stdin: &str) -> Vec<String> {
     use std::io::Write;
     let mut child = Command::new("node")
         .args(args)

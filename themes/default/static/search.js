@@ -94,9 +94,9 @@
     });
   }
   /* Ranks documents of one language, as src/search/rank.rs does (a shared table of cases
-     checks both): query pairs side by side in a title or heading first, then words plus pairs
-     present (a phrase before the same words scattered), then words as typed (`vui` before
-     `vùi`, `đường` before `dương`), then score, then page order. A posting's value is twice
+     checks both): words plus pairs present plus pairs in a title or heading (a phrase before
+     the same words scattered, a title's phrase before the body's), then words as typed (`vui`
+     before `vùi`, `đường` before `dương`), then score, then page order. A posting's value is twice
      the score plus a flag: the word written without diacritics, or the pair in a title or
      heading. Resolves to {docs, missing: folded query words the index lacks}. */
   function rank(l, words, typing) {
@@ -151,7 +151,7 @@
           return { id: d.id, strong: count(d.strong), coverage: count(d.words) + count(d.pairs),
                    exact: count(d.exact), score: d.score, chunk: meta.chunk };
         }).sort(function (a, b) {
-          return b.strong - a.strong || b.coverage - a.coverage || b.exact - a.exact ||
+          return b.coverage + b.strong - a.coverage - a.strong || b.exact - a.exact ||
             b.score - a.score || a.id - b.id;
         });
         var missing = [];
