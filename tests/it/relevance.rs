@@ -64,7 +64,10 @@ fn other_tone_placement(text: &str) -> String {
     text.split(' ').map(swap).collect::<Vec<_>>().join(" ")
 }
 
-fn forms() -> [(&'static str, fn(&str) -> String); 4] {
+/// A form's name and how to write a query in it.
+type Form = (&'static str, fn(&str) -> String);
+
+fn forms() -> [Form; 4] {
     [
         ("with diacritics", |q| q.nfc().collect()),
         ("without diacritics", toneless),
