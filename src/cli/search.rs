@@ -1,5 +1,6 @@
-//! `hoclieu search QUERY`: asks the tantivy index of one language (built in memory from the
-//! content) and prints the best lessons with a snippet, matched words in «guillemets».
+//! `hoclieu search QUERY`: asks the search engine of one language (built in memory from the
+//! content; ranked as the browser ranks) and prints the best lessons with a snippet, matched
+//! words in «guillemets», after a "did you mean" line when a query word matches nothing.
 
 use super::{EXIT_CONTENT, EXIT_ENVIRONMENT, EXIT_OK};
 use crate::diag::print_human;
@@ -60,6 +61,9 @@ pub fn run(args: SearchArgs) -> Result<i32, Error> {
     let limit = args.limit.clamp(1, search::engine::MAX_RESULTS as u64) as usize;
     let hits = engine.search(&query, args.group.as_deref(), limit).map_err(|e| Error::Usage(format!("search: {e}")))?;
     let language = &config.languages[lang];
+    if let Some(suggestion) = engine.suggestion(&query) {
+        println!("Có phải bạn muốn tìm \"{suggestion}\"?");
+    }
     if hits.is_empty() {
         println!("Không tìm thấy bài nào cho \"{query}\" ({}).", language.name);
         return Ok(EXIT_OK);

@@ -1,9 +1,15 @@
 //! The static search index the browser reads: per language, under `search/<lang>/`,
 //!
-//! - `meta.js`: how many documents, the first term of every shard (terms are sorted, so a
-//!   term's shard is found by binary search), the size of document chunks;
+//! - `meta.js`: how many documents, the first term of every shard (terms are sorted by
+//!   [`shard_order`], so a term's shard is found by binary search), the size of document
+//!   chunks;
 //! - `s<i>.js`: a shard of terms, each with its postings: document ids (delta-coded) and a
-//!   precomputed BM25 score ×10, best documents only ([`MAX_POSTINGS`]);
+//!   value, twice the precomputed BM25 score ×10 plus a flag, best documents only
+//!   ([`MAX_POSTINGS`]). The flag of a folded word says the document has the word written
+//!   without any diacritic (so `vui` prefers `vui` to `vùi`); the flag of a pair says the
+//!   pair is in the title or a heading (phrase matches there rank first, see [`super::rank`]);
+//! - `v.js`: the folded words of the index, most common first, loaded only when a query word
+//!   matches nothing, for the "did you mean" suggestion ([`super::rank::suggest`]);
 //! - `d<j>.js`: a chunk of [`CHUNK`] documents: title, path, course, summary, groups and
 //!   domains (for filters).
 //!
@@ -19,16 +25,19 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 use serde_json::{json, Value};
 
-/// Documents per metadata chunk: small, so ten results cost a few small files.
-pub const CHUNK: usize = 16;
+/// Documents per metadata chunk: small, so ten results cost a few small files (ten results
+/// are spread over most chunks of 16: 8.5 KB a query on the shipped curriculum, 5 KB with 4).
+pub const CHUNK: usize = 4;
 /// Postings kept per term: the best-scoring documents. A query needs the top few results;
 /// a common word in 10 000 lessons would otherwise weigh tens of KB.
 pub const MAX_POSTINGS: usize = 100;
 /// Also kept per term: the best documents of each target group and of each domain, so a
 /// search filtered by group or domain still finds that many.
 pub const MAX_POSTINGS_PER_FILTER: usize = 10;
-/// A shard is closed when its script passes this many bytes (about 3 KB compressed).
-const SHARD_BYTES: usize = 12 * 1024;
+/// A shard is closed when its script passes this many bytes (about 1.5 KB compressed): a
+/// query loads about one shard a word, so bytes per query follow this size (12 KB shards
+/// cost 2.5 times as much on the shipped curriculum; the list of shards in `meta.js` grows).
+const SHARD_BYTES: usize = 4 * 1024;
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
 
@@ -39,11 +48,15 @@ type FieldCounts = [u16; FIELDS];
 /// Words in each field of one document.
 type FieldLengths = [f32; FIELDS];
 
+/// One document's occurrences of a term: its number, counts per field, and the flag (see
+/// the module's description).
+type Posting = (u32, FieldCounts, bool);
+
 /// Term → frequency per field of each document containing it, and field lengths: BM25 is
 /// computed per field and summed with the fields' weights, as tantivy does, so a word in a
 /// short title counts for more than the same word once in a long body.
 struct Counts {
-    terms: Vec<(String, Vec<(u32, FieldCounts)>)>,
+    terms: Vec<(String, Vec<Posting>)>,
     lengths: Vec<FieldLengths>,
 }
 
@@ -57,7 +70,7 @@ struct Counter {
     /// Term → its number.
     ids: HashMap<String, u32>,
     /// Number → term, and its postings.
-    terms: Vec<(String, Vec<(u32, FieldCounts)>)>,
+    terms: Vec<(String, Vec<Posting>)>,
     /// Word as written → numbers of its folded form and of its exact form when that differs;
     /// `None` for words that fold to nothing.
     written: HashMap<String, Option<(u32, Option<u32>)>>,
@@ -101,14 +114,17 @@ impl Counter {
         id
     }
 
-    fn add(&mut self, term: u32, doc: u32, field: usize) {
+    fn add(&mut self, term: u32, doc: u32, field: usize, flag: bool) {
         let postings = &mut self.terms[term as usize].1;
         match postings.last_mut() {
-            Some((last, counts)) if *last == doc => counts[field] = counts[field].saturating_add(1),
+            Some((last, counts, flagged)) if *last == doc => {
+                counts[field] = counts[field].saturating_add(1);
+                *flagged |= flag;
+            }
             _ => {
                 let mut counts = FieldCounts::default();
                 counts[field] = 1;
-                postings.push((doc, counts));
+                postings.push((doc, counts, flag));
             }
         }
     }
@@ -124,13 +140,15 @@ impl Counter {
                 for (start, end) in analyzer::spans(line) {
                     let Some((folded, exact)) = self.word(&line[start..end]) else { continue };
                     length[field] += 1.0;
-                    self.add(folded, doc, field);
+                    // flagged: written without diacritics
+                    self.add(folded, doc, field, exact.is_none());
                     if let Some(exact) = exact {
-                        self.add(exact, doc, field);
+                        self.add(exact, doc, field, false);
                     }
                     if let Some(previous) = previous {
                         let pair = self.pair(previous, folded);
-                        self.add(pair, doc, field);
+                        // flagged: in the title or a heading
+                        self.add(pair, doc, field, field < 2);
                     }
                     previous = Some(folded);
                 }
@@ -218,6 +236,14 @@ fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
+/// The order of terms in the shards (`shardKey` in search.js): by folded form, then as
+/// JavaScript compares strings. A word's exact forms and the pairs it starts sort right
+/// after it (`mat`, `mâṭ`, `mat khau`), so a query word costs one shard, not two (by plain
+/// string order `mâṭ` sorts after every `m` followed by a letter without marks).
+pub fn shard_order(a: &str, b: &str) -> std::cmp::Ordering {
+    js_order(&analyzer::fold(a), &analyzer::fold(b)).then_with(|| js_order(a, b))
+}
+
 /// The index files of every language, built in parallel.
 pub fn site(site: &Site) -> Vec<OutputFile> {
     let documents: Vec<Vec<Document>> =
@@ -246,9 +272,16 @@ pub fn translated(originals: &[Document], docs: &[Document]) -> Vec<u32> {
     ids
 }
 
-/// The index files of one language, paths relative to the output folder. `of`: the
-/// default-language documents this language translates (empty for the default language).
-pub fn files(lang: &str, docs: &[Document], of: &[u32]) -> Vec<OutputFile> {
+/// The terms of one language's index, in [`shard_order`], each with
+/// its postings `(document id, value)` in document order: the value is twice the BM25
+/// score ×10 plus the flag (see the module's description). What the shards hold, and what
+/// `hoclieu search` ranks with ([`super::rank`]), so both give the same order.
+pub struct Postings {
+    pub terms: Vec<(String, Vec<(u32, u32)>)>,
+}
+
+/// Scores the terms of `docs`.
+pub fn postings(docs: &[Document]) -> Postings {
     let Counts { terms, lengths } = count(docs);
     let n = docs.len() as f32;
     let mut average = [1.0f32; FIELDS];
@@ -256,9 +289,57 @@ pub fn files(lang: &str, docs: &[Document], of: &[u32]) -> Vec<OutputFile> {
         *avg = (lengths.iter().map(|l| l[field]).sum::<f32>() / n.max(1.0)).max(1.0);
     }
     let boosts: Vec<f32> = docs.first().map(|d| weighted_fields(d).iter().map(|f| f.1).collect()).unwrap_or_default();
-    let mut sorted = terms;
-    sorted.par_sort_unstable_by(|a, b| js_order(&a.0, &b.0));
+    // the folded form of each term computed once, not once per comparison
+    let mut sorted: Vec<(String, (String, Vec<Posting>))> =
+        terms.into_par_iter().map(|term| (analyzer::fold(&term.0), term)).collect();
+    sorted.par_sort_unstable_by(|a, b| js_order(&a.0, &b.0).then_with(|| js_order(&a.1 .0, &b.1 .0)));
+    let sorted: Vec<(String, Vec<Posting>)> = sorted.into_iter().map(|(_, term)| term).collect();
+    let terms = sorted
+        .into_par_iter()
+        .map(|(term, mut postings)| {
+            let df = postings.len() as f32;
+            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+            let mut scored: Vec<(u32, u32)> = postings
+                .drain(..)
+                .map(|(id, tf, flag)| {
+                    let score: f32 = (0..FIELDS)
+                        .filter(|&f| tf[f] > 0)
+                        .map(|f| {
+                            let tf = f32::from(tf[f]);
+                            let norm = K1 * (1.0 - B + B * lengths[id as usize][f] / average[f]);
+                            boosts[f] * idf * tf * (K1 + 1.0) / (tf + norm)
+                        })
+                        .sum();
+                    (id, (score * 10.0).round().max(1.0) as u32 * 2 + u32::from(flag))
+                })
+                .collect();
+            // best first; ties by document (the flag counts, as it does in ranking)
+            scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            (term, keep_best(scored, docs))
+        })
+        .collect();
+    Postings { terms }
+}
 
+impl Postings {
+    /// The folded words (neither exact forms nor pairs), most documents first, then in
+    /// the browser's string order: the candidates of "did you mean".
+    pub fn vocabulary(&self) -> Vec<&str> {
+        let mut words: Vec<(&str, usize)> = self
+            .terms
+            .iter()
+            .filter(|(term, _)| !term.contains(' ') && analyzer::fold(term) == *term)
+            .map(|(term, postings)| (term.as_str(), postings.len()))
+            .collect();
+        words.sort_by(|a, b| b.1.cmp(&a.1).then(js_order(a.0, b.0)));
+        words.into_iter().map(|(w, _)| w).collect()
+    }
+}
+
+/// The index files of one language, paths relative to the output folder. `of`: the
+/// default-language documents this language translates (empty for the default language).
+pub fn files(lang: &str, docs: &[Document], of: &[u32]) -> Vec<OutputFile> {
+    let postings = postings(docs);
     let dir = format!("search/{lang}");
     let mut out = Vec::new();
     let mut firsts: Vec<String> = Vec::new();
@@ -268,27 +349,13 @@ pub fn files(lang: &str, docs: &[Document], of: &[u32]) -> Vec<OutputFile> {
         out.push(OutputFile { path: format!("{dir}/s{index}.js"), contents: Contents::Bytes(script.into_bytes()) });
         shard.clear();
     };
-    let entries: Vec<(String, String)> = sorted
+    let vocabulary = js_safe(json!(postings.vocabulary()).to_string());
+    let script = format!("hoclieuSearch.add({},\"v\",0,{vocabulary})\n", json!(lang));
+    out.push(OutputFile { path: format!("{dir}/v.js"), contents: Contents::Bytes(script.into_bytes()) });
+    let entries: Vec<(String, String)> = postings
+        .terms
         .into_par_iter()
-        .map(|(term, mut postings)| {
-            let df = postings.len() as f32;
-            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            let mut scored: Vec<(u32, u32)> = postings
-                .drain(..)
-                .map(|(id, tf)| {
-                    let score: f32 = (0..FIELDS)
-                        .filter(|&f| tf[f] > 0)
-                        .map(|f| {
-                            let tf = f32::from(tf[f]);
-                            let norm = K1 * (1.0 - B + B * lengths[id as usize][f] / average[f]);
-                            boosts[f] * idf * tf * (K1 + 1.0) / (tf + norm)
-                        })
-                        .sum();
-                    (id, (score * 10.0).round().max(1.0) as u32)
-                })
-                .collect();
-            scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            let scored = keep_best(scored, docs);
+        .map(|(term, scored)| {
             let mut entry = String::with_capacity(16 + scored.len() * 6);
             entry.push_str(&js_safe(json!(term).to_string()));
             entry.push_str(":[");
@@ -386,6 +453,17 @@ mod tests {
         assert_eq!((numbers[0], numbers[2]), (0, 1), "ids 0 and 1: {postings}");
         // the title weighs more than the body: document 1 scores higher
         assert!(numbers[3] > numbers[1], "{postings}");
+    }
+
+    #[test]
+    fn a_word_its_exact_forms_and_its_pairs_share_a_place_in_the_order() {
+        let exact = analyzer::exact("mật");
+        let mut terms = vec!["mau", "mat khau", exact.as_str(), "matt", "mat", "mb"];
+        terms.sort_by(|a, b| shard_order(a, b));
+        assert_eq!(terms, ["mat", exact.as_str(), "mat khau", "matt", "mau", "mb"]);
+        // by plain string order the exact form comes after every `m` + letter
+        terms.sort_by(|a, b| js_order(a, b));
+        assert_eq!(terms.last(), Some(&exact.as_str()));
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! - [`browser`]: a static index per language, split into small `.js` shards that register
 //!   themselves, so a query downloads a few KB and works from `file://` (a USB stick) as
 //!   well as over HTTP; written by the build beside the pages.
-//! - [`engine`]: a tantivy index over the same tokens (a tantivy tokenizer wrapping the
-//!   analyzer), BM25 with title and headings boosted, for `hoclieu search` and the server.
+//! - [`engine`]: for `hoclieu search` and the server: the browser's postings held in memory
+//!   and ranked by the same rule ([`rank`]), with tantivy for snippets.
 //!
 //! A language's index holds the pages written in that language: originals for the default
 //! language, translations for the others. The browser searches the reader's language first,
@@ -13,6 +13,7 @@
 pub mod analyzer;
 pub mod browser;
 pub mod engine;
+pub mod rank;
 
 use crate::content::PageKind;
 use crate::site::{PageStatus, Site};

@@ -819,3 +819,66 @@ async fn pages_served_by_hoclieu_work_under_its_content_security_policy_and_inli
     })
     .await;
 }
+
+/// Opens the search page for `query` and reads every result (pressing "Xem thêm kết quả"
+/// until none is left), as paths from the language's folder, and the suggestion offered.
+async fn search_page_ranking(client: &Client, base: &str, query: &str) -> (Vec<String>, Option<String>) {
+    let q: String = form_urlencoded::byte_serialize(query.as_bytes()).collect();
+    client.goto(&format!("{base}vi/tim-kiem/index.html?q={q}")).await.unwrap();
+    let script = "const status = document.getElementById('search-status'), start = Date.now();
+        (function step() {
+          const more = document.querySelector('.search-more');
+          if (more) { more.click(); return setTimeout(step, 50); }
+          if (!status.textContent) { return Date.now() - start > 10000 ? done('no status') : setTimeout(step, 50); }
+          const links = [...document.querySelectorAll('#search-results li a')].map(a => a.getAttribute('href'));
+          const s = document.querySelector('.search-suggest a');
+          done({ links, suggestion: s ? s.textContent : null, status: status.textContent });
+        })();";
+    let answer = run_async(client, script).await;
+    assert!(answer.is_object(), "{query:?}: {answer}");
+    let paths = answer["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|href| {
+            let href = href.as_str().unwrap();
+            let path = href.trim_start_matches("../").strip_prefix("vi/").expect("a Vietnamese page");
+            path.strip_suffix("index.html").unwrap_or(path).to_string()
+        })
+        .collect();
+    (paths, answer["suggestion"].as_str().map(str::to_string))
+}
+
+/// The shared ranking cases on the search page: every result reachable, the order the
+/// terminal gives, the same twice, and the suggestion shown as a link.
+/// `terminal`: what `hoclieu search` answers to each case, in order.
+async fn the_search_page_ranks_the_shared_cases(client: Client, base: String, terminal: Vec<Vec<String>>) {
+    use crate::search::{check_ranking, ranking_cases};
+    for (case, terminal) in ranking_cases().iter().zip(terminal) {
+        let (paths, suggestion) = search_page_ranking(&client, &base, &case.query).await;
+        check_ranking(case, "Chromium", &paths, suggestion.as_deref());
+        assert_eq!(search_page_ranking(&client, &base, &case.query).await, (paths.clone(), suggestion));
+        assert_eq!(terminal, paths, "{:?}: terminal and Chromium", case.query);
+    }
+    // the suggestion leads to its results
+    search_page_ranking(&client, &base, "mật khua").await;
+    client.find(Locator::Css(".search-suggest a")).await.unwrap().click().await.unwrap();
+    wait_for_text(&client, "#search-status", "kết quả cho “mật khau”").await;
+}
+
+#[tokio::test]
+async fn the_search_page_ranks_the_shared_cases_from_file_urls_and_over_http() {
+    if !browser_available() {
+        return;
+    }
+    let project = Project::fixture("ranking");
+    project.run(&["build"]).success();
+    let server = StaticServer::start(&project.path("public"));
+    let file = format!("file://{}/", project.path("public").display());
+    let http = server.base.clone();
+    let terminal: Vec<Vec<String>> =
+        crate::search::ranking_cases().iter().map(|c| crate::search::terminal_ranking(&project, &c.query).0).collect();
+    let again = terminal.clone();
+    with_browser(true, |client| the_search_page_ranks_the_shared_cases(client, file, terminal)).await;
+    with_browser(true, |client| the_search_page_ranks_the_shared_cases(client, http, again)).await;
+}

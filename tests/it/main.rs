@@ -18,6 +18,7 @@ mod offline;
 mod output_integrity;
 mod pack;
 mod quiz;
+mod relevance;
 mod search;
 mod serve;
 mod theme;

@@ -11,7 +11,7 @@ fn search_js() -> PathBuf {
 }
 
 /// Runs `node` with `args`, feeding `stdin`; the output lines.
-fn node(args: &[&str], stdin: &str) -> Vec<String> {
+pub fn node(args: &[&str], stdin: &str) -> Vec<String> {
     use std::io::Write;
     let mut child = Command::new("node")
         .args(args)
@@ -243,4 +243,90 @@ fn a_two_word_query_downloads_a_few_kilobytes() {
     };
     let bytes: u64 = loaded.iter().map(received).sum();
     assert!(bytes < 8 * 1024, "{bytes} bytes for {loaded:?}");
+}
+
+/// One case of the shared ranking table (`tests/fixtures/ranking/cases.toml`).
+#[derive(serde::Deserialize, Debug)]
+pub struct RankingCase {
+    pub query: String,
+    pub order: Vec<String>,
+    pub suggestion: Option<String>,
+}
+
+/// The shared ranking cases.
+pub fn ranking_cases() -> Vec<RankingCase> {
+    #[derive(serde::Deserialize)]
+    struct Table {
+        case: Vec<RankingCase>,
+    }
+    let text = std::fs::read_to_string(fixture_dir("ranking").join("cases.toml")).unwrap();
+    toml::from_str::<Table>(&text).unwrap().case
+}
+
+/// Checks one answer (every matching path, best first) against its case.
+pub fn check_ranking(case: &RankingCase, who: &str, paths: &[String], suggestion: Option<&str>) {
+    let at: Vec<Option<usize>> = case.order.iter().map(|p| paths.iter().position(|q| q == p)).collect();
+    assert!(at.iter().all(Option::is_some), "{who}, {:?}: {:?} not all found in {paths:?}", case.query, case.order);
+    assert!(
+        at.windows(2).all(|w| w[0] < w[1]),
+        "{who}, {:?}: expected {:?} in this order: {paths:?}",
+        case.query,
+        case.order
+    );
+    if let Some(first) = case.order.first() {
+        assert_eq!(&paths[0], first, "{who}, {:?}: first result", case.query);
+    } else {
+        assert!(paths.is_empty(), "{who}, {:?}: nothing expected, got {paths:?}", case.query);
+    }
+    assert_eq!(suggestion, case.suggestion.as_deref(), "{who}, {:?}: the suggestion", case.query);
+}
+
+/// `hoclieu search --limit 1000`: every result's path, and the suggestion.
+pub fn terminal_ranking(project: &Project, query: &str) -> (Vec<String>, Option<String>) {
+    let out = project.run(&["search", "--limit", "1000", query]);
+    out.success();
+    let paths = out
+        .stdout
+        .lines()
+        .filter_map(|l| l.split("  [vi/").nth(1).and_then(|p| p.strip_suffix(']')))
+        .map(str::to_string)
+        .collect();
+    let suggestion = out.stdout.lines().find_map(|l| {
+        l.strip_prefix("Có phải bạn muốn tìm \"").and_then(|s| s.strip_suffix("\"?")).map(str::to_string)
+    });
+    (paths, suggestion)
+}
+
+#[test]
+fn the_terminal_and_the_browser_code_rank_the_shared_cases_alike_and_stably() {
+    let project = Project::fixture("ranking");
+    project.run(&["build"]).success();
+    let out = project.path("public");
+    let cases = ranking_cases();
+    assert!(cases.len() >= 12, "{} cases", cases.len());
+    let input: String = cases.iter().map(|c| format!("{}\t-1\t-1\t\t1000\n", c.query)).collect();
+    let run_node = || {
+        node(
+            &[
+                fixture_dir("search").join("query.js").to_str().unwrap(),
+                search_js().to_str().unwrap(),
+                out.to_str().unwrap(),
+                "vi",
+            ],
+            &input,
+        )
+    };
+    let (first, second) = (run_node(), run_node());
+    assert_eq!(first, second, "the browser's code ranks the same twice");
+    for (case, line) in cases.iter().zip(&first) {
+        let answer: serde_json::Value = serde_json::from_str(line).unwrap();
+        let browser: Vec<String> =
+            answer["results"].as_array().unwrap().iter().map(|r| r[1].as_str().unwrap().to_string()).collect();
+        assert_eq!(answer["count"], browser.len(), "every match is listed: {line}");
+        check_ranking(case, "browser", &browser, answer["suggestion"].as_str());
+        let terminal = terminal_ranking(&project, &case.query);
+        check_ranking(case, "terminal", &terminal.0, terminal.1.as_deref());
+        assert_eq!(terminal.0, browser, "{:?}: the terminal and the browser give the same order", case.query);
+        assert_eq!(terminal_ranking(&project, &case.query), terminal, "{:?}: the terminal, twice", case.query);
+    }
 }

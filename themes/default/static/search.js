@@ -47,7 +47,7 @@
   function load(l, kind, i) {
     var key = l + "/" + kind + i;
     if (!loading[key]) loading[key] = new Promise(function (resolve, reject) {
-      var name = kind === "meta" || kind === "f" ? kind : kind + i;
+      var name = kind === "meta" || kind === "f" || kind === "v" ? kind : kind + i;
       run_script(root + "search/" + l + "/" + name + ".js", function (ok) {
         var data = store[l] && store[l][kind + i];
         if (ok && data !== undefined) return resolve(data);
@@ -57,10 +57,16 @@
     });
     return loading[key];
   }
+  /* Terms are sorted by folded form, then as strings (shard_order in browser.rs), so a
+     word, its exact forms and its pairs share a shard. */
+  function before(a, b) {
+    var fa = fold(a), fb = fold(b);
+    return fa < fb || (fa === fb && a <= b);
+  }
   function shardOf(meta, term) {
     var lo = 0, hi = meta.shards.length - 1;
-    if (hi < 0 || term < meta.shards[0]) return -1;
-    while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (meta.shards[mid] <= term) lo = mid; else hi = mid - 1; }
+    if (hi < 0 || !before(meta.shards[0], term)) return -1;
+    while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (before(meta.shards[mid], term)) lo = mid; else hi = mid - 1; }
     return lo;
   }
   function postings(l, meta, term) {
@@ -72,7 +78,7 @@
      next shards (pairs such as "an toan" sort between "an" and "anh"). */
   function completions(l, meta, prefix) {
     var first = Math.max(0, shardOf(meta, prefix)), shards = [first];
-    for (var j = first + 1; j < meta.shards.length && j <= first + 2 && meta.shards[j].indexOf(prefix) === 0; j++) {
+    for (var j = first + 1; j < meta.shards.length && j <= first + 2 && fold(meta.shards[j]).indexOf(prefix) === 0; j++) {
       shards.push(j);
     }
     return Promise.all(shards.map(function (s) { return load(l, "s", s); })).then(function (loaded) {
@@ -87,38 +93,106 @@
       return found.sort(function (a, b) { return b.length - a.length; }).slice(0, 5);
     });
   }
-  /* Ranks documents of one language: most query words matched first, then most words
-     matched with the diacritics as typed (`đường` before `dương`), then score. */
+  /* Ranks documents of one language, as src/search/rank.rs does (a shared table of cases
+     checks both): words plus pairs present plus pairs in a title or heading (a phrase before
+     the same words scattered, a title's phrase before the body's), then words as typed (`vui`
+     before `vùi`, `đường` before `dương`), then score, then page order. A posting's value is twice
+     the score plus a flag: the word written without diacritics, or the pair in a title or
+     heading. Resolves to {docs, missing: folded query words the index lacks}. */
   function rank(l, words, typing) {
     return load(l, "meta", 0).then(function (meta) {
-      if (!meta.docs) return [];
+      if (!meta.docs) return { docs: [], missing: [] };
       var wanted = [];
       words.forEach(function (w, i) {
-        wanted.push({ term: w.folded, word: i, weight: 1 });
-        if (w.exact !== w.folded) wanted.push({ term: w.exact, word: i, weight: 1, exact: true });
-        if (i + 1 < words.length) wanted.push({ term: w.folded + " " + words[i + 1].folded, word: -1, weight: 2 });
+        var toneless = w.exact === w.folded;
+        wanted.push({ term: w.folded, kind: "w", i: i, toneless: toneless });
+        if (!toneless) wanted.push({ term: w.exact, kind: "x", i: i });
+        if (i + 1 < words.length) wanted.push({ term: w.folded + " " + words[i + 1].folded, kind: "p", i: i });
       });
       var last = words[words.length - 1];
       var more = typing && last.folded.length > 1 ? completions(l, meta, last.folded) : Promise.resolve([]);
       var lists = Promise.all(wanted.map(function (t) { return postings(l, meta, t.term); }));
       return Promise.all([lists, more]).then(function (found) {
-        var docs = Object.create(null);
-        function count(list, word, weight, exact) {
+        var docs = Object.create(null), n = words.length;
+        function doc(id) {
+          return docs[id] = docs[id] || { id: id, score: 0, words: [], pairs: [], strong: [], exact: [] };
+        }
+        found[0].forEach(function (list, k) {
+          var t = wanted[k];
           for (var j = 0, id = 0; list && j < list.length; j += 2) {
             id += list[j];
-            var d = docs[id] = docs[id] || { id: id, score: 0, words: Object.create(null), exact: 0 };
-            d.score += list[j + 1] * weight;
-            if (word >= 0) d.words[word] = 1;
-            if (exact) d.exact++;
+            var d = doc(id), v = list[j + 1], flag = v % 2 === 1, score = (v - (v % 2)) / 2;
+            if (t.kind === "w") {
+              d.words[t.i] = 1;
+              if (t.toneless && flag) d.exact[t.i] = 1;
+              d.score += score * 2;
+            } else if (t.kind === "x") {
+              d.exact[t.i] = 1;
+              d.score += score * 2;
+            } else {
+              d.pairs[t.i] = 1;
+              if (flag) d.strong[t.i] = 1;
+              d.score += score * 4;
+            }
+          }
+        });
+        // the word being typed, completed: counts as that word
+        found[1].forEach(function (list) {
+          for (var j = 0, id = 0; j < list.length; j += 2) {
+            id += list[j];
+            var d = doc(id);
+            d.words[n - 1] = 1;
+            d.score += (list[j + 1] - (list[j + 1] % 2)) / 2;
+          }
+        });
+        function count(a) { var c = 0; for (var i = 0; i < n; i++) if (a[i]) c++; return c; }
+        var ranked = Object.keys(docs).map(function (k) {
+          var d = docs[k];
+          return { id: d.id, strong: count(d.strong), coverage: count(d.words) + count(d.pairs),
+                   exact: count(d.exact), score: d.score, chunk: meta.chunk };
+        }).sort(function (a, b) {
+          return b.coverage + b.strong - a.coverage - a.strong || b.exact - a.exact ||
+            b.score - a.score || a.id - b.id;
+        });
+        var missing = [];
+        wanted.forEach(function (t, k) {
+          if (t.kind === "w" && !found[0][k] && !(typing && t.i === n - 1)) missing.push(t.term);
+        });
+        return { docs: ranked, missing: missing };
+      });
+    });
+  }
+  /* Whether folded words a and b are one edit apart: a letter added, removed or replaced,
+     or two neighbours swapped (as one_edit in src/search/rank.rs). */
+  function oneEdit(a, b) {
+    a = Array.from(a); b = Array.from(b);
+    if (a.length > b.length) { var t = a; a = b; b = t; }
+    var s = 0;
+    while (s < a.length && a[s] === b[s]) s++;
+    var rest = function (x, i) { return x.slice(i).join("\u0000"); };
+    if (b.length - a.length === 1) return rest(a, s) === rest(b, s + 1);
+    if (b.length !== a.length || s === a.length) return false;
+    return rest(a, s + 1) === rest(b, s + 1) ||
+      (s + 1 < a.length && a[s] === b[s + 1] && a[s + 1] === b[s] && rest(a, s + 2) === rest(b, s + 2));
+  }
+  /* "Did you mean": the query with each word the index lacks (longer than a letter) replaced
+     by the most common word of the index one edit away; null when none was replaced. Loads
+     one extra file, the vocabulary (v.js), only when some word matched nothing. */
+  function suggest(l, query, missing) {
+    var words = analyze(query), nfc = query.normalize("NFC");
+    var wanted = words.some(function (w) { return missing.indexOf(w.folded) >= 0 && Array.from(w.folded).length > 1; });
+    if (!wanted) return Promise.resolve(null);
+    return load(l, "v", 0).then(function (vocabulary) {
+      var replaced = false;
+      var out = words.map(function (w) {
+        if (missing.indexOf(w.folded) >= 0 && Array.from(w.folded).length > 1) {
+          for (var i = 0; i < vocabulary.length; i++) {
+            if (oneEdit(vocabulary[i], w.folded)) { replaced = true; return vocabulary[i]; }
           }
         }
-        found[0].forEach(function (list, k) { count(list, wanted[k].word, wanted[k].weight, wanted[k].exact); });
-        found[1].forEach(function (list) { count(list, words.length - 1, 0.5); });
-        return Object.keys(docs).map(function (k) { return docs[k]; }).sort(function (a, b) {
-          return Object.keys(b.words).length - Object.keys(a.words).length || b.exact - a.exact ||
-            b.score - a.score || a.id - b.id;
-        }).map(function (d) { d.chunk = meta.chunk; return d; });
+        return nfc.slice(w.start, w.end).toLowerCase();
       });
+      return replaced ? out.join(" ") : null;
     });
   }
   /* Keeps the documents of target group g and domain dm (-1: any), from the masks file
@@ -165,11 +239,15 @@
      titles and paths come in pages, from details()). `skip` drops documents of the default
      language that the reader's language has in translation (meta.of of that language). */
   function matches(l, query, g, dm, typing, skip) {
-    var words = analyze(query);
+    var words = analyze(query), missing = [];
     if (!words.length) return Promise.resolve([]);
     return rank(l, words, typing)
-      .then(function (r) { return filtered(l, r, g, dm); })
-      .then(function (r) { return skip ? r.filter(function (d) { return !skip[d.id]; }) : r; });
+      .then(function (r) { missing = r.missing; return filtered(l, r.docs, g, dm); })
+      .then(function (r) {
+        r = skip ? r.filter(function (d) { return !skip[d.id]; }) : r;
+        r.missing = missing;
+        return r;
+      });
   }
   /* The ids of default-language documents that language l translates, as a set. */
   function translated(l) {
@@ -179,8 +257,13 @@
       return set;
     });
   }
+  /* {rows: the best `limit` as [title, path, …], count: how many match, suggestion}. */
   function search(l, query, limit, g, dm, typing) {
-    return matches(l, query, g, dm, typing).then(function (r) { return details(l, r, limit); });
+    return matches(l, query, g, dm, typing).then(function (r) {
+      return Promise.all([details(l, r, limit), suggest(l, query, r.missing || [])]).then(function (both) {
+        return { rows: both[0], count: r.length, suggestion: both[1] };
+      });
+    });
   }
 
   /* Under node (tests): the same ranking over a built index, scripts read from disk. */
@@ -222,7 +305,7 @@
       .replace("{query}", function () { return query; });
   }
   function clear() {
-    [].slice.call(results.querySelectorAll("ol, h2, .search-more, .search-all")).forEach(function (el) { el.remove(); });
+    [].slice.call(results.querySelectorAll("ol, h2, .search-more, .search-all, .search-suggest")).forEach(function (el) { el.remove(); });
   }
   var generation = 0, pending = [], shown = 0, words = [];
   var PAGE = page ? 10 : 6;
@@ -275,6 +358,18 @@
       }
     });
   }
+  /* "Did you mean …?" under the status, the suggestion a link to its results. */
+  function suggestion(text) {
+    var p = document.createElement("p"), a = document.createElement("a");
+    var template = form.getAttribute("data-suggest") || "{query}", at = template.indexOf("{query}");
+    p.className = "search-suggest";
+    a.href = (page ? "" : form.getAttribute("action")) + "?q=" + encodeURIComponent(text);
+    a.textContent = text;
+    p.appendChild(document.createTextNode(template.slice(0, at)));
+    p.appendChild(a);
+    p.appendChild(document.createTextNode(template.slice(at + 7)));
+    status.parentNode.insertBefore(p, status.nextSibling);
+  }
   function run(typing) {
     var query = input.value, mine = ++generation;
     var group = page && page.querySelector("select[name=nhom]"), domain = page && page.querySelector("select[name=linh-vuc]");
@@ -294,10 +389,12 @@
       });
       shown = 0;
       clear();
-      return more(mine).then(function () {
-        if (mine !== generation) return;
-        status.textContent = say(form.getAttribute(pending.length ? "data-found" : "data-none"), pending.length, query.trim());
-      });
+      return Promise.all([more(mine), suggest(lang, query, found[0].missing || []).catch(function () { return null; })])
+        .then(function (done) {
+          if (mine !== generation) return;
+          status.textContent = say(form.getAttribute(pending.length ? "data-found" : "data-none"), pending.length, query.trim());
+          if (done[1]) suggestion(done[1]);
+        });
     }).catch(function () {
       if (mine !== generation) return;
       clear();
