@@ -98,7 +98,7 @@ fn the_shipped_curriculum_meets_the_relevance_target() {
     let queries = queries();
     assert!(queries.len() >= 40, "{} queries", queries.len());
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let site = hoclieu::build::linked_site(root, false).unwrap().expect("the shipped curriculum links");
+    let site = hoclieu::pipeline::linked(root, false).unwrap().expect("the shipped curriculum links");
     let docs = search::documents(&site, 0);
     let engine = Engine::build(&docs, &[]).unwrap();
     let path = |id: u32| docs[id as usize].path.clone();
