@@ -81,6 +81,7 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
     progress("rendering pages");
     let (rendered, missing_strings) = render::site(&site)?;
     let render::RenderedSite { mut files, pages: page_loads } = rendered;
+    diagnostics.extend(lint::image_budget::check(&site, &page_loads, options.strict));
     progress("indexing for search");
     files.extend(search::browser::site(&site));
     if let Some(mut source) = packs_source {

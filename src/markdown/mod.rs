@@ -359,7 +359,31 @@ pub struct Resolved {
     pub file: Option<PathBuf>,
     /// For images: width and height, as the site read them from the file.
     pub size: Option<(u64, u64)>,
+    /// For images made into variants of several widths ([`crate::images`]).
+    pub picture: Option<Picture>,
 }
+
+/// An image made into WebP variants: what its `<img srcset>` offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picture {
+    /// Width and height as shown (orientation applied).
+    pub width: u32,
+    pub height: u32,
+    /// `(relative URL, width, bytes)` of each variant, ascending widths.
+    pub sources: Vec<(String, u32, u64)>,
+    /// How many of `sources`, from the first, a phone needs: what the page's loads list
+    /// (so offline saves carry them), the last of them its `src`.
+    pub phone: usize,
+    /// Whether the original may be linked (`#goc`): not in offline packs.
+    pub originals: bool,
+}
+
+/// The fragment that asks for the "Xem ảnh gốc" link under an image: `![…](anh.jpg#goc)`.
+pub const ORIGINAL_FRAGMENT: &str = "#goc";
+
+/// The `sizes` of an image across the page: the theme's column is 42rem with 1rem of
+/// padding each side.
+pub const IMAGE_SIZES: &str = "(max-width: 42rem) calc(100vw - 2rem), 40rem";
 
 /// Resolves destinations as written by the author; `None` leaves them unchanged (the
 /// problem was reported when the site was linked).
@@ -401,6 +425,7 @@ const DEFAULT_STRINGS: &[(&str, &str)] = &[
     ("callout_warning", "Cảnh báo"),
     ("callout_caution", "Thận trọng"),
     ("not_in_pack", "(không có trong gói này)"),
+    ("image_original", "Xem ảnh gốc"),
 ];
 
 /// UI strings: the theme's table, then [`DEFAULT_STRINGS`].
@@ -483,6 +508,8 @@ pub fn render(body: &str, resolver: &dyn Resolve, options: &HtmlOptions) -> Html
     let mut heading: Option<(usize, Option<String>, String)> = None;
     // (target, title, alt); no target: an image of an unsafe scheme, written as its alt text
     let mut image: Option<(Option<Resolved>, String, String)> = None;
+    let mut images_written = 0usize; // the first image of a page is not lazy
+    let mut show_original = false; // `#goc`: a link to the full-size file under the image
     let mut code: Option<(String, String)> = None; // (language, text)
     let strings = Strings(options.strings);
     let mut blocks: Vec<String> = Vec::new(); // quizzes and callouts, see `slot`
@@ -504,10 +531,32 @@ pub fn render(body: &str, resolver: &dyn Resolve, options: &HtmlOptions) -> Html
             match event {
                 Event::End(TagEnd::Image) => match image.take().unwrap() {
                     (Some(target), title, alt) => {
-                        if url::scheme(&target.url).is_none() {
-                            out.loads.push((target.url.clone(), loads::LoadKind::Image));
-                        }
-                        let html = image_html(&target, &title, &alt);
+                        let lazy = images_written > 0;
+                        images_written += 1;
+                        let html = match &target.picture {
+                            Some(picture) => {
+                                let phone = &picture.sources[..picture.phone.clamp(1, picture.sources.len())];
+                                out.loads.extend(phone.iter().map(|(u, _, _)| (u.clone(), loads::LoadKind::Image)));
+                                let mut html = picture_html(picture, &title, &alt, lazy);
+                                if show_original && picture.originals && links_open == 0 {
+                                    out.loads.push((target.url.clone(), loads::LoadKind::Original));
+                                    html.push_str(&format!(
+                                        " <a class=\"image-original\" href=\"{}\">{} ({}×{})</a>",
+                                        escape(&target.url),
+                                        escape(strings.get("image_original")),
+                                        picture.width,
+                                        picture.height
+                                    ));
+                                }
+                                html
+                            }
+                            None => {
+                                if url::scheme(&target.url).is_none() {
+                                    out.loads.push((target.url.clone(), loads::LoadKind::Image));
+                                }
+                                image_html(&target, &title, &alt, lazy)
+                            }
+                        };
                         // a diagram's labels shrink with it on a phone: a tap opens it full size
                         let zoom = links_open == 0 && target.file.as_ref().is_some_and(|f| has_extension(f, "svg"));
                         let html = if zoom {
@@ -601,8 +650,10 @@ pub fn render(body: &str, resolver: &dyn Resolve, options: &HtmlOptions) -> Html
                         url: dest_url.to_string(),
                         file: None,
                         size: None,
+                        picture: None,
                     })
                 });
+                show_original = dest_url.ends_with(ORIGINAL_FRAGMENT);
                 image = Some((target, title.to_string(), String::new()));
             }
             Event::Start(Tag::BlockQuote(Some(kind))) => events.push(slot(&mut blocks, callout::open(kind, &strings))),
@@ -660,7 +711,7 @@ fn level_number(level: HeadingLevel) -> u8 {
     level as u8
 }
 
-fn image_html(target: &Resolved, title: &str, alt: &str) -> String {
+fn image_html(target: &Resolved, title: &str, alt: &str, lazy: bool) -> String {
     let mut html = format!("<img src=\"{}\" alt=\"{}\"", escape(&target.url), escape(alt));
     if !title.is_empty() {
         html.push_str(&format!(" title=\"{}\"", escape(title)));
@@ -668,7 +719,28 @@ fn image_html(target: &Resolved, title: &str, alt: &str) -> String {
     if let Some((width, height)) = target.size {
         html.push_str(&format!(" width=\"{width}\" height=\"{height}\""));
     }
-    html.push_str(" loading=\"lazy\" decoding=\"async\">");
+    html.push_str(if lazy { " loading=\"lazy\" decoding=\"async\">" } else { " decoding=\"async\">" });
+    html
+}
+
+/// An image with variants: the phone's variant as `src`, every variant in `srcset`, and its
+/// weight at that width in `data-bytes` (the theme's data saver reads it).
+fn picture_html(picture: &Picture, title: &str, alt: &str, lazy: bool) -> String {
+    let phone = &picture.sources[picture.phone.clamp(1, picture.sources.len()) - 1];
+    let srcset: Vec<String> = picture.sources.iter().map(|(url, w, _)| format!("{} {w}w", escape(url))).collect();
+    let mut html = format!(
+        "<img src=\"{}\" srcset=\"{}\" sizes=\"{IMAGE_SIZES}\" width=\"{}\" height=\"{}\" alt=\"{}\"",
+        escape(&phone.0),
+        srcset.join(", "),
+        picture.width,
+        picture.height,
+        escape(alt)
+    );
+    if !title.is_empty() {
+        html.push_str(&format!(" title=\"{}\"", escape(title)));
+    }
+    html.push_str(&format!(" data-bytes=\"{}\"", phone.2));
+    html.push_str(if lazy { " loading=\"lazy\" decoding=\"async\">" } else { " decoding=\"async\">" });
     html
 }
 

@@ -146,17 +146,51 @@ pub fn site_with(site: &Site, theme: &theme::Theme) -> Result<RenderedSite, Erro
         }
         files.push(OutputFile { path: path.clone(), contents: Contents::Bytes(data.clone()) });
     }
-    for asset in &site.assets {
-        let contents = match &asset.cleaned {
-            Some(cleaned) => Contents::Bytes(cleaned.to_vec()),
-            None => Contents::Copy(asset.source.clone()),
-        };
-        files.push(OutputFile { path: asset.output.clone(), contents });
-    }
+    files.extend(asset_files(site, &loads)?);
     let manifests = offline::manifests(site, &files, &loads)?;
     files.extend(manifests);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(RenderedSite { files, pages: loads })
+}
+
+/// The files of the assets: copied (SVGs cleaned); for an image made into variants, the
+/// variants, and the file itself (re-encoded without metadata) only when a page loads or
+/// links to it (`![…](anh.jpg#goc)`, `[ảnh gốc](anh.jpg)`).
+fn asset_files(site: &Site, loads: &BTreeMap<String, PageLoads>) -> Result<Vec<OutputFile>, Error> {
+    let linked: std::collections::HashSet<&str> =
+        loads.values().flat_map(|p| p.loads.iter().map(|l| l.path.as_str())).collect();
+    let files: Vec<Result<Vec<OutputFile>, Error>> = site
+        .assets
+        .par_iter()
+        .map(|asset| {
+            let Some(image) = &asset.image else {
+                let contents = match &asset.cleaned {
+                    Some(cleaned) => Contents::Bytes(cleaned.to_vec()),
+                    None => Contents::Copy(asset.source.clone()),
+                };
+                return Ok(vec![OutputFile { path: asset.output.clone(), contents }]);
+            };
+            let mut out: Vec<OutputFile> = image
+                .variants
+                .iter()
+                .map(|v| OutputFile { path: v.output.clone(), contents: Contents::Bytes(v.bytes.to_vec()) })
+                .collect();
+            if linked.contains(asset.output.as_str()) {
+                let path = site.config.root.join(&asset.source);
+                let bytes = crate::fs::read(&path)?;
+                let original = crate::images::original(&bytes, &site.config.images).map_err(|refused| {
+                    Error::Usage(format!("{}: error: {}", asset.source.display(), refused.message))
+                })?;
+                out.push(OutputFile { path: asset.output.clone(), contents: Contents::Bytes(original) });
+            }
+            Ok(out)
+        })
+        .collect();
+    let mut out = Vec::new();
+    for f in files {
+        out.extend(f?);
+    }
+    Ok(out)
 }
 
 /// The Markdown bodies of `pages` (indices into `site.pages`), rendered once each, in
