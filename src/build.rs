@@ -91,6 +91,7 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
     progress("rendering pages");
     let theme = render::theme::load(&site.config)?;
     let page_loads = render::site_into(&site, &theme, &put)?;
+    diagnostics.extend(lint::image_budget::check(&site, &page_loads, options.strict));
     progress("indexing for search");
     search::browser::site(&site).into_par_iter().try_for_each(|file| put(file).map(drop))?;
     if let Some(mut source) = packs_source {

@@ -50,6 +50,7 @@ pub mod config;
 pub mod content;
 pub mod diag;
 pub mod fs;
+pub mod images;
 pub mod lint;
 pub mod markdown;
 pub mod output;

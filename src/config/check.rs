@@ -48,10 +48,34 @@ pub(super) fn check(root: &Path, text: &str, raw: RawConfig) -> Result<Config, V
             theme: raw.build.theme.map_or_else(|| DEFAULT_THEME.into(), |t| t.into_inner()),
             packs: raw.build.packs.unwrap_or(false),
         },
-        budgets: Budgets { lesson_kb: raw.budgets.lesson_kb.unwrap_or(20), js_kb: raw.budgets.js_kb.unwrap_or(8) },
+        budgets: Budgets {
+            lesson_kb: raw.budgets.lesson_kb.unwrap_or(20),
+            js_kb: raw.budgets.js_kb.unwrap_or(8),
+            image_kb: raw.budgets.image_kb.unwrap_or(100),
+            page_images_kb: raw.budgets.page_images_kb.unwrap_or(600),
+        },
         markdown: MarkdownOptions { unsafe_html: raw.markdown.unsafe_html.unwrap_or(false) },
+        images: images(root, raw.images),
         packs,
     })
+}
+
+/// `[images]`: widths kept between 16 and 4000 pixels (the defaults when none is left),
+/// qualities between 1 and 100; `cache_dir = ""` turns the cache off.
+fn images(root: &Path, raw: super::raw::RawImages) -> crate::images::Settings {
+    let defaults = crate::images::Settings::default();
+    let mut widths: Vec<u32> = raw.widths.unwrap_or_default().into_iter().filter(|w| (16..=4000).contains(w)).collect();
+    widths.sort_unstable();
+    widths.dedup();
+    let cache_dir = raw.cache_dir.unwrap_or_else(|| crate::images::cache::DEFAULT_DIR.to_string());
+    crate::images::Settings {
+        widths: if widths.is_empty() { defaults.widths } else { widths },
+        photo_quality: raw.photo_quality.unwrap_or(defaults.photo_quality).clamp(1, 100),
+        screen_quality: raw.screen_quality.unwrap_or(defaults.screen_quality).clamp(1, 100),
+        limits: defaults.limits,
+        cache: (!cache_dir.is_empty()).then(|| root.join(cache_dir)),
+        originals: true,
+    }
 }
 
 /// The text being checked and the problems found so far.

@@ -77,6 +77,8 @@ pub struct Config {
     pub build: Build,
     pub budgets: Budgets,
     pub markdown: MarkdownOptions,
+    /// How images are processed (`[images]`), see [`crate::images`].
+    pub images: crate::images::Settings,
     /// Named offline packs (`[packs.<id>]`), for the packs stage.
     pub packs: Vec<Pack>,
 }
@@ -191,6 +193,10 @@ pub struct Build {
 pub struct Budgets {
     pub lesson_kb: u32,
     pub js_kb: u32,
+    /// One image at the width a 360 px phone loads ([`crate::images::PHONE_WIDTH`]).
+    pub image_kb: u32,
+    /// All images of a page at that width.
+    pub page_images_kb: u32,
 }
 
 #[derive(Debug, Clone)]

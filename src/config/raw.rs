@@ -23,6 +23,8 @@ pub struct RawConfig {
     #[serde(default)]
     pub markdown: RawMarkdown,
     #[serde(default)]
+    pub images: RawImages,
+    #[serde(default)]
     pub packs: IndexMap<Spanned<String>, RawPack>,
 }
 
@@ -102,6 +104,17 @@ pub struct RawBuild {
 pub struct RawBudgets {
     pub lesson_kb: Option<u32>,
     pub js_kb: Option<u32>,
+    pub image_kb: Option<u32>,
+    pub page_images_kb: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawImages {
+    pub widths: Option<Vec<u32>>,
+    pub photo_quality: Option<u8>,
+    pub screen_quality: Option<u8>,
+    pub cache_dir: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -117,7 +117,7 @@ pub fn weigh(page: &str, loads: &PageLoads, compressed: &HashMap<&str, u64>) -> 
         match load.kind {
             LoadKind::Stylesheet => weight.css += size,
             LoadKind::Script => weight.js += size,
-            LoadKind::Font | LoadKind::Image | LoadKind::Linked => {}
+            LoadKind::Font | LoadKind::Image | LoadKind::Linked | LoadKind::Original => {}
         }
     }
     weight
@@ -158,7 +158,7 @@ mod tests {
 
     #[test]
     fn over_budget_is_a_warning_or_with_strict_an_error() {
-        let budgets = Budgets { lesson_kb: 20, js_kb: 8 };
+        let budgets = Budgets { lesson_kb: 20, js_kb: 8, image_kb: 100, page_images_kb: 600 };
         let heavy = PageWeight { html: 19 * 1024, css: 2 * 1024, js: 9 * 1024, foreign: vec![] };
         let warnings = judge("vi/a/b/index.html", Path::new("content/a/b.md"), &heavy, &budgets, false);
         assert_eq!(warnings.len(), 2);

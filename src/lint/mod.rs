@@ -2,4 +2,5 @@
 //! download. `build` runs them too, so an author sees a page grow over budget at once.
 
 pub mod budget;
+pub mod image_budget;
 pub mod translations;

@@ -15,6 +15,9 @@ pub enum LoadKind {
     /// A file a link leads to (a PDF, a recording…): saved with the page for reading
     /// offline, not loaded with it.
     Linked,
+    /// The full-size original an image's "Xem ảnh gốc" link leads to: written, but never
+    /// saved for offline reading (see [`crate::images`]).
+    Original,
 }
 
 /// The kind of load an attribute found by [`scan`] makes.

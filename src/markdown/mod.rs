@@ -365,7 +365,31 @@ pub struct Resolved {
     pub file: Option<PathBuf>,
     /// For images: width and height, as the site read them from the file.
     pub size: Option<(u64, u64)>,
+    /// For images made into variants of several widths ([`crate::images`]).
+    pub picture: Option<Picture>,
 }
+
+/// An image made into WebP variants: what its `<img srcset>` offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picture {
+    /// Width and height as shown (orientation applied).
+    pub width: u32,
+    pub height: u32,
+    /// `(relative URL, width, bytes)` of each variant, ascending widths.
+    pub sources: Vec<(String, u32, u64)>,
+    /// How many of `sources`, from the first, a phone needs: what the page's loads list
+    /// (so offline saves carry them), the last of them its `src`.
+    pub phone: usize,
+    /// Whether the original may be linked (`#goc`): not in offline packs.
+    pub originals: bool,
+}
+
+/// The fragment that asks for the "Xem ảnh gốc" link under an image: `![…](anh.jpg#goc)`.
+pub const ORIGINAL_FRAGMENT: &str = "#goc";
+
+/// The `sizes` of an image across the page: the theme's column is 42rem with 1rem of
+/// padding each side.
+pub const IMAGE_SIZES: &str = "(max-width: 42rem) calc(100vw - 2rem), 40rem";
 
 /// Resolves destinations as written by the author; `None` leaves them unchanged (the
 /// problem was reported when the site was linked).
@@ -497,6 +521,10 @@ struct Renderer<'a, 'r> {
     link_ends: Vec<LinkEnd>,
     /// An image inside a link is not made a link to itself.
     links_open: usize,
+    /// The first image of a page is not lazy.
+    images_written: usize,
+    /// `#goc` on the image being read: a link to the full-size file under it.
+    show_original: bool,
     out: Html,
 }
 
@@ -515,6 +543,8 @@ impl<'a, 'r> Renderer<'a, 'r> {
             quizzes: 0,
             link_ends: Vec::new(),
             links_open: 0,
+            images_written: 0,
+            show_original: false,
             out: Html::default(),
         }
     }
@@ -550,9 +580,10 @@ impl<'a, 'r> Renderer<'a, 'r> {
             Event::End(TagEnd::Link) => self.end_link(),
             Event::Start(Tag::Image { dest_url, title, .. }) => {
                 let target = url::is_safe(&dest_url).then(|| {
-                    let unresolved = || Resolved { url: dest_url.to_string(), file: None, size: None };
+                    let unresolved = || Resolved { url: dest_url.to_string(), file: None, size: None, picture: None };
                     self.resolver.resolve(&dest_url).unwrap_or_else(unresolved)
                 });
+                self.show_original = dest_url.ends_with(ORIGINAL_FRAGMENT);
                 self.image = Some((target, title.to_string(), String::new()));
             }
             Event::Start(Tag::BlockQuote(Some(kind))) => {
@@ -585,10 +616,7 @@ impl<'a, 'r> Renderer<'a, 'r> {
         match event {
             Event::End(TagEnd::Image) => match self.image.take().expect("in an image") {
                 (Some(target), title, alt) => {
-                    if url::scheme(&target.url).is_none() {
-                        self.out.loads.push((target.url.clone(), loads::LoadKind::Image));
-                    }
-                    let html = image_html(&target, &title, &alt);
+                    let html = self.image(&target, &title, &alt);
                     // a diagram's labels shrink with it on a phone: a tap opens it full size
                     let zoom = self.links_open == 0 && target.file.as_ref().is_some_and(|f| has_extension(f, "svg"));
                     let html = if zoom {
@@ -632,6 +660,37 @@ impl<'a, 'r> Renderer<'a, 'r> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// An image's HTML: with its variants when it has them (the phone's in the page's
+    /// loads), and the "Xem ảnh gốc" link when the author asked for it.
+    fn image(&mut self, target: &Resolved, title: &str, alt: &str) -> String {
+        let lazy = self.images_written > 0;
+        self.images_written += 1;
+        match &target.picture {
+            Some(picture) => {
+                let phone = &picture.sources[..picture.phone.clamp(1, picture.sources.len())];
+                self.out.loads.extend(phone.iter().map(|(u, _, _)| (u.clone(), loads::LoadKind::Image)));
+                let mut html = picture_html(picture, title, alt, lazy);
+                if self.show_original && picture.originals && self.links_open == 0 {
+                    self.out.loads.push((target.url.clone(), loads::LoadKind::Original));
+                    html.push_str(&format!(
+                        " <a class=\"image-original\" href=\"{}\">{} ({}×{})</a>",
+                        escape(&target.url),
+                        escape(self.strings.get("image_original")),
+                        picture.width,
+                        picture.height
+                    ));
+                }
+                html
+            }
+            None => {
+                if url::scheme(&target.url).is_none() {
+                    self.out.loads.push((target.url.clone(), loads::LoadKind::Image));
+                }
+                image_html(target, title, alt, lazy)
+            }
         }
     }
 
@@ -722,7 +781,7 @@ fn level_number(level: HeadingLevel) -> u8 {
     level as u8
 }
 
-fn image_html(target: &Resolved, title: &str, alt: &str) -> String {
+fn image_html(target: &Resolved, title: &str, alt: &str, lazy: bool) -> String {
     let mut html = format!("<img src=\"{}\" alt=\"{}\"", escape(&target.url), escape(alt));
     if !title.is_empty() {
         html.push_str(&format!(" title=\"{}\"", escape(title)));
@@ -730,7 +789,28 @@ fn image_html(target: &Resolved, title: &str, alt: &str) -> String {
     if let Some((width, height)) = target.size {
         html.push_str(&format!(" width=\"{width}\" height=\"{height}\""));
     }
-    html.push_str(" loading=\"lazy\" decoding=\"async\">");
+    html.push_str(if lazy { " loading=\"lazy\" decoding=\"async\">" } else { " decoding=\"async\">" });
+    html
+}
+
+/// An image with variants: the phone's variant as `src`, every variant in `srcset`, and its
+/// weight at that width in `data-bytes` (the theme's data saver reads it).
+fn picture_html(picture: &Picture, title: &str, alt: &str, lazy: bool) -> String {
+    let phone = &picture.sources[picture.phone.clamp(1, picture.sources.len()) - 1];
+    let srcset: Vec<String> = picture.sources.iter().map(|(url, w, _)| format!("{} {w}w", escape(url))).collect();
+    let mut html = format!(
+        "<img src=\"{}\" srcset=\"{}\" sizes=\"{IMAGE_SIZES}\" width=\"{}\" height=\"{}\" alt=\"{}\"",
+        escape(&phone.0),
+        srcset.join(", "),
+        picture.width,
+        picture.height,
+        escape(alt)
+    );
+    if !title.is_empty() {
+        html.push_str(&format!(" title=\"{}\"", escape(title)));
+    }
+    html.push_str(&format!(" data-bytes=\"{}\"", phone.2));
+    html.push_str(if lazy { " loading=\"lazy\" decoding=\"async\">" } else { " decoding=\"async\">" });
     html
 }
 

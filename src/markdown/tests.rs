@@ -7,9 +7,11 @@ impl Resolve for Table {
     fn resolve(&self, dest: &str) -> Option<Resolved> {
         match dest {
             "../b/zalo.md#cai-dat" => {
-                Some(Resolved { url: "../../b/zalo/index.html#cai-dat".into(), file: None, size: None })
+                Some(Resolved { url: "../../b/zalo/index.html#cai-dat".into(), file: None, size: None, picture: None })
             }
-            "hinh.png" => Some(Resolved { url: "../../../media/a/hinh.png".into(), file: None, size: None }),
+            "hinh.png" => {
+                Some(Resolved { url: "../../../media/a/hinh.png".into(), file: None, size: None, picture: None })
+            }
             _ => None,
         }
     }
@@ -42,9 +44,7 @@ fn links_and_images_are_rewritten_and_located() {
     let out = html(body);
     assert!(out.contains("<a href=\"../../b/zalo/index.html#cai-dat\">Zalo</a>"), "{out}");
     assert!(
-        out.contains(
-            "<img src=\"../../../media/a/hinh.png\" alt=\"Sơ đồ\" title=\"Hình\" loading=\"lazy\" decoding=\"async\">"
-        ),
+        out.contains("<img src=\"../../../media/a/hinh.png\" alt=\"Sơ đồ\" title=\"Hình\" decoding=\"async\">"),
         "{out}"
     );
 }
@@ -295,4 +295,52 @@ fn rendering_reports_what_the_body_loads_and_its_answers() {
     assert_eq!(html.foreign, ["https://x.example/a.png"], "what raw HTML loads from another host is reported");
     assert_eq!(html.answers.len(), 1);
     assert!(html.answers[0].starts_with("<ol"), "{}", html.answers[0]);
+}
+
+/// Resolves `anh.jpg` (and `anh.jpg#goc`) to an image made into three variants.
+struct Pictures(bool);
+
+impl Resolve for Pictures {
+    fn resolve(&self, dest: &str) -> Option<Resolved> {
+        let sources = [(360, 9_000), (720, 31_000), (1080, 64_000)]
+            .map(|(w, b)| (format!("../../../media/a/anh.{w}.abcd1234.webp"), w, b))
+            .to_vec();
+        dest.starts_with("anh.jpg").then(|| Resolved {
+            url: "../../../media/a/anh.jpg".into(),
+            file: None,
+            size: Some((3000, 4000)),
+            picture: Some(Picture { width: 3000, height: 4000, sources, phone: 2, originals: self.0 }),
+        })
+    }
+}
+
+#[test]
+fn pictures_offer_their_variants_and_the_phone_loads_two() {
+    let body = "![Bước 1](anh.jpg)\n\n![Bước 2](anh.jpg#goc)\n";
+    let out = super::render(body, &Pictures(true), &HtmlOptions::default());
+    assert!(
+        out.html.contains(
+            "<img src=\"../../../media/a/anh.720.abcd1234.webp\" srcset=\"../../../media/a/anh.360.abcd1234.webp 360w, ../../../media/a/anh.720.abcd1234.webp 720w, ../../../media/a/anh.1080.abcd1234.webp 1080w\" sizes=\"(max-width: 42rem) calc(100vw - 2rem), 40rem\" width=\"3000\" height=\"4000\" alt=\"Bước 1\" data-bytes=\"31000\" decoding=\"async\">"
+        ),
+        "{}",
+        out.html
+    );
+    assert!(
+        out.html.contains("alt=\"Bước 2\" data-bytes=\"31000\" loading=\"lazy\" decoding=\"async\">"),
+        "{}",
+        out.html
+    );
+    assert!(
+        out.html.contains("<a class=\"image-original\" href=\"../../../media/a/anh.jpg\">Xem ảnh gốc (3000×4000)</a>"),
+        "{}",
+        out.html
+    );
+    let images: Vec<&str> =
+        out.loads.iter().filter(|(_, k)| *k == loads::LoadKind::Image).map(|(u, _)| u.as_str()).collect();
+    assert!(images.iter().all(|u| !u.contains(".1080.")), "a phone needs 360 and 720: {images:?}");
+    assert_eq!(images.len(), 4);
+    assert!(out.loads.contains(&("../../../media/a/anh.jpg".into(), loads::LoadKind::Original)), "{:?}", out.loads);
+    // where originals are not carried (packs), no link to one
+    let packed = super::render(body, &Pictures(false), &HtmlOptions::default());
+    assert!(!packed.html.contains("image-original") && !packed.loads.iter().any(|(u, _)| u.ends_with(".jpg")));
 }

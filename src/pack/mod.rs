@@ -370,6 +370,9 @@ pub fn narrow(config: &Config, content: &Content, pack: &Pack) -> (Config, Conte
     }
     narrowed.packs.clear();
     narrowed.build.packs = false;
+    // a pack is read on phones: images only as wide as a phone needs (see crate::images)
+    narrowed.images.widths.retain(|&w| w <= crate::images::PHONE_WIDTH);
+    narrowed.images.originals = false;
     (narrowed, content)
 }
 

@@ -200,17 +200,51 @@ pub fn site_into(site: &Site, theme: &theme::Theme, put: &Put) -> Result<BTreeMa
         .filter(|(path, _)| uses_tai_viet || !path.starts_with("assets/noto-sans-tai-viet"))
         .map(|(path, data)| OutputFile { path: path.clone(), contents: Contents::Bytes(data.clone()) })
         .collect();
-    others.extend(site.assets.iter().map(|asset| {
-        let contents = match &asset.cleaned {
-            Some(cleaned) => Contents::Bytes(cleaned.to_vec()),
-            None => Contents::Copy(asset.source.clone()),
-        };
-        OutputFile { path: asset.output.clone(), contents }
-    }));
+    others.extend(asset_files(site, &loads)?);
     others.into_par_iter().try_for_each(put_sized)?;
     let sizes = sizes.into_inner().expect("sizes lock");
     offline::manifests(site, &sizes, &loads).into_par_iter().try_for_each(|file| put(file).map(|_| ()))?;
     Ok(loads)
+}
+
+/// The files of the assets: copied (SVGs cleaned); for an image made into variants, the
+/// variants, and the file itself (re-encoded without metadata) only when a page loads or
+/// links to it (`![…](anh.jpg#goc)`, `[ảnh gốc](anh.jpg)`).
+fn asset_files(site: &Site, loads: &BTreeMap<String, PageLoads>) -> Result<Vec<OutputFile>, Error> {
+    let linked: std::collections::HashSet<&str> =
+        loads.values().flat_map(|p| p.loads.iter().map(|l| l.path.as_str())).collect();
+    let files: Vec<Result<Vec<OutputFile>, Error>> = site
+        .assets
+        .par_iter()
+        .map(|asset| {
+            let Some(image) = &asset.image else {
+                let contents = match &asset.cleaned {
+                    Some(cleaned) => Contents::Bytes(cleaned.to_vec()),
+                    None => Contents::Copy(asset.source.clone()),
+                };
+                return Ok(vec![OutputFile { path: asset.output.clone(), contents }]);
+            };
+            let mut out: Vec<OutputFile> = image
+                .variants
+                .iter()
+                .map(|v| OutputFile { path: v.output.clone(), contents: Contents::Bytes(v.bytes.to_vec()) })
+                .collect();
+            if linked.contains(asset.output.as_str()) {
+                let path = site.config.root.join(&asset.source);
+                let bytes = crate::fs::read(&path)?;
+                let original = crate::images::original(&bytes, &site.config.images).map_err(|refused| {
+                    Error::Usage(format!("{}: error: {}", asset.source.display(), refused.message))
+                })?;
+                out.push(OutputFile { path: asset.output.clone(), contents: Contents::Bytes(original) });
+            }
+            Ok(out)
+        })
+        .collect();
+    let mut out = Vec::new();
+    for f in files {
+        out.extend(f?);
+    }
+    Ok(out)
 }
 
 /// The Markdown bodies of `pages` (indices into `site.pages`), rendered once each, in

@@ -95,7 +95,14 @@ pub fn manifest<'a>(
     let mut list = BTreeSet::new();
     for shown in std::iter::once(page).chain(lessons.iter().map(String::as_str)) {
         list.insert(shown.to_string());
-        list.extend(loads(shown).into_iter().flatten().filter(|f| size(&f.path).is_some()).map(|f| f.path.clone()));
+        list.extend(
+            loads(shown)
+                .into_iter()
+                .flatten()
+                // an image's original is for whoever taps "Xem ảnh gốc" online, not for saves
+                .filter(|f| f.kind != super::view::LoadKind::Original && size(&f.path).is_some())
+                .map(|f| f.path.clone()),
+        );
     }
     let bytes = list.iter().map(|f| size(f).unwrap_or(0)).sum();
     let manifest =

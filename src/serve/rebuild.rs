@@ -534,7 +534,12 @@ impl Good {
         for (output, (source, version)) in &assets {
             if self.assets.get(output).is_none_or(|(s, v)| s != source || v != version) {
                 // an SVG that had script is served as cleaned, as a build writes it
-                let cleaned = self.site.assets.iter().find(|a| a.output == *output).and_then(|a| a.cleaned.clone());
+                let asset = self.site.assets.iter().find(|a| a.output == *output);
+                // an image's variants, as a build writes them (the file itself from disk)
+                for variant in asset.and_then(|a| a.image.as_ref()).into_iter().flat_map(|i| i.variants.iter()) {
+                    map.insert(variant.output.clone(), Served::Memory(Bytes::from(variant.bytes.to_vec())));
+                }
+                let cleaned = asset.and_then(|a| a.cleaned.clone());
                 let served = match cleaned {
                     Some(cleaned) => Served::Memory(Bytes::from(cleaned.to_vec())),
                     None => Served::Disk { path: root.join(source), root: Arc::from(root) },

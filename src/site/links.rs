@@ -157,7 +157,7 @@ fn link_problem(site: &Site, page: &Page, link: &markdown::LinkRef) -> Option<Se
 fn resolve(site: &Site, from: &Page, dest: &str) -> Result<Resolved, Problem> {
     if let Some(scheme) = scheme(dest) {
         return if markdown::url::SAFE_SCHEMES.contains(&scheme.as_str()) {
-            Ok(Resolved { url: dest.to_string(), file: None, size: None })
+            Ok(Resolved { url: dest.to_string(), file: None, size: None, picture: None })
         } else {
             Err(Problem::UnsafeScheme(scheme))
         };
@@ -182,10 +182,22 @@ fn resolve(site: &Site, from: &Page, dest: &str) -> Result<Resolved, Problem> {
             site.page(key, from.lang)
         } else if let Some(&asset) = site.assets_by_source.get(&joined) {
             let asset = &site.assets[asset];
+            let picture = asset.image.as_ref().map(|image| markdown::Picture {
+                width: image.width,
+                height: image.height,
+                sources: image
+                    .variants
+                    .iter()
+                    .map(|v| (relative_url(&from.output, &v.output), v.width, v.bytes.len() as u64))
+                    .collect(),
+                phone: image.phone_variants().len(),
+                originals: site.config.images.originals,
+            });
             return Ok(Resolved {
                 url: relative_url(&from.output, &asset.output),
                 file: Some(site.config.root.join(&asset.source)),
                 size: asset.size,
+                picture,
             });
         } else if site.is_left_out(&joined) || site.is_left_out(&joined.join("_index.md")) {
             return Err(Problem::LeftOut);
@@ -210,7 +222,7 @@ fn resolve(site: &Site, from: &Page, dest: &str) -> Result<Resolved, Problem> {
     if url.is_empty() {
         url = relative_url(&from.output, &target.output);
     }
-    Ok(Resolved { url, file: None, size: None })
+    Ok(Resolved { url, file: None, size: None, picture: None })
 }
 
 /// The source file a relative path written in `from` names.

@@ -129,6 +129,10 @@ pub struct SiteAsset {
     /// An image's width and height, read from its header (an SVG's from its attributes or
     /// `viewBox`), for the `width` and `height` that keep a page from jumping as it loads.
     pub size: Option<(u64, u64)>,
+    /// A PNG, JPEG, WebP or GIF made into WebP variants ([`crate::images`]): those are
+    /// written instead of the file, which is written (without metadata) only when a page
+    /// links to it.
+    pub image: Option<Arc<crate::images::Processed>>,
 }
 
 /// The whole site, linked. Read-only for every later stage.
@@ -265,7 +269,7 @@ pub fn link_with(config: Config, content: Content, outlines: &mut Outlines) -> (
     let (mut pages, parsed) = outline_pages(&config, &sources, variants, outlines);
 
     let courses = order_courses(&mut pages, keys);
-    let assets: Vec<SiteAsset> = content
+    let mut assets: Vec<SiteAsset> = content
         .assets
         .par_iter()
         .map(|a| SiteAsset {
@@ -273,8 +277,23 @@ pub fn link_with(config: Config, content: Content, outlines: &mut Outlines) -> (
             output: asset_output_path(&a.path),
             cleaned: a.cleaned.clone(),
             size: image_size(&config.root, a),
+            image: None,
         })
         .collect();
+    let sources: Vec<(&Path, &str)> = assets.iter().map(|a| (a.source.as_path(), a.output.as_str())).collect();
+    let processed = crate::images::process_all(&config.root, &sources, &config.images);
+    for (asset, processed) in assets.iter_mut().zip(processed) {
+        match processed {
+            Some(Ok(image)) => {
+                asset.size = Some((u64::from(image.width), u64::from(image.height)));
+                asset.image = Some(image);
+            }
+            Some(Err(refused)) => {
+                diagnostics.push(Diagnostic::error(&asset.source, "image-refused", refused.message).hint(refused.hint))
+            }
+            None => {}
+        }
+    }
     let assets_by_source = assets.iter().enumerate().map(|(i, a)| (a.source.clone(), i)).collect();
     let home = pages[..keys].iter().position(|p| p.source.kind == PageKind::Home).unwrap_or(0);
     let lesson_order: Vec<usize> = courses.iter().flat_map(|c| c.lessons.iter().copied()).collect();

@@ -9,6 +9,7 @@
 //! `HOCLIEU_SKIP_BROWSER=1` says to skip them on purpose (then loudly, on stderr).
 
 mod driver;
+mod images;
 mod kiwix;
 mod phones;
 mod print;
@@ -211,7 +212,7 @@ async fn every_page_kind_passes_axe_wcag_2_1_aa() {
 
 /// What the browser fetched for the current page: the navigation entry first, then
 /// every resource, as (URL, initiator, bytes on the wire).
-async fn transfers(client: &Client) -> Vec<(String, String, u64)> {
+pub(crate) async fn transfers(client: &Client) -> Vec<(String, String, u64)> {
     let script = r#"
         const entry = (e, type) => ({
             name: e.name, type, transfer: e.transferSize, encoded: e.encodedBodySize,

@@ -168,10 +168,12 @@ struct Targets;
 impl Resolve for Targets {
     fn resolve(&self, dest: &str) -> Option<Resolved> {
         match dest.split('#').next().unwrap_or_default() {
-            "khac.md" => Some(Resolved { url: "../khac/index.html".into(), file: None, size: None }),
-            "hinh.png" => Some(Resolved { url: "../../../media/k/hinh.png".into(), file: None, size: None }),
+            "khac.md" => Some(Resolved { url: "../khac/index.html".into(), file: None, size: None, picture: None }),
+            "hinh.png" => {
+                Some(Resolved { url: "../../../media/k/hinh.png".into(), file: None, size: None, picture: None })
+            }
             _ if dest.starts_with("https:") || dest.starts_with("mailto:") || dest.starts_with("tel:") => {
-                Some(Resolved { url: dest.into(), file: None, size: None })
+                Some(Resolved { url: dest.into(), file: None, size: None, picture: None })
             }
             _ => None,
         }

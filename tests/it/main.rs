@@ -14,6 +14,7 @@ mod diagnostics;
 mod hostile_fs;
 mod hostile_markdown;
 mod identity;
+mod images;
 mod offline;
 mod output_integrity;
 mod pack;

@@ -198,10 +198,11 @@ fn the_enhancement_script_is_small_and_deferred() {
     let size =
         std::fs::metadata(project.path("public/vi/an-toan/mat-khau-manh").join(format!("{script}.gz"))).unwrap().len();
     // text size, the header's search and menu boxes, learned lessons, quizzes, the search
-    // loader and the service worker's registration: about 1.9 KB gzipped, as a LAN server
+    // loader, the service worker's registration and the data saver (which must run before
+    // lazy images load, so it cannot load later): about 2.6 KB gzipped, as a LAN server
     // sends it (the search code loads only when the box is used, the save button's code
     // only on course and path pages)
-    assert!(size < 2048, "the script is {size} bytes compressed");
+    assert!(size < 2700, "the script is {size} bytes compressed");
     assert!(
         lesson.contains(r#"<div class="textsize" role="group" aria-label="Cỡ chữ" hidden>"#),
         "hidden until the script shows it"

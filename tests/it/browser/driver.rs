@@ -169,7 +169,7 @@ impl Drop for Chromedriver {
 
 /// The capabilities of one session: headless Chromium at phone size, no traffic of its
 /// own, a fresh profile, and JavaScript on or off.
-fn capabilities(profile: &Path, javascript: bool) -> fantoccini::wd::Capabilities {
+fn capabilities(profile: &Path, javascript: bool, extra: &[&str]) -> fantoccini::wd::Capabilities {
     let (width, height) = PHONE;
     let mut chrome = json!({
         "binary": CHROMIUM,
@@ -188,6 +188,9 @@ fn capabilities(profile: &Path, javascript: bool) -> fantoccini::wd::Capabilitie
             format!("--user-data-dir={}", profile.display()),
         ],
     });
+    if let Some(args) = chrome["args"].as_array_mut() {
+        args.extend(extra.iter().map(|a| json!(a)));
+    }
     if !javascript {
         chrome["prefs"] = json!({ "profile.managed_default_content_settings.javascript": 2 });
     }
@@ -205,10 +208,19 @@ where
     F: FnOnce(Client) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    with_browser_args(javascript, &[], test).await
+}
+
+/// [`with_browser`] with more Chromium arguments (`--force-device-scale-factor=2`).
+pub async fn with_browser_args<F, Fut>(javascript: bool, extra: &[&str], test: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let driver = chromedriver();
     let profile = tempfile::tempdir().expect("temp dir for the Chromium profile");
     let client = ClientBuilder::native()
-        .capabilities(capabilities(profile.path(), javascript))
+        .capabilities(capabilities(profile.path(), javascript, extra))
         .connect(&driver.url)
         .await
         .unwrap_or_else(|e| panic!("start a Chromium session through chromedriver: {e}"));

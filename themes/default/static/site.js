@@ -114,3 +114,50 @@
   sw.register(new URL("../sw.js", document.currentScript.src)).catch(Boolean);
   if (box) document.head.appendChild(document.createElement("script")).src = box.getAttribute("data-script");
 })();
+/* Data saver ("Tiết kiệm dữ liệu"): when the browser asks to save data (Save-Data) or the
+   learner turns it on in the menu (kept in this browser), images over 30 KB wait behind a
+   button showing their size. Without this file every image loads as usual. */
+(function () {
+  var KEY = "hoclieu.saver", LIMIT = 30000, box = document.querySelector(".saver");
+  if (!box) return;
+  var check = box.querySelector("input");
+  function stored() { try { return localStorage.getItem(KEY); } catch (e) { return null; } }
+  function on() {
+    var s = stored(), c = navigator.connection;
+    return s !== null ? s === "1" : !!(c && c.saveData);
+  }
+  function size(b) { return b >= 1e6 ? (b / 1e6).toFixed(1) + " MB" : Math.round(b / 1e3) + " KB"; }
+  function show(img) {
+    if (img.dataset.srcset) img.srcset = img.dataset.srcset;
+    if (img.dataset.src) img.src = img.dataset.src;
+    img.hidden = false;
+    var b = img.previousElementSibling;
+    if (b && b.className === "img-hold") b.parentNode.removeChild(b);
+  }
+  function hold(img) {
+    if (+img.dataset.bytes <= LIMIT || (img.complete && img.naturalWidth) || img.dataset.src) return;
+    img.dataset.srcset = img.getAttribute("srcset") || "";
+    img.dataset.src = img.getAttribute("src");
+    img.removeAttribute("srcset");
+    img.removeAttribute("src");
+    img.hidden = true;
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "img-hold";
+    b.textContent = box.getAttribute("data-hold").replace("{size}", size(+img.dataset.bytes)) + (img.alt ? ": " + img.alt : "");
+    b.addEventListener("click", function () { show(img); });
+    img.parentNode.insertBefore(b, img);
+  }
+  function apply(saving) {
+    [].forEach.call(document.querySelectorAll("img[data-bytes]"), function (img) {
+      if (saving) hold(img); else if (img.hidden) show(img);
+    });
+  }
+  box.hidden = false;
+  check.checked = on();
+  apply(check.checked);
+  check.addEventListener("change", function () {
+    try { localStorage.setItem(KEY, check.checked ? "1" : "0"); } catch (e) {}
+    apply(check.checked);
+  });
+})();
