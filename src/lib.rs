@@ -8,11 +8,11 @@
 //!   config::load(root)            -> Config            book.toml, checked
 //!   content::load(&Config, opts)  -> Content           walk + read + front matter (parallel)
 //!   site::link(Config, Content)   -> Site              courses, order, URLs, link targets
-//! render::site(&Site)             -> RenderedSite      page views → Markdown → templates (parallel)
+//! render::site_into(&Site, put)   -> page loads        page views → Markdown → templates (parallel),
+//!                                                      each file handed to output::Sink at once
 //! search::browser::site(&Site)    -> Vec<OutputFile>   search index shards per language
-//! output::compress::siblings(..)  -> Vec<OutputFile>   .br and .gz, in memory (parallel)
 //! lint::budget::check(..)         -> diagnostics       first-load bytes per page
-//! output::write(dir, files)                            temp dir, atomic swap
+//! output::Sink::finish()                               temp dir (written as files come), atomic swap
 //! ```
 //!
 //! `pack` runs the same stages on a narrowed copy of the content, once per offline pack:
