@@ -15,6 +15,7 @@
 #   BENCH_MDBOOK_MAX=1000                 # mdBook only up to this size (it needs 10 min and
 #                                         # 6 GB for 10 000 lessons)
 #   BENCH_SLOW=300                        # a run slower than this many seconds is not repeated
+#   BENCH_REPORT_ONLY=1 bench/run.sh      # summarise bench/out/runs.tsv again (after an interruption)
 #   BENCH_BUILD=0 bench/run.sh            # use target/release as it is (no cargo build)
 #   BENCH_INSTALL=1 bench/run.sh          # install missing tools (hugo and time via apt-get,
 #                                         # mdbook via cargo)
@@ -77,6 +78,14 @@ if [[ -z $MDBOOK && $INSTALL == 1 ]]; then
   MDBOOK=$HOME/.cargo/bin/mdbook
 fi
 
+RAW="$OUT/runs.tsv"
+STAGES="$OUT/stages.tsv"
+if [[ ${BENCH_REPORT_ONLY:-0} == 1 ]]; then
+  # Summarise the runs of an interrupted run again (runs.tsv, stages.tsv, meta.env).
+  # shellcheck disable=SC1091
+  . "$OUT/meta.env"
+  LOAD_AFTER=${LOAD_AFTER:-"$(cut -d' ' -f1-3 /proc/loadavg) (interrupted; now)"}
+else
 # ---- build --------------------------------------------------------------------------------
 
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
@@ -109,6 +118,7 @@ mkdir -p "$OUT" "$TMP"
 FS=$(stat -f -c %T "$TMP" 2>/dev/null || echo unknown)
 if [[ $FS == tmpfs ]]; then WHERE="tmpfs ($TMP)"; else WHERE="disk, $FS ($(df --output=source "$TMP" | tail -n1), $TMP)"; fi
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+printf 'WHERE=%q\nLOAD_BEFORE=%q\nCOMMAND=%q\nRUNS=%q\nHOCLIEU=%q\n' "$WHERE" "$LOAD_BEFORE" "$COMMAND" "$RUNS" "$HOCLIEU" >"$OUT/meta.env"
 RAW="$OUT/runs.tsv" # every run: corpus, lessons, tool, run, wall, user, sys, rss_kb, files, load1
 printf 'corpus\tlessons\ttool\trun\twall\tuser\tsys\trss_kb\tfiles\tload1\n' >"$RAW"
 STAGES="$OUT/stages.tsv" # every hoclieu run's stages: corpus, lessons, tool, run, stage, seconds
@@ -198,6 +208,9 @@ for corpus in $CORPORA; do
 done
 rmdir "$TMP" 2>/dev/null || true
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+printf 'LOAD_AFTER=%q\n' "$LOAD_AFTER" >>"$OUT/meta.env"
+
+fi
 
 # ---- report -------------------------------------------------------------------------------
 
