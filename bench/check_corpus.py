@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Checks a corpus written by examples/gen_corpus.rs (standard library only).
 
-Usage: bench/check_corpus.py DIR   (DIR holds hoclieu/, hugo/, mdbook/)
+Usage: bench/check_corpus.py [--real] DIR   (DIR holds hoclieu/, hugo/, mdbook/; --real for
+a corpus made with `--corpus real`: lessons of 450-1400 words, PNG screenshots too)
 
 For the hoclieu site: front matter has exactly the expected keys, domain and group ids
 exist in book.toml and every group learns the lesson's first domain, every relative link
@@ -18,6 +19,7 @@ import unicodedata
 LESSON_KEYS = {"title", "summary", "domains", "groups", "level", "duration", "weight", "objectives"}
 COURSE_KEYS = {"title", "summary", "weight"}
 HOME_KEYS = {"title", "summary"}
+LIMITS = (400, 900)  # words a lesson
 LEVELS = {"co-ban", "nang-cao", "chuyen-sau"}
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$", re.M)
@@ -96,7 +98,7 @@ def main(root):
         if not isinstance(fm["duration"], int) or not isinstance(fm["weight"], int):
             say(f"{rel}: duration/weight not integers")
         words = sum(1 for w in body.split() if any(c.isalnum() for c in w))
-        if not 400 <= words <= 900:
+        if not LIMITS[0] <= words <= LIMITS[1]:
             say(f"{rel}: {words} words")
         if not re.fullmatch(r"[a-z0-9-]+\.md", name):
             say(f"{rel}: slug not plain ASCII")
@@ -111,6 +113,8 @@ def main(root):
                 say(f"{rel}: link target {target} does not exist")
                 continue
             links += 1
+            if dest.endswith(".png") and not open(full, "rb").read(8) == b"\x89PNG\r\n\x1a\n":
+                say(f"{rel}: {dest} is not a PNG")
             if dest.endswith(".svg"):
                 svg = open(full, encoding="utf-8").read()
                 if not re.search(r'<svg[^>]*\swidth="\d+"[^>]*\sheight="\d+"', svg):
@@ -140,6 +144,10 @@ def main(root):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    args = sys.argv[1:]
+    if args[:1] == ["--real"]:
+        LIMITS = (450, 1400)
+        args = args[1:]
+    if len(args) != 1:
         sys.exit(__doc__)
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(args[0]))

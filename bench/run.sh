@@ -1,34 +1,51 @@
 #!/usr/bin/env bash
-# Build-speed benchmark: hoclieu (precompression off and on) against Hugo and mdBook on the
-# same generated lessons (examples/gen_corpus.rs), at 1 000 and 10 000 lessons, in one
-# language (Vietnamese) as the other tools build them.
+# Build-speed benchmark as a user runs it: hoclieu with its defaults (search index, `.gz`
+# and `.br` siblings), hoclieu with precompression off, Hugo and mdBook, on the same
+# generated lessons (examples/gen_corpus.rs), in one language (Vietnamese) as the other
+# tools build them, on the real disk.
 #
-#   bench/run.sh                      # everything; results also go to bench/out/results.txt
-#   BENCH_SIZES="1000" bench/run.sh   # one size
-#   BENCH_RUNS=5 bench/run.sh         # best of 5 instead of 3
-#   BENCH_SLOW=300 bench/run.sh       # a run slower than this many seconds is not repeated (default 120)
-#   BENCH_INSTALL=1 bench/run.sh      # install missing tools (mdbook via cargo, hugo/time via apt-get)
+#   bench/run.sh                          # everything below; one command
+#   BENCH_CORPORA="real" bench/run.sh     # corpora: real (words of real Vietnamese, default
+#                                         # first) and easy (the older small-vocabulary one)
+#   BENCH_SIZES="1000 10000 30000" bench/run.sh   # lesson counts (default "1000 10000")
+#   BENCH_HOCLIEU_ONLY_ABOVE=10000        # sizes above this build with hoclieu only (memory growth)
+#   BENCH_RUNS=5 bench/run.sh             # median of 5 instead of 3
+#   BENCH_TMP=/dev/shm/bench bench/run.sh # build outputs on tmpfs instead of the disk
 #   BENCH_TOOLS="hoclieu hugo" bench/run.sh   # only these tools (default: hoclieu hugo mdbook)
-#   BENCH_TMP=/dev/shm/bench bench/run.sh     # build outputs there (tmpfs keeps a noisy disk out)
+#   BENCH_MDBOOK_MAX=1000                 # mdBook only up to this size (it needs 10 min and
+#                                         # 6 GB for 10 000 lessons)
+#   BENCH_SLOW=300                        # a run slower than this many seconds is not repeated
+#   BENCH_REPORT_ONLY=1 bench/run.sh      # summarise bench/out/runs.tsv again (after an interruption)
+#   BENCH_BUILD=0 bench/run.sh            # use target/release as it is (no cargo build)
+#   BENCH_INSTALL=1 bench/run.sh          # install missing tools (hugo and time via apt-get,
+#                                         # mdbook via cargo)
 #
-# Each measurement is the best wall time of BENCH_RUNS runs, each into a fresh empty output
-# folder, with the peak RSS of that run, both from /usr/bin/time. pages/s is source lessons
-# per second, so the tools compare on equal input whatever number of files each writes
-# (the "html files" column shows that). Missing tools are reported as skipped, never guessed.
-# The machine should be otherwise idle: the load average before and after is printed.
+# Rounds alternate the tools (round 1: every tool once, then round 2, …) so that noise from
+# other work on the machine falls on all of them; each run writes into a fresh empty folder,
+# deleted afterwards. Each figure is the median of the runs: wall time, CPU utilisation
+# ((user + sys) / wall: 2.0 means both cores busy on this 2-core machine) and peak RSS, all
+# from `/usr/bin/time -v`, plus hoclieu's stage times (`HOCLIEU_TIMINGS=1`). The machine,
+# the file system the outputs go to, the load average at each run and the corpus are written
+# with the figures into bench/out/results.txt, and a markdown table into
+# bench/out/results.md (paste it into BENCHMARKS.md).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
 SIZES=${BENCH_SIZES:-"1000 10000"}
+CORPORA=${BENCH_CORPORA:-"real easy"}
 RUNS=${BENCH_RUNS:-3}
-SLOW=${BENCH_SLOW:-120}
+SLOW=${BENCH_SLOW:-300}
 SEED=${BENCH_SEED:-42}
 INSTALL=${BENCH_INSTALL:-0}
 TOOLS=" ${BENCH_TOOLS:-hoclieu hugo mdbook} "
+ONLY_ABOVE=${BENCH_HOCLIEU_ONLY_ABOVE:-10000}
+MDBOOK_MAX=${BENCH_MDBOOK_MAX:-1000}
 OUT="$ROOT/bench/out"
 TMP=${BENCH_TMP:-$OUT/tmp}
 RESULTS="$OUT/results.txt"
+MARKDOWN="$OUT/results.md"
+COMMAND="$0${BENCH_SIZES:+ BENCH_SIZES=\"$SIZES\"}${BENCH_CORPORA:+ BENCH_CORPORA=\"$CORPORA\"}${BENCH_TMP:+ BENCH_TMP=$TMP}${BENCH_RUNS:+ BENCH_RUNS=$RUNS}${BENCH_TOOLS:+ BENCH_TOOLS=\"${BENCH_TOOLS}\"}"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -61,135 +78,236 @@ if [[ -z $MDBOOK && $INSTALL == 1 ]]; then
   MDBOOK=$HOME/.cargo/bin/mdbook
 fi
 
+RAW="$OUT/runs.tsv"
+STAGES="$OUT/stages.tsv"
+if [[ ${BENCH_REPORT_ONLY:-0} == 1 ]]; then
+  # Summarise the runs of an interrupted run again (runs.tsv, stages.tsv, meta.env).
+  # shellcheck disable=SC1091
+  . "$OUT/meta.env"
+  LOAD_AFTER=${LOAD_AFTER:-"$(cut -d' ' -f1-3 /proc/loadavg) (interrupted; now)"}
+else
 # ---- build --------------------------------------------------------------------------------
 
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 HOCLIEU="$TARGET/release/hoclieu"
-log "cargo build --release"
-if ! cargo build --release; then
-  log "hoclieu does not build; its rows will say so"
+if [[ ${BENCH_BUILD:-1} == 1 ]]; then
+  log "cargo build --release"
+  if ! cargo build --release; then
+    log "hoclieu does not build; its rows will say so"
+    HOCLIEU=""
+  fi
+elif [[ ! -x $HOCLIEU ]]; then
   HOCLIEU=""
 fi
 
 GEN="$TARGET/release/examples/gen_corpus"
-log "cargo build --release --example gen_corpus"
-if ! cargo build --release --example gen_corpus; then
+if [[ ${BENCH_BUILD:-1} == 1 ]]; then
+  log "cargo build --release --example gen_corpus"
+  cargo build --release --example gen_corpus || rm -f "$GEN"
+fi
+if [[ ! -x $GEN ]]; then
   # The generator needs only std; build it alone while the library does not compile.
-  log "falling back to rustc for the generator"
+  log "building the generator with rustc"
   mkdir -p "$TARGET/release/examples"
   rustc --edition 2021 -O "$ROOT/examples/gen_corpus.rs" -o "$GEN"
 fi
 
 # ---- measuring ----------------------------------------------------------------------------
 
-ROWS=()
-LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
+mkdir -p "$OUT" "$TMP"
+FS=$(stat -f -c %T "$TMP" 2>/dev/null || echo unknown)
+if [[ $FS == tmpfs ]]; then WHERE="tmpfs ($TMP)"; else WHERE="disk, $FS ($(df --output=source "$TMP" | tail -n1), $TMP)"; fi
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+printf 'WHERE=%q\nLOAD_BEFORE=%q\nCOMMAND=%q\nRUNS=%q\nHOCLIEU=%q\n' "$WHERE" "$LOAD_BEFORE" "$COMMAND" "$RUNS" "$HOCLIEU" >"$OUT/meta.env"
+RAW="$OUT/runs.tsv" # every run: corpus, lessons, tool, run, wall, user, sys, rss_kb, files, load1
+printf 'corpus\tlessons\ttool\trun\twall\tuser\tsys\trss_kb\tfiles\tload1\n' >"$RAW"
+STAGES="$OUT/stages.tsv" # every hoclieu run's stages: corpus, lessons, tool, run, stage, seconds
+printf 'corpus\tlessons\ttool\trun\tstage\tseconds\n' >"$STAGES"
 
-# measure TOOL LESSONS CMD... — CMD has the literal word @OUT@ where the output folder goes.
-measure() {
-  local tool=$1 lessons=$2
-  shift 2
-  local best="" best_rss="" html=0 run runs_done=0 secs kb dir err status
-  mkdir -p "$TMP"
-  for ((run = 1; run <= RUNS; run++)); do
-    dir=$(mktemp -d "$TMP/run.XXXXXX")
-    local args=()
-    for a in "$@"; do args+=("${a//@OUT@/$dir/site}"); done
-    log "$tool, $lessons lessons, run $run/$RUNS"
-    status=0
-    /usr/bin/time -f '%e %M' -o "$dir/time" "${args[@]}" >"$dir/log" 2>&1 || status=$?
-    if [[ $status -ne 0 ]]; then
-      err=$(awk 'tolower($0) ~ /error/ { print; exit }' "$dir/log")
-      [[ -z $err ]] && err=$(tail -n1 "$dir/log")
-      log "$tool failed (exit $status): $err"
-      ROWS+=("$tool|$lessons|failed (exit $status)")
-      rm -rf "$dir"
-      return 0
-    fi
-    read -r secs kb <"$dir/time"
-    if [[ -z $best ]] || awk -v a="$secs" -v b="$best" 'BEGIN { exit !(a < b) }'; then
-      best=$secs
-      best_rss=$kb
-    fi
-    html=$(find "$dir/site" -name '*.html' | wc -l)
+# m:ss.ss or h:mm:ss → seconds
+clock() { awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }' <<<"$1"; }
+
+# run_once CORPUS LESSONS TOOL RUN CMD... — CMD has the literal word @OUT@ for the output folder.
+run_once() {
+  local corpus=$1 lessons=$2 tool=$3 run=$4
+  shift 4
+  local dir status=0 load
+  dir=$(mktemp -d "$TMP/run.XXXXXX")
+  local args=()
+  for a in "$@"; do args+=("${a//@OUT@/$dir/site}"); done
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  log "$corpus $lessons: $tool, run $run/$RUNS (load $load)"
+  HOCLIEU_TIMINGS=1 /usr/bin/time -v -o "$dir/time" "${args[@]}" >"$dir/log" 2>&1 || status=$?
+  if [[ $status -ne 0 ]]; then
+    log "$tool failed (exit $status): $(grep -m1 -i error "$dir/log" || tail -n1 "$dir/log")"
+    printf '%s\t%s\t%s\t%s\tfailed\t\t\t\t\t%s\n' "$corpus" "$lessons" "$tool" "$run" "$load" >>"$RAW"
     rm -rf "$dir"
-    runs_done=$run
-    if ((run < RUNS)) && awk -v a="$secs" -v b="$SLOW" 'BEGIN { exit !(a > b) }'; then
-      log "$tool took ${secs}s (over BENCH_SLOW=${SLOW}s): not repeating it"
-      break
-    fi
+    return 1
+  fi
+  local wall user sys rss files
+  wall=$(clock "$(sed -n 's/.*Elapsed (wall clock) time.*: //p' "$dir/time")")
+  user=$(sed -n 's/.*User time (seconds): //p' "$dir/time")
+  sys=$(sed -n 's/.*System time (seconds): //p' "$dir/time")
+  rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$dir/time")
+  files=$(find "$dir/site" -type f | wc -l)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$corpus" "$lessons" "$tool" "$run" "$wall" "$user" "$sys" "$rss" "$files" "$load" >>"$RAW"
+  # hoclieu prints `timing: STAGE: 1.234 s` when HOCLIEU_TIMINGS is set.
+  sed -n 's/^timing: \(.*\): \([0-9.]*\) s$/\1\t\2/p' "$dir/log" | while IFS=$'\t' read -r stage secs; do
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$corpus" "$lessons" "$tool" "$run" "$stage" "$secs" >>"$STAGES"
   done
-  ROWS+=("$tool|$lessons|$(awk -v s="$best" -v n="$lessons" -v kb="$best_rss" -v h="$html" -v r="$runs_done" \
-    'BEGIN { printf "%.2f|%s|%.0f|%d|%d", s, (s > 0 ? sprintf("%.0f", n / s) : "n/a"), kb / 1024, h, r }')")
+  rm -rf "$dir"
+  log "  ${wall}s wall, ${user}s user, ${sys}s sys, $((rss / 1024)) MB"
+  if awk -v a="$wall" -v b="$SLOW" 'BEGIN { exit !(a > b) }'; then
+    log "  over BENCH_SLOW=${SLOW}s: $tool is not run again at this size"
+    return 1
+  fi
 }
 
-skip() { ROWS+=("$1|$2|$3"); }
+for corpus in $CORPORA; do
+  for n in $SIZES; do
+    dir="$OUT/corpus-$corpus-$n"
+    log "generating the $corpus corpus, $n lessons, into $dir"
+    "$GEN" --lessons "$n" --out "$dir" --seed "$SEED" --corpus "$corpus" --words "$ROOT/bench/words"
+    # Hugo and mdBook build the lessons once, in Vietnamese; so does hoclieu here (the
+    # generated book.toml also declares the three minority languages, which would make every
+    # page four times, as fallbacks): only [languages.vi] is kept. The default variant
+    # drops `precompress` so hoclieu's own default (on) applies.
+    awk '/^\[/ { keep = ($0 !~ /^\[languages\./ || $0 == "[languages.vi]") } keep && !/^precompress = /' \
+      "$dir/hoclieu/book.toml" >"$dir/book.vi.toml"
+    mv "$dir/book.vi.toml" "$dir/hoclieu/book.toml"
+    grep -q '^\[languages.vi\]$' "$dir/hoclieu/book.toml"
+    ! grep -q '^\[languages.hmn\]$' "$dir/hoclieu/book.toml"
+    rm -rf "$dir/hoclieu-plain"
+    cp -r "$dir/hoclieu" "$dir/hoclieu-plain"
+    sed -i 's/^\[build\]$/[build]\nprecompress = false/' "$dir/hoclieu-plain/book.toml"
+    grep -q '^precompress = false$' "$dir/hoclieu-plain/book.toml"
 
-for n in $SIZES; do
-  corpus="$OUT/$n"
-  log "generating $n lessons into $corpus"
-  "$GEN" --lessons "$n" --out "$corpus" --seed "$SEED"
-  # Hugo and mdBook build the lessons once, in Vietnamese; so does hoclieu here (the
-  # generated book.toml also declares the three minority languages, which would make every
-  # page four times, as fallbacks): only [languages.vi] is kept.
-  awk '/^\[/ { keep = ($0 !~ /^\[languages\./ || $0 == "[languages.vi]") } keep' \
-    "$corpus/hoclieu/book.toml" >"$corpus/book.vi.toml"
-  mv "$corpus/book.vi.toml" "$corpus/hoclieu/book.toml"
-  grep -q '^\[languages.vi\]$' "$corpus/hoclieu/book.toml"
-  ! grep -q '^\[languages.hmn\]$' "$corpus/hoclieu/book.toml"
-  rm -rf "$corpus/hoclieu-plain"
-  cp -r "$corpus/hoclieu" "$corpus/hoclieu-plain"
-  sed -i 's/^precompress = true$/precompress = false/' "$corpus/hoclieu-plain/book.toml"
-  grep -q '^precompress = false$' "$corpus/hoclieu-plain/book.toml"
-
-  if [[ $TOOLS != *" hoclieu "* ]]; then
-    :
-  elif [[ -n $HOCLIEU ]]; then
-    measure "hoclieu (precompress off)" "$n" "$HOCLIEU" build --root "$corpus/hoclieu-plain" --out @OUT@
-    measure "hoclieu (precompress on)" "$n" "$HOCLIEU" build --root "$corpus/hoclieu" --out @OUT@
-  else
-    skip "hoclieu" "$n" "skipped (does not build)"
-  fi
-  if [[ $TOOLS != *" hugo "* ]]; then
-    :
-  elif [[ -n $HUGO ]]; then
-    measure "hugo" "$n" "$HUGO" --quiet -s "$corpus/hugo" -d @OUT@
-  else
-    skip "hugo" "$n" "skipped (not installed)"
-  fi
-  if [[ $TOOLS != *" mdbook "* ]]; then
-    :
-  elif [[ -n $MDBOOK ]]; then
-    measure "mdbook" "$n" "$MDBOOK" build "$corpus/mdbook" -d @OUT@
-  else
-    skip "mdbook" "$n" "skipped (not installed)"
-  fi
+    # The tools of this size, each as "name|command".
+    jobs=()
+    if [[ $TOOLS == *" hoclieu "* && -n $HOCLIEU ]]; then
+      jobs+=("hoclieu default|$HOCLIEU build --root $dir/hoclieu --out @OUT@")
+      jobs+=("hoclieu precompress off|$HOCLIEU build --root $dir/hoclieu-plain --out @OUT@")
+    fi
+    if ((n <= ONLY_ABOVE)); then
+      if [[ $TOOLS == *" hugo "* && -n $HUGO ]]; then jobs+=("hugo|$HUGO --quiet -s $dir/hugo -d @OUT@"); fi
+      if [[ $TOOLS == *" mdbook "* && -n $MDBOOK ]] && ((n <= MDBOOK_MAX)); then
+        jobs+=("mdbook|$MDBOOK build $dir/mdbook -d @OUT@")
+      fi
+    fi
+    declare -A dropped=()
+    for ((run = 1; run <= RUNS; run++)); do
+      for job in "${jobs[@]}"; do
+        tool=${job%%|*}
+        if [[ -n ${dropped[$tool]:-} ]]; then continue; fi
+        # shellcheck disable=SC2086 # the command is split on spaces (paths have none)
+        run_once "$corpus" "$n" "$tool" "$run" ${job#*|} || dropped[$tool]=1
+      done
+    done
+    unset dropped
+  done
 done
 rmdir "$TMP" 2>/dev/null || true
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+printf 'LOAD_AFTER=%q\n' "$LOAD_AFTER" >>"$OUT/meta.env"
+
+fi
 
 # ---- report -------------------------------------------------------------------------------
 
 version() { "$@" 2>/dev/null | head -n1 || true; }
 cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)
 [[ -z $cpu ]] && cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1)
+commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$ROOT" diff --quiet HEAD -- src Cargo.toml Cargo.lock themes 2>/dev/null || commit="$commit + uncommitted changes"
+
+# Medians per (corpus, lessons, tool) of wall, utilisation, user, sys, RSS; stage medians.
+summary=$(awk -F'\t' '
+  function median(list,   n, a, i, j, t) {
+    n = split(list, a, " ")
+    for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  NR == 1 || $5 == "failed" { if ($5 == "failed") failed[$1 "\t" $2 "\t" $3] = 1; next }
+  {
+    k = $1 "\t" $2 "\t" $3
+    if (!(k in seen)) { seen[k] = 1; order[++n] = k }
+    wall[k] = wall[k] " " $5; util[k] = util[k] " " ($6 + $7) / ($5 > 0 ? $5 : 1)
+    usr[k] = usr[k] " " $6; sys[k] = sys[k] " " $7; rss[k] = rss[k] " " $8; files[k] = $9
+    load[k] = load[k] " " $10; runs[k]++
+    if (!(k in lo) || $5 + 0 < lo[k]) lo[k] = $5 + 0
+    if (!(k in hi) || $5 + 0 > hi[k]) hi[k] = $5 + 0
+  }
+  END {
+    for (i = 1; i <= n; i++) {
+      k = order[i]
+      printf "%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.0f\t%s\t%d\t%s\n", k, median(wall[k]), lo[k], hi[k], \
+        median(util[k]), median(usr[k]), median(sys[k]), median(rss[k]) / 1024, files[k], runs[k], load[k]
+    }
+    for (k in failed) if (!(k in seen)) printf "%s\tfailed\n", k
+  }' "$RAW")
+
+stages=$(awk -F'\t' '
+  function median(list,   n, a, i, j, t) {
+    n = split(list, a, " ")
+    for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  NR == 1 { next }
+  {
+    k = $1 "\t" $2 "\t" $3
+    if (!(k in seen)) { seen[k] = 1; order[++n] = k; stagelist[k] = "" }
+    s = k SUBSEP $5
+    if (!(s in have)) { have[s] = 1; stagelist[k] = stagelist[k] "\x1f" $5 }
+    secs[s] = secs[s] " " $6
+  }
+  END {
+    for (i = 1; i <= n; i++) {
+      k = order[i]; m = split(substr(stagelist[k], 2), names, "\x1f"); line = ""
+      for (j = 1; j <= m; j++) line = line sprintf("%s%s %.2f", (j > 1 ? ", " : ""), names[j], median(secs[k SUBSEP names[j]]))
+      printf "%s\t%s\n", k, line
+    }
+  }' "$STAGES")
 
 {
   echo "date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-  echo "cpu:      ${cpu:-unknown} ($(nproc) threads)"
-  echo "memory:   $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
-  echo "load:     $LOAD_BEFORE before, $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown) after (1, 5, 15 min)"
-  echo "hoclieu:  $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo 'uncommitted tree')"
+  echo "command:  $COMMAND"
+  echo "machine:  $(nproc) CPUs, ${cpu:-unknown}, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
+  echo "outputs:  $WHERE"
+  echo "load:     $LOAD_BEFORE before, $LOAD_AFTER after (1, 5, 15 min); each run's 1-min load is listed below"
+  echo "hoclieu:  $commit ($HOCLIEU)"
   echo "hugo:     ${HUGO:+$(version "$HUGO" version)}"
   echo "mdbook:   ${MDBOOK:+$(version "$MDBOOK" --version)}"
-  echo "runs:     best of $RUNS (one run when it takes over ${SLOW}s), seed $SEED"
+  echo "corpora:  examples/gen_corpus.rs, seed $SEED, one language (vi); real = syllables of the province's plans"
+  echo "          (Zipf-like) + ~5 700 rare dictionary syllables + Sơn La names, ~830 words a lesson, tables,"
+  echo "          lists, code in 19 % of lessons, PNG and SVG images; easy = the older small-vocabulary corpus"
+  echo "figures:  median of $RUNS runs, tools alternating; util = (user + sys) / wall"
   echo
-  printf '%-26s %8s %10s %9s %14s %11s %5s\n' tool lessons "wall (s)" pages/s "peak RSS (MB)" "html files" runs
-  for row in "${ROWS[@]}"; do
-    IFS='|' read -r tool lessons a b c d e <<<"$row"
-    if [[ -z ${b:-} ]]; then
-      printf '%-26s %8s   %s\n' "$tool" "$lessons" "$a"
+  printf '%-6s %7s %-24s %9s %15s %5s %8s %7s %9s %7s %4s  %s\n' corpus lessons tool "wall (s)" "range" util "user" "sys" "RSS (MB)" files runs "load (1 min) at each run"
+  while IFS=$'\t' read -r corpus lessons tool wall lo hi util usr sys rss files runs load; do
+    if [[ -z $corpus ]]; then continue; fi
+    if [[ $wall == failed ]]; then
+      printf '%-6s %7s %-24s %9s\n' "$corpus" "$lessons" "$tool" failed
     else
-      printf '%-26s %8s %10s %9s %14s %11s %5s\n' "$tool" "$lessons" "$a" "$b" "$c" "$d" "$e"
+      printf '%-6s %7s %-24s %9s %15s %5s %8s %7s %9s %7s %4s %s\n' "$corpus" "$lessons" "$tool" "$wall" "$lo–$hi" "$util" "$usr" "$sys" "$rss" "$files" "$runs" "$load"
     fi
-  done
+  done <<<"$summary"
+  echo
+  echo "hoclieu stages (HOCLIEU_TIMINGS=1, median seconds):"
+  while IFS=$'\t' read -r corpus lessons tool line; do
+    if [[ -n $corpus ]]; then printf '  %s %s, %s: %s\n' "$corpus" "$lessons" "$tool" "$line"; fi
+  done <<<"$stages"
 } | tee "$RESULTS"
+
+{
+  echo "| corpus | lessons | tool | wall (s), median | range (s) | CPU util | peak RSS (MB) | files written |"
+  echo "| --- | ---: | --- | ---: | --- | ---: | ---: | ---: |"
+  while IFS=$'\t' read -r corpus lessons tool wall lo hi util usr sys rss files runs load; do
+    if [[ -z $corpus ]]; then continue; fi
+    if [[ $wall == failed ]]; then
+      echo "| $corpus | $lessons | $tool | failed | | | | |"
+    else
+      echo "| $corpus | $lessons | $tool | $wall | $lo–$hi | $util | $rss | $files |"
+    fi
+  done <<<"$summary"
+} >"$MARKDOWN"
+log "wrote $RESULTS, $MARKDOWN, $RAW and $STAGES"

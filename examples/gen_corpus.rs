@@ -3,15 +3,31 @@
 //! `bench/run.sh` can time the three tools on equal input.
 //!
 //! It uses only the standard library (no crates), so it builds in seconds and cannot drift
-//! with the main crate's dependencies. Output is a pure function of `--lessons` and `--seed`:
-//! every lesson draws from its own PRNG stream (splitmix64 seeded from the seed and the
-//! lesson number), so writing in parallel still gives byte-identical files.
+//! with the main crate's dependencies. Output is a pure function of `--lessons`, `--seed`,
+//! `--corpus` and the word lists: every lesson draws from its own PRNG stream (splitmix64
+//! seeded from the seed and the lesson number), so writing in parallel still gives
+//! byte-identical files.
 //!
-//! Usage: `cargo run --release --example gen_corpus -- --lessons 10000 --out DIR [--seed 42]`
+//! Usage: `cargo run --release --example gen_corpus -- --lessons 10000 --out DIR [--seed 42]
+//! [--corpus easy|real] [--words bench/words]`
 //!
-//! Lessons are 400–900 words with `##`/`###` headings, numbered and bulleted lists, a table,
-//! a fenced code block, an SVG diagram next to the lesson and 1–3 links to other lessons
-//! (hoclieu: relative source paths, some with `#heading-id` anchors that exist).
+//! Two corpora, both in courses of 50 lessons (one level of course folders; domain folders
+//! once nested sections exist), with 1–3 links to other lessons (hoclieu: relative source
+//! paths, some with `#heading-id` anchors that exist):
+//!
+//! - `easy` (the default, the older corpus): lessons of 400–900 words made from a few
+//!   hundred hand-written phrases, with `##`/`###` headings, numbered and bulleted lists, a
+//!   table, a fenced code block and an SVG diagram in every lesson. Its vocabulary is small
+//!   (about 1 500 distinct words), so it flatters anything that grows with vocabulary.
+//! - `real`: text drawn from real Vietnamese (see `bench/words/README.md`): syllables of the
+//!   province's public plans by their counts (a Zipf-like curve), following pairs of
+//!   neighbouring syllables seen in them 80 % of the time (so compounds come out whole), a
+//!   long tail of ~5 700 rarer dictionary syllables (4.5 % of syllables, Zipf-distributed),
+//!   people's names (Thái, Mông, Kinh), bản and commune names of Sơn La and numbers;
+//!   450–1 400 words a lesson (mean ~830), headings, lists, a table in 40 % of lessons,
+//!   code (six languages) in 19 %, a PNG screenshot (stored uncompressed: 38–96 KB, a real
+//!   image's size) in 70 % and an SVG diagram in 40 %. It reads like Vietnamese at the
+//!   level of words and compounds, not of sentences.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -24,6 +40,13 @@ const LESSONS_PER_COURSE: usize = 50;
 const SVGS_PER_COURSE: usize = 4;
 const MIN_WORDS: usize = 400;
 const MAX_WORDS: usize = 900;
+/// Bounds of the real corpus's lessons (a target of 500–1160 words, mean 830, and at most
+/// one paragraph over it).
+const REAL_MIN_WORDS: usize = 450;
+const REAL_MAX_WORDS: usize = 1400;
+/// Each lesson's word target is the sum of two draws from this range (a triangle); the
+/// planned sections and lists come on top of the target's floor, so lessons average ~830.
+const REAL_TARGET: (usize, usize) = (150, 450);
 
 /// A copy of the taxonomy of the shipped `book.toml` (languages, domains, groups), so the
 /// corpus stays the same when the demo site's config is edited. Group → domain lists are
@@ -842,13 +865,15 @@ struct Plan {
     lessons: Vec<Lesson>,
     groups: Vec<(String, Vec<String>)>,
     seed: u64,
+    /// The real corpus's word lists; `None` for the easy corpus.
+    words: Option<Words>,
 }
 
 const STREAM_PLAN: u64 = 1;
 const STREAM_BODY: u64 = 2;
 const STREAM_COURSE: u64 = 3;
 
-fn plan(lessons: usize, seed: u64) -> Plan {
+fn plan(lessons: usize, seed: u64, words: Option<Words>) -> Plan {
     let n_courses = lessons.div_ceil(LESSONS_PER_COURSE);
     let mut seen_theme = vec![0usize; DOMAINS.len() * 16];
     let mut courses = Vec::with_capacity(n_courses);
@@ -889,7 +914,7 @@ fn plan(lessons: usize, seed: u64) -> Plan {
         }
         list.push(Lesson { course, number, slug, title, topic, h2 });
     }
-    Plan { courses, lessons: list, groups: groups_from_book(), seed }
+    Plan { courses, lessons: list, groups: groups_from_book(), seed, words }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -996,6 +1021,9 @@ fn body(p: &Plan, i: usize) -> Body {
         }
     }
     let link_words = count_words(&link_list(p, i, &links, Flavour::Hoclieu));
+    if let Some(w) = &p.words {
+        return real_body(p, w, i, &mut rng, links, link_words);
+    }
 
     let mut t = String::with_capacity(8 * 1024);
     let _ = writeln!(t, "{}\n", paragraph(&mut rng, topic));
@@ -1168,6 +1196,638 @@ fn svg(course: &Course, n: usize) -> String {
 }
 
 // ---------------------------------------------------------------------------------------
+// The "real" corpus: text drawn from real Vietnamese syllables
+// ---------------------------------------------------------------------------------------
+
+/// Share of clauses' next syllables drawn from the long tail of dictionary syllables that
+/// the province's plans never use, of names, and of numbers (per mille).
+const TAIL_PER_MILLE: usize = 45;
+const NAME_PER_MILLE: usize = 12;
+const NUMBER_PER_MILLE: usize = 10;
+/// Chance (percent) that the next syllable follows a pair seen in the plans, when the
+/// previous syllable has any; otherwise it is drawn from all syllables by frequency.
+const FOLLOW_PERCENT: usize = 80;
+/// Lessons with a fenced code block (the issue's 19 %).
+const CODE_PERCENT: usize = 19;
+const PNGS_PER_COURSE: usize = 2;
+
+/// Thái, Mông and Kinh family names, middle names and given names seen in Sơn La (made by
+/// hand for the benchmark; any likeness to a real person is chance).
+const THAI_FAMILY: &[&str] =
+    &["Lò", "Lường", "Quàng", "Cầm", "Tòng", "Hà", "Vì", "Điêu", "Bạc", "Sa", "Mè", "Lèo", "Khoàng", "Lù", "Hoàng"];
+const THAI_GIVEN: &[&str] = &[
+    "Pánh", "Ín", "Hặc", "Bun", "Xiêng", "Ơn", "Thoan", "Hom", "Mai", "Ngoan", "Chăm", "Khiêm", "Phóng", "Xôm", "Panh",
+    "Lả", "Ỏn", "Khăm", "Hươn", "Inh", "Phăn", "Kiên", "Thương", "Đôi", "Phong", "Bình", "Tuân", "Ánh", "Xuân", "Hiên",
+    "Sinh", "Pọm", "Ơi", "Dung", "Lai", "Chiến",
+];
+const HMONG_FAMILY: &[&str] =
+    &["Giàng", "Sùng", "Mùa", "Thào", "Vàng", "Lầu", "Hờ", "Lý", "Lù", "Cứ", "Tráng", "Hạng", "Vừ", "Chá"];
+const HMONG_GIVEN: &[&str] = &[
+    "Páo", "Tủa", "Sử", "Chứ", "Sềnh", "Dế", "Nủ", "Chu", "Lử", "Dình", "Khua", "Say", "Pó", "Mỷ", "Dở", "Pa", "Dua",
+    "Máy", "Chò", "Xá", "Sua", "Dê", "Lồng", "Tồng", "Chía", "Nhìa", "Của", "Chống", "Vảng", "Nếnh",
+];
+const KINH_FAMILY: &[&str] =
+    &["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Đỗ", "Bùi", "Vũ", "Đinh", "Ngô", "Đặng", "Dương", "Phan", "Tạ"];
+const KINH_MIDDLE: &[&str] = &["Văn", "Thị", "Minh", "Đức", "Thu", "Thanh", "Quang", "Ngọc", "Hữu", "Thùy"];
+const KINH_GIVEN: &[&str] = &[
+    "Hùng", "Lan", "Tuấn", "Hà", "Anh", "Hằng", "Dũng", "Hoa", "Hương", "Nam", "Long", "Thảo", "Trang", "Huyền",
+    "Cường", "Hiếu", "Phương", "Giang", "Linh", "Sơn", "Yến", "Quý", "Thắng", "Nhung",
+];
+
+/// Communes and wards of Sơn La (a hand-made list of names in use; not the official
+/// register).
+const COMMUNES: &[&str] = &[
+    "Chiềng Cơi",
+    "Chiềng Sinh",
+    "Chiềng An",
+    "Tô Hiệu",
+    "Chiềng Ngần",
+    "Chiềng Xôm",
+    "Chiềng Đen",
+    "Ít Ong",
+    "Mường Bú",
+    "Nậm Păm",
+    "Chiềng Lao",
+    "Pi Toong",
+    "Hua Trai",
+    "Ngọc Chiến",
+    "Phổng Lái",
+    "Chiềng Pấc",
+    "Muổi Nọi",
+    "Bó Mười",
+    "Co Mạ",
+    "Long Hẹ",
+    "É Tòng",
+    "Liệp Tè",
+    "Bon Phặng",
+    "Phỏng Lăng",
+    "Chiềng Sơn",
+    "Lóng Sập",
+    "Đông Sang",
+    "Mường Sang",
+    "Chiềng Hắc",
+    "Tà Xùa",
+    "Hang Chú",
+    "Xím Vàng",
+    "Làng Chếu",
+    "Phiêng Ban",
+    "Chim Vàn",
+    "Hồng Ngài",
+    "Song Pe",
+    "Pắc Ngà",
+    "Mường Lạn",
+    "Mường Lèo",
+    "Nậm Lạnh",
+    "Sam Kha",
+    "Púng Bánh",
+    "Dồm Cang",
+    "Chiềng Khương",
+    "Mường Hung",
+    "Nà Nghịu",
+    "Huổi Một",
+    "Nậm Ty",
+    "Chiềng Phung",
+    "Mường Cai",
+    "Pú Bẩu",
+    "Chiềng Hặc",
+    "Lóng Phiêng",
+    "Phiêng Khoài",
+    "Sặp Vạt",
+    "Tú Nang",
+    "Chiềng Mung",
+    "Hát Lót",
+    "Cò Nòi",
+    "Nà Bó",
+    "Mường Chanh",
+    "Chiềng Ban",
+    "Phiêng Pằn",
+    "Tà Hộc",
+    "Mường Giôn",
+    "Chiềng Bằng",
+    "Mường Giàng",
+    "Cà Nàng",
+    "Nậm Ét",
+    "Gia Phù",
+    "Mường Cơi",
+    "Tường Phong",
+    "Kim Bon",
+    "Suối Bau",
+    "Xuân Nha",
+    "Lóng Luông",
+    "Tô Múa",
+    "Mường Men",
+    "Mường La",
+    "Thuận Châu",
+    "Mộc Châu",
+    "Sốp Cộp",
+    "Quỳnh Nhai",
+    "Yên Châu",
+    "Vân Hồ",
+    "Phù Yên",
+];
+/// Bản (village) names: Thái place words joined two by two, and some Mông villages.
+const BAN_FIRST: &[&str] = &[
+    "Nà", "Huổi", "Phiêng", "Pá", "Nậm", "Bó", "Co", "Hua", "Púng", "Khau", "Pom", "Noong", "Ten", "Hìn", "Mòn", "Lả",
+    "Tông",
+];
+const BAN_SECOND: &[&str] = &[
+    "Pát", "Lừm", "Chả", "Lạnh", "Hịa", "Cang", "Sản", "Khoang", "Mường", "Cọ", "Lẳn", "Hin", "Xa", "Tấu", "Pục",
+    "Ban", "Lạn", "Ngần", "Tre", "Lay", "Cại", "Hày", "Nặm", "Lý", "Sa", "Quăn", "Dón", "Ún", "Pe", "Ỏ", "Khót",
+];
+const MONG_VILLAGES: &[&str] = &[
+    "Háng Đồng",
+    "Pú Lầu",
+    "Háng Tày",
+    "Phình Hồ",
+    "Sán Trá",
+    "Mông Hang",
+    "Tà Chan",
+    "Chả Lạy",
+    "Hang Tàu",
+    "Suối Lìn",
+    "Co Súng",
+    "Tà Dê",
+    "Mô Pả",
+];
+
+/// A table of syllables drawn with probability proportional to a weight.
+struct Weighted {
+    items: Vec<u32>,
+    /// Running totals of the weights.
+    cum: Vec<u64>,
+}
+
+impl Weighted {
+    fn new(pairs: impl IntoIterator<Item = (u32, u64)>) -> Weighted {
+        let (mut items, mut cum, mut total) = (Vec::new(), Vec::new(), 0u64);
+        for (item, w) in pairs {
+            total += w;
+            items.push(item);
+            cum.push(total);
+        }
+        Weighted { items, cum }
+    }
+
+    fn draw(&self, rng: &mut Rng) -> u32 {
+        let total = *self.cum.last().expect("empty table");
+        let x = ((u128::from(rng.next()) * u128::from(total)) >> 64) as u64;
+        self.items[self.cum.partition_point(|&c| c <= x)]
+    }
+}
+
+/// The word lists of `bench/words/` (see its README): syllables of the province's plans
+/// with their counts, pairs of neighbouring syllables, and the dictionary's syllables that
+/// the plans never use (the long tail).
+struct Words {
+    /// Every syllable: the plans' ones first (by count), then the tail.
+    forms: Vec<String>,
+    /// The plans' syllables by their counts: a Zipf-like rank-frequency curve.
+    frequent: Weighted,
+    /// Successors of each of the plans' syllables, by how often the pair occurs.
+    next: Vec<Option<Weighted>>,
+    /// The tail, Zipf-distributed (weight 1/(rank + 10)) in a fixed shuffled order.
+    tail: Weighted,
+    tail_len: usize,
+}
+
+fn read_list(path: &Path) -> Result<String, String> {
+    fs::read_to_string(path).map_err(|e| {
+        format!(
+            "{}: {e}\nhint: the real corpus reads bench/words/; pass --words DIR when run from elsewhere",
+            path.display()
+        )
+    })
+}
+
+impl Words {
+    fn load(dir: &Path) -> Result<Words, String> {
+        let mut forms: Vec<String> = Vec::new();
+        let mut index: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+        let mut weights = Vec::new();
+        let syllables = dir.join("seeds-syllables.tsv");
+        for line in read_list(&syllables)?.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+            let (form, n) =
+                line.split_once('\t').ok_or_else(|| format!("{}: bad line `{line}`", syllables.display()))?;
+            let n: u64 = n.parse().map_err(|e| format!("{}: `{line}`: {e}", syllables.display()))?;
+            index.insert(form.to_owned(), forms.len() as u32);
+            weights.push((forms.len() as u32, n));
+            forms.push(form.to_owned());
+        }
+        let frequent = Weighted::new(weights);
+        let n_frequent = forms.len();
+
+        let mut successors: Vec<Vec<(u32, u64)>> = vec![Vec::new(); n_frequent];
+        let pairs = dir.join("seeds-pairs.tsv");
+        for line in read_list(&pairs)?.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+            let bad = || format!("{}: bad line `{line}`", pairs.display());
+            let (pair, n) = line.split_once('\t').ok_or_else(bad)?;
+            let (a, b) = pair.split_once(' ').ok_or_else(bad)?;
+            let (Some(&a), Some(&b)) = (index.get(a), index.get(b)) else { return Err(bad()) };
+            successors[a as usize].push((b, n.parse().map_err(|_| bad())?));
+        }
+        let next = successors.into_iter().map(|s| (!s.is_empty()).then(|| Weighted::new(s))).collect();
+
+        // The tail: lowercase dictionary syllables (skip its first line, the count) that
+        // are not among the plans' syllables in any case.
+        let dic = dir.join("vi-syllables.dic");
+        let lower: BTreeSet<String> = forms.iter().map(|f| f.to_lowercase()).collect();
+        let mut tail: Vec<String> = read_list(&dic)?
+            .lines()
+            .skip(1)
+            .map(|l| l.split('/').next().unwrap_or("").trim().to_owned())
+            .filter(|w| w.chars().all(char::is_lowercase) && w.chars().count() > 1 && !lower.contains(w))
+            .collect();
+        tail.sort();
+        tail.dedup();
+        let mut rng = Rng::new(0x5EED, 99, 0);
+        let order = rng.distinct(tail.len(), tail.len());
+        let tail_len = tail.len();
+        let tail_table = Weighted::new(
+            order.iter().enumerate().map(|(rank, &k)| ((n_frequent + k) as u32, 1_000_000 / (rank as u64 + 10))),
+        );
+        forms.extend(tail);
+        Ok(Words { forms, frequent, next, tail: tail_table, tail_len })
+    }
+
+    fn n_frequent(&self) -> usize {
+        self.forms.len() - self.tail_len
+    }
+}
+
+fn person(rng: &mut Rng) -> String {
+    match rng.below(10) {
+        0..=3 => {
+            let middle = if rng.chance(50) { "Văn" } else { "Thị" };
+            format!("{} {middle} {}", rng.pick(THAI_FAMILY), rng.pick(THAI_GIVEN))
+        }
+        4..=6 => {
+            let middle = if rng.chance(55) { "A" } else { "Thị" };
+            format!("{} {middle} {}", rng.pick(HMONG_FAMILY), rng.pick(HMONG_GIVEN))
+        }
+        _ => format!("{} {} {}", rng.pick(KINH_FAMILY), rng.pick(KINH_MIDDLE), rng.pick(KINH_GIVEN)),
+    }
+}
+
+fn village(rng: &mut Rng) -> String {
+    if rng.chance(15) {
+        rng.pick(MONG_VILLAGES).to_owned()
+    } else {
+        format!("{} {}", rng.pick(BAN_FIRST), rng.pick(BAN_SECOND))
+    }
+}
+
+/// A name as it appears in running text: a person, a bản with its commune, or a commune.
+fn name_phrase(rng: &mut Rng) -> String {
+    match rng.below(10) {
+        0..=4 => {
+            let title = rng.pick(&["anh", "chị", "ông", "bà", "em", "đồng chí", "cô giáo", "trưởng bản"]);
+            format!("{title} {}", person(rng))
+        }
+        5..=7 => format!("bản {}, xã {}", village(rng), rng.pick(COMMUNES)),
+        _ => format!("xã {}", rng.pick(COMMUNES)),
+    }
+}
+
+fn number(rng: &mut Rng) -> String {
+    match rng.below(5) {
+        0 => format!("{}", rng.range(2, 30)),
+        1 => format!("{} %", rng.range(5, 100)),
+        2 => format!("năm {}", rng.range(2020, 2030)),
+        3 => format!("{}/{}", rng.range(1, 28), rng.range(1, 12)),
+        _ => format!("{}", rng.range(100, 9999)),
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+}
+
+impl Words {
+    /// A run of `n` syllables (names and numbers count as what they print), no final stop.
+    fn clause(&self, rng: &mut Rng, n: usize) -> String {
+        let mut out = String::new();
+        let mut prev: Option<u32> = None;
+        let mut k = 0;
+        while k < n {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            let roll = rng.below(1000);
+            if roll < NAME_PER_MILLE {
+                let name = name_phrase(rng);
+                k += name.split_whitespace().count();
+                out.push_str(&name);
+                prev = None;
+                continue;
+            }
+            if roll < NAME_PER_MILLE + NUMBER_PER_MILLE {
+                let num = number(rng);
+                k += num.split_whitespace().count();
+                out.push_str(&num);
+                prev = None;
+                continue;
+            }
+            let next = if roll < NAME_PER_MILLE + NUMBER_PER_MILLE + TAIL_PER_MILLE {
+                self.tail.draw(rng)
+            } else {
+                match prev.and_then(|p| self.next.get(p as usize)).and_then(Option::as_ref) {
+                    Some(table) if rng.chance(FOLLOW_PERCENT) => table.draw(rng),
+                    _ => self.frequent.draw(rng),
+                }
+            };
+            out.push_str(&self.forms[next as usize]);
+            prev = ((next as usize) < self.n_frequent()).then_some(next);
+            k += 1;
+        }
+        out
+    }
+
+    /// `clause` of `lo..=hi` syllables.
+    fn clause_in(&self, rng: &mut Rng, lo: usize, hi: usize) -> String {
+        let n = rng.range(lo, hi);
+        self.clause(rng, n)
+    }
+
+    /// A sentence of 8–26 syllables, capitalised, sometimes with a comma, with a stop.
+    fn sentence(&self, rng: &mut Rng) -> String {
+        let n = rng.range(8, 26);
+        let mut s = if n > 14 && rng.chance(60) {
+            let first = rng.range(4, n - 5);
+            format!("{}, {}", self.clause(rng, first), self.clause(rng, n - first))
+        } else {
+            self.clause(rng, n)
+        };
+        s = capitalise(&s);
+        s.push(if rng.chance(4) { '?' } else { '.' });
+        s
+    }
+
+    fn paragraph(&self, rng: &mut Rng) -> String {
+        let n = rng.range(2, 6);
+        (0..n).map(|_| self.sentence(rng)).collect::<Vec<_>>().join(" ")
+    }
+
+    /// A heading of 3–8 syllables, unique in its lesson thanks to `seen`.
+    fn heading(&self, rng: &mut Rng, seen: &mut BTreeSet<String>) -> String {
+        loop {
+            let n = rng.range(3, 8);
+            let h = capitalise(&self.clause(rng, n));
+            if seen.insert(slugify(&h)) && !slugify(&h).is_empty() {
+                return h;
+            }
+        }
+    }
+}
+
+const REAL_CODE: &[&str] = &["bash", "text", "json", "toml", "python", "html"];
+
+fn real_code(rng: &mut Rng, w: &Words) -> String {
+    let file = slugify(&w.clause(rng, 3));
+    let who = person(rng);
+    let place = village(rng);
+    match rng.below(REAL_CODE.len()) {
+        0 => format!(
+            "```bash\n# {}\nmkdir -p ~/hoc-lieu/{file}\ncp ~/Tai-lieu/{file}.pdf ~/hoc-lieu/{file}/\nsha256sum ~/hoc-lieu/{file}/{file}.pdf\nping -c {} dichvucong.gov.vn\n```\n",
+            capitalise(&w.clause(rng, 6)),
+            rng.range(2, 6)
+        ),
+        1 => format!(
+            "```text\n[TB] {}\nLien he: {} ({place})\nMa xac nhan: {}\n```\n",
+            capitalise(&w.clause(rng, 10)),
+            who,
+            rng.range(100_000, 999_999)
+        ),
+        2 => format!(
+            "```json\n{{\n  \"ho_ten\": \"{who}\",\n  \"ban\": \"{place}\",\n  \"so_buoi\": {},\n  \"ghi_chu\": \"{}\"\n}}\n```\n",
+            rng.range(1, 12),
+            w.clause(rng, 7)
+        ),
+        3 => format!(
+            "```toml\n[lop-hoc]\nten = \"{}\"\nxa = \"{}\"\nhoc-vien = {}\n```\n",
+            capitalise(&w.clause(rng, 5)),
+            rng.pick(COMMUNES),
+            rng.range(8, 60)
+        ),
+        4 => format!(
+            "```python\n# {}\nhoc_vien = [\"{who}\", \"{}\"]\nfor ten in hoc_vien:\n    print(ten, \"- {place}\")\n```\n",
+            capitalise(&w.clause(rng, 6)),
+            person(rng)
+        ),
+        _ => format!(
+            "```html\n<p>{}</p>\n<a href=\"https://sonla.gov.vn/{file}\">{}</a>\n```\n",
+            capitalise(&w.clause(rng, 9)),
+            capitalise(&w.clause(rng, 4))
+        ),
+    }
+}
+
+fn real_table(rng: &mut Rng, w: &Words) -> String {
+    let mut t = String::new();
+    let rows = rng.range(3, 8);
+    if rng.chance(50) {
+        t.push_str("| Họ và tên | Bản | Xã | Số buổi | Kết quả |\n| --- | --- | --- | ---: | --- |\n");
+        for _ in 0..rows {
+            let _ = writeln!(
+                t,
+                "| {} | {} | {} | {} | {} |",
+                person(rng),
+                village(rng),
+                rng.pick(COMMUNES),
+                rng.range(1, 12),
+                rng.pick(&["Đạt", "Chưa đạt", "Đang học", "Tốt", "Khá"])
+            );
+        }
+    } else {
+        let cols = rng.range(2, 4);
+        let header: Vec<String> = (0..cols).map(|_| capitalise(&w.clause(rng, 2))).collect();
+        let _ = writeln!(t, "| {} |\n|{}", header.join(" | "), " --- |".repeat(cols));
+        for _ in 0..rows {
+            let cells: Vec<String> = (0..cols)
+                .map(|c| {
+                    let n = if c == 0 { rng.range(2, 4) } else { rng.range(2, 9) };
+                    capitalise(&w.clause(rng, n))
+                })
+                .collect();
+            let _ = writeln!(t, "| {} |", cells.join(" | "));
+        }
+    }
+    t
+}
+
+/// A body of the real corpus: same skeleton of links as the easy one (`LinkChoice`), text
+/// from `Words`, a word target from a triangle (lessons of 450–1 400 words, mean ~830), lists, a table in 40 %
+/// of lessons, code in 19 %, a PNG screenshot and/or an SVG diagram of the course.
+fn real_body(p: &Plan, w: &Words, i: usize, rng: &mut Rng, links: Vec<LinkChoice>, link_words: usize) -> Body {
+    let lesson = &p.lessons[i];
+    let target_words = rng.range(REAL_TARGET.0, REAL_TARGET.1) + rng.range(REAL_TARGET.0, REAL_TARGET.1);
+    let mut seen: BTreeSet<String> = lesson.h2.iter().map(|h| slugify(h)).collect();
+    seen.insert(slugify(H2_RELATED));
+
+    let mut t = String::with_capacity(12 * 1024);
+    let _ = writeln!(t, "{}\n", w.paragraph(rng));
+    let mut sections: Vec<String> = Vec::new();
+    // The planned headings (anchors of other lessons' links point at them) come first.
+    for (k, h) in lesson.h2.iter().enumerate() {
+        let mut s = format!("## {h}\n\n{}\n\n", w.paragraph(rng));
+        match k {
+            0 => {
+                if rng.chance(70) {
+                    let png = rng.range(1, PNGS_PER_COURSE);
+                    let _ = writeln!(s, "![Ảnh chụp màn hình: {}](anh-{png}.png)\n", w.clause(rng, 6));
+                }
+                if rng.chance(40) {
+                    let svg = rng.range(1, SVGS_PER_COURSE);
+                    let _ = writeln!(s, "![Sơ đồ {}](so-do-{svg}.svg)\n", w.clause(rng, 5));
+                }
+            }
+            1 => {
+                for n in 1..=rng.range(3, 8) {
+                    let item =
+                        if rng.chance(40) { step(rng) } else { format!("{}.", capitalise(&w.clause_in(rng, 5, 16))) };
+                    let _ = writeln!(s, "{n}. {item}");
+                }
+                s.push('\n');
+            }
+            2 if rng.chance(40) => {
+                s.push_str(&real_table(rng, w));
+                s.push('\n');
+            }
+            3 if rng.chance(CODE_PERCENT) => {
+                s.push_str(&real_code(rng, w));
+                s.push('\n');
+            }
+            _ => {}
+        }
+        if rng.chance(45) {
+            let _ = writeln!(s, "### {}\n", w.heading(rng, &mut seen));
+            for _ in 0..rng.range(2, 6) {
+                let _ = writeln!(s, "- {}.", capitalise(&w.clause_in(rng, 4, 14)));
+            }
+            s.push('\n');
+        }
+        sections.push(s);
+    }
+    for _ in 0..rng.range(0, 2) {
+        let h = w.heading(rng, &mut seen);
+        sections.push(format!("## {h}\n\n{}\n\n", w.paragraph(rng)));
+    }
+    let mut words = count_words(&t) + sections.iter().map(|s| count_words(s)).sum::<usize>() + link_words + 3;
+    let mut k = 0;
+    while words < target_words {
+        let para = w.paragraph(rng);
+        let n = sections.len();
+        let section = &mut sections[k % n];
+        if rng.chance(15) {
+            let h = w.heading(rng, &mut seen);
+            words += count_words(&h);
+            let _ = write!(section, "### {h}\n\n");
+        }
+        words += count_words(&para);
+        section.push_str(&para);
+        section.push_str("\n\n");
+        k += 1;
+    }
+    for s in &sections {
+        t.push_str(s);
+    }
+    let _ = writeln!(t, "## {H2_RELATED}\n\n{{{{LINKS}}}}");
+    Body { text: t, links }
+}
+
+// ---------------------------------------------------------------------------------------
+// PNG screenshots (std only: stored deflate blocks, so the file is its real size)
+// ---------------------------------------------------------------------------------------
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    let start = out.len();
+    out.extend_from_slice(kind);
+    out.extend_from_slice(data);
+    let crc = crc32(&out[start..]);
+    out.extend_from_slice(&crc.to_be_bytes());
+}
+
+/// A 320-pixel-wide palette PNG that looks like a phone screenshot (a title bar, lines of
+/// "text", a button), with some noise so that it is not a trivially small image. Its
+/// pixels are stored uncompressed: 38–96 KB, a real screenshot's size.
+fn png(seed: u64, course: usize, n: usize) -> Vec<u8> {
+    let mut rng = Rng::new(seed, 7, (course * 16 + n) as u64);
+    let (w, h) = (320usize, rng.range(120, 300));
+    let palette: [[u8; 3]; 8] = [
+        [255, 255, 255],
+        [31, 95, 153],
+        [232, 241, 251],
+        [60, 60, 60],
+        [150, 150, 150],
+        [220, 80, 60],
+        [90, 170, 90],
+        [245, 245, 245],
+    ];
+    let mut raw = Vec::with_capacity((w + 1) * h);
+    for y in 0..h {
+        raw.push(0); // filter: none
+        let line = (y / 14) % 3 != 2;
+        let line_len = 40 + ((y / 14) * 37 + course * 11) % 240;
+        for x in 0..w {
+            let px = if y < 28 {
+                1
+            } else if y > h - 34 && y < h - 8 && (100..220).contains(&x) {
+                6
+            } else if line && (y % 14) > 4 && x > 12 && x < 12 + line_len {
+                if rng.chance(35) {
+                    3
+                } else {
+                    4
+                }
+            } else if rng.chance(3) {
+                7
+            } else {
+                0
+            };
+            raw.push(px);
+        }
+    }
+    let mut z = vec![0x78, 0x01];
+    let mut chunks = raw.chunks(65_535).peekable();
+    while let Some(block) = chunks.next() {
+        z.push(u8::from(chunks.peek().is_none()));
+        let len = block.len() as u16;
+        z.extend_from_slice(&len.to_le_bytes());
+        z.extend_from_slice(&(!len).to_le_bytes());
+        z.extend_from_slice(block);
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for &byte in &raw {
+        a = (a + u32::from(byte)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    z.extend_from_slice(&((b << 16) | a).to_be_bytes());
+
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&(w as u32).to_be_bytes());
+    ihdr.extend_from_slice(&(h as u32).to_be_bytes());
+    ihdr.extend_from_slice(&[8, 3, 0, 0, 0]);
+    png_chunk(&mut out, b"IHDR", &ihdr);
+    png_chunk(&mut out, b"PLTE", &palette.concat());
+    png_chunk(&mut out, b"IDAT", &z);
+    png_chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+// ---------------------------------------------------------------------------------------
 // Writing the three sites
 // ---------------------------------------------------------------------------------------
 
@@ -1300,6 +1960,17 @@ fn write_skeleton(p: &Plan, out: &Path) -> io::Result<()> {
             write(&hugo_static.join(&name), &text)?;
             write(&mdb_dir.join(&name), &text)?;
         }
+        if p.words.is_some() {
+            for n in 1..=PNGS_PER_COURSE {
+                let name = format!("anh-{n}.png");
+                let bytes = png(p.seed, c, n);
+                for dir in [&hl_dir, &hugo_static, &mdb_dir] {
+                    let path = dir.join(&name);
+                    fs::write(&path, &bytes)
+                        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+                }
+            }
+        }
         let _ = writeln!(summary, "- [{}]({}/index.md)", course.title, course.slug);
         let first = c * LESSONS_PER_COURSE;
         let last = (first + LESSONS_PER_COURSE).min(p.lessons.len());
@@ -1319,9 +1990,10 @@ fn write_lesson(p: &Plan, out: &Path, i: usize) -> io::Result<usize> {
 
     let hl_body = with_links(Flavour::Hoclieu);
     let words = count_words(&hl_body);
+    let (min, max) = if p.words.is_some() { (REAL_MIN_WORDS, REAL_MAX_WORDS) } else { (MIN_WORDS, MAX_WORDS) };
     assert!(
-        (MIN_WORDS..=MAX_WORDS).contains(&words),
-        "lesson {i} has {words} words, outside {MIN_WORDS}..={MAX_WORDS}: adjust the banks or the word target"
+        (min..=max).contains(&words),
+        "lesson {i} has {words} words, outside {min}..={max}: adjust the banks or the word target"
     );
     let hl = format!("{}{hl_body}", hoclieu_front_matter(p, i));
     write(&out.join("hoclieu/content").join(course).join(format!("{}.md", lesson.slug)), &hl)?;
@@ -1331,7 +2003,7 @@ fn write_lesson(p: &Plan, out: &Path, i: usize) -> io::Result<usize> {
         "+++\ntitle = {}\nweight = {}\n+++\n\n{}",
         toml_str(&lesson.title),
         lesson.number * 10,
-        with_links(Flavour::Hugo).replace("](so-do-", "](../so-do-")
+        with_links(Flavour::Hugo).replace("](so-do-", "](../so-do-").replace("](anh-", "](../anh-")
     );
     write(&out.join("hugo/content").join(course).join(format!("{}.md", lesson.slug)), &hugo)?;
 
@@ -1391,14 +2063,19 @@ struct Args {
     lessons: usize,
     out: PathBuf,
     seed: u64,
+    real: bool,
+    words: PathBuf,
 }
 
-const USAGE: &str = "usage: gen_corpus --lessons N --out DIR [--seed S]";
+const USAGE: &str = "usage: gen_corpus --lessons N --out DIR [--seed S] [--corpus easy|real] [--words DIR]";
 
 fn parse_args() -> Result<Args, String> {
     let mut lessons = None;
     let mut out = None;
     let mut seed = 42u64;
+    let mut real = false;
+    let mut words = option_env!("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from("bench/words"), |d| Path::new(d).join("bench/words"));
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
@@ -1406,6 +2083,14 @@ fn parse_args() -> Result<Args, String> {
             "--lessons" => lessons = Some(value("--lessons")?.parse::<usize>().map_err(|e| format!("--lessons: {e}"))?),
             "--out" => out = Some(PathBuf::from(value("--out")?)),
             "--seed" => seed = value("--seed")?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--corpus" => {
+                real = match value("--corpus")?.as_str() {
+                    "easy" => false,
+                    "real" => true,
+                    other => return Err(format!("--corpus: `{other}` is neither `easy` nor `real`")),
+                }
+            }
+            "--words" => words = PathBuf::from(value("--words")?),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument `{other}`")),
         }
@@ -1414,7 +2099,7 @@ fn parse_args() -> Result<Args, String> {
     if lessons == 0 {
         return Err("--lessons must be at least 1".into());
     }
-    Ok(Args { lessons, out: out.ok_or("--out is required")?, seed })
+    Ok(Args { lessons, out: out.ok_or("--out is required")?, seed, real, words })
 }
 
 fn main() -> ExitCode {
@@ -1429,7 +2114,18 @@ fn main() -> ExitCode {
         }
     };
     let started = std::time::Instant::now();
-    let p = plan(args.lessons, args.seed);
+    let words = if args.real {
+        match Words::load(&args.words) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        None
+    };
+    let p = plan(args.lessons, args.seed, words);
     let words = match write_all(&p, &args.out) {
         Ok(w) => w,
         Err(e) => {
