@@ -1,9 +1,9 @@
 //! Output: the only stage that writes into the output folder.
 //!
-//! Files are written into a temporary folder beside the target and swapped in with renames
-//! at the end. A build that fails before this stage, or inside it, leaves the previous
-//! output exactly as it was. A folder that hoclieu did not make is never replaced.
-//! [`compress`] makes the `.br` and `.gz` siblings beforehand, in memory.
+//! Files are written into a temporary folder beside the target as they are made ([`Sink`])
+//! and swapped in with renames at the end. A build that fails before the swap leaves the
+//! previous output exactly as it was. A folder that hoclieu did not make is never replaced.
+//! [`compress`] makes the `.br` and `.gz` siblings as each file is written.
 
 pub mod compress;
 mod sink;
@@ -12,7 +12,6 @@ pub use sink::Sink;
 
 use crate::Error;
 use rayon::prelude::*;
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// A file of the built site (made by `render`, `search`, `pack`; written only here), relative to the output folder.
@@ -52,29 +51,6 @@ const TEMP_KINDS: [&str; 4] = ["new", "old", "unpack", "update"];
 pub struct WriteReport {
     pub files: usize,
     pub bytes: u64,
-}
-
-/// Writes `files` into `out` (relative file contents are read from `root`).
-pub fn write(root: &Path, out: &Path, files: &[OutputFile]) -> Result<WriteReport, Error> {
-    let out = resolve_target(out)?;
-    let (parent, name) = beside(&out)?;
-    check_replaceable(&out)?;
-    crate::fs::create_dir_all(&parent)?;
-    remove_leftovers(&parent, &name);
-    let pid = std::process::id();
-    let temp = parent.join(format!(".{name}.new-{pid}"));
-    let old = parent.join(format!(".{name}.old-{pid}"));
-    if temp.exists() {
-        crate::fs::remove_dir_all(&temp)?;
-    }
-    let result = write_all(root, &temp, files).and_then(|report| {
-        swap(&out, &temp, &old)?;
-        Ok(report)
-    });
-    if result.is_err() && temp.exists() {
-        let _ = std::fs::remove_dir_all(&temp);
-    }
-    result
 }
 
 /// `dir` joined with `relative`, when that stays inside `dir`: `relative` must be a
@@ -196,33 +172,6 @@ fn check_replaceable(out: &Path) -> Result<(), Error> {
             out.display()
         )))
     }
-}
-
-fn write_all(root: &Path, dir: &Path, files: &[OutputFile]) -> Result<WriteReport, Error> {
-    let targets: Vec<PathBuf> = files.iter().map(|f| inside(dir, &f.path)).collect::<Result<_, _>>()?;
-    let folders: BTreeSet<&Path> = targets.iter().filter_map(|t| t.parent()).collect();
-    crate::fs::create_dir_all(dir)?;
-    // first, so that a run killed from here on leaves a folder known for hoclieu's
-    crate::fs::write(&dir.join(MARKER), b"made by hoclieu; this folder is replaced on every build\n")?;
-    for folder in &folders {
-        crate::fs::create_dir_all(folder)?;
-    }
-    let sizes: Vec<Result<u64, Error>> = files
-        .par_iter()
-        .zip(&targets)
-        .map(|(file, target)| match &file.contents {
-            Contents::Bytes(bytes) => crate::fs::write(target, bytes).map(|()| bytes.len() as u64),
-            Contents::Copy(source) => {
-                let source = root.join(source);
-                std::fs::copy(&source, target).map_err(|e| Error::io(&source, "cannot copy", e))
-            }
-        })
-        .collect();
-    let mut report = WriteReport { files: files.len(), ..Default::default() };
-    for size in sizes {
-        report.bytes += size?;
-    }
-    Ok(report)
 }
 
 /// Puts `temp` where `out` is. The old output is moved aside first and removed last, so at

@@ -126,31 +126,11 @@ pub(crate) mod tests {
 
     /// The output path a relative URL on the page at `from` points to, or `None` for URLs that
     /// leave the site (other schemes, absolute paths, above the root) or stay on the page.
-    pub(crate) fn resolve_for_test(from: &str, url: &str) -> Option<String> {
-        let url = url.split(['#', '?']).next().unwrap_or_default();
-        if url.is_empty() || url.starts_with('/') || url.contains(':') {
-            return None;
-        }
-        let url = crate::site::percent_decode(url);
-        let mut parts: Vec<&str> = from.split('/').collect();
-        parts.pop();
-        for part in url.split('/') {
-            match part {
-                "" | "." => {}
-                ".." => {
-                    parts.pop()?;
-                }
-                part => parts.push(part),
-            }
-        }
-        Some(parts.join("/"))
-    }
-
     /// What the page at `shown` loads or links to, read back from its HTML: the oracle
     /// that page views' loads are checked against.
     pub(crate) fn scraped(shown: &str, html: &str) -> Vec<String> {
         references(html)
-            .filter_map(|reference| resolve_for_test(shown, reference))
+            .filter_map(|reference| crate::render::view::resolve(shown, reference))
             .filter(|target| !target.ends_with(".html"))
             .collect()
     }
