@@ -15,6 +15,23 @@ fn syntaxes() -> &'static SyntaxSet {
     SET.get_or_init(SyntaxSet::load_defaults_newlines)
 }
 
+/// Languages written plain on purpose: no highlighting asked for.
+const PLAIN: &[&str] = &["", "text", "txt", "plain", "plaintext", "quiz"];
+
+/// Whether a fence's language is highlighted (or plain on purpose).
+pub fn knows(lang: &str) -> bool {
+    PLAIN.contains(&lang) || syntaxes().find_syntax_by_token(lang).is_some()
+}
+
+/// A short name of every highlighted language, sorted (for hints).
+pub fn known() -> Vec<String> {
+    let mut names: Vec<String> =
+        syntaxes().syntaxes().iter().filter_map(|s| s.file_extensions.first()).map(|e| e.to_lowercase()).collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// A fenced code block as HTML; unknown languages are shown plain.
 pub fn code_block(lang: &str, code: &str) -> String {
     let lang_class = if lang.is_empty() { String::new() } else { format!(" class=\"language-{}\"", escape(lang)) };

@@ -158,6 +158,7 @@ pub fn outline(body: &str) -> Outline {
     let mut image: Option<LinkRef> = None;
     let mut quiz: Option<FencedText> = None;
     let mut counts = Counts::default();
+    let mut unknown_languages: Vec<String> = Vec::new();
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         if let Some(problem) = counts.add(&event) {
             outline.problems.push(TextProblem { offset: range.start, ..problem });
@@ -187,7 +188,24 @@ pub fn outline(body: &str) -> Outline {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if is_quiz(&info) => {
                 quiz = Some(FencedText { start: range.start, text: String::new(), pieces: Vec::new() });
             }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                let lang = info.split_whitespace().next().unwrap_or("").to_string();
+                if !highlight::knows(&lang) && !unknown_languages.contains(&lang) {
+                    outline.problems.push(unknown_language(&lang, range.start));
+                    unknown_languages.push(lang);
+                }
+            }
             Event::Start(Tag::Heading { level, id, attrs, .. }) => {
+                if level == HeadingLevel::H1 {
+                    outline.problems.push(TextProblem {
+                        offset: range.start,
+                        severity: Severity::Warning,
+                        code: "body-h1",
+                        message: "a level-1 heading in the text: the page's title is its only h1".to_string(),
+                        hint: "start the lesson's sections at `##` (the title comes from `title` in the front matter)"
+                            .to_string(),
+                    });
+                }
                 if !attrs.is_empty() {
                     let names = dropped_attributes(&attrs);
                     outline.problems.push(TextProblem {
@@ -223,6 +241,17 @@ pub fn outline(body: &str) -> Outline {
                 }
             }
             Event::Text(text) | Event::Code(text) => {
+                if let Some(at) = text.find("{{#") {
+                    let directive: String = text[at..].chars().take_while(|c| *c != '}').collect();
+                    outline.problems.push(TextProblem {
+                        offset: range.start,
+                        severity: Severity::Warning,
+                        code: "directive",
+                        message: format!("`{directive}}}}}` is shown as text: hoclieu has no such directive"),
+                        hint: "paste what it includes into the lesson (or a code block), or import the book with `hoclieu import mdbook`"
+                            .to_string(),
+                    });
+                }
                 if let Some((_, _, heading_text)) = &mut heading {
                     heading_text.push_str(&text);
                 }
@@ -237,6 +266,18 @@ pub fn outline(body: &str) -> Outline {
     outline.footnotes.sort_unstable();
     outline.footnotes.dedup();
     outline
+}
+
+/// A fence language the highlighter does not know: its code is shown plain.
+fn unknown_language(lang: &str, offset: usize) -> TextProblem {
+    let known = highlight::known();
+    TextProblem {
+        offset,
+        severity: Severity::Warning,
+        code: "unknown-language",
+        message: format!("code in \"{lang}\" is shown without highlighting: the highlighter does not know it"),
+        hint: format!("use one of {} (or `text`)", known.join(", ")),
+    }
 }
 
 /// What [`outline`] counts against the [`limits`] as it reads.

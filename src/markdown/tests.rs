@@ -344,3 +344,23 @@ fn pictures_offer_their_variants_and_the_phone_loads_two() {
     let packed = super::render(body, &Pictures(false), &HtmlOptions::default());
     assert!(!packed.html.contains("image-original") && !packed.loads.iter().any(|(u, _)| u.ends_with(".jpg")));
 }
+
+#[test]
+fn what_would_be_lost_silently_is_warned_about() {
+    let body = "# Tiêu đề thứ hai\n\n```rust,editable\nfn main() {}\n```\n\n```brainfuck\n+++\n```\n\n```brainfuck\n---\n```\n\n```toml\na = 1\n```\n\n```rust\n{{#include vi-du.rs:2:5}}\n```\n";
+    let problems: Vec<(&str, String)> =
+        super::outline(body).problems.into_iter().map(|p| (p.code, p.message)).collect();
+    let codes: Vec<&str> = problems.iter().map(|(c, _)| *c).collect();
+    // TOML is not among syntect's default syntaxes (yet: issue 15 adds more)
+    assert_eq!(
+        codes,
+        ["body-h1", "unknown-language", "unknown-language", "unknown-language", "directive"],
+        "{problems:?}"
+    );
+    assert!(problems[1].1.contains("\"rust,editable\""), "{problems:?}");
+    assert!(problems[2].1.contains("\"brainfuck\""), "once per language: {problems:?}");
+    assert!(problems[3].1.contains("\"toml\""), "{problems:?}");
+    assert_eq!(problems[4].1, "`{{#include vi-du.rs:2:5}}` is shown as text: hoclieu has no such directive");
+    let hint = super::outline("```cobol-x\nx\n```\n").problems.remove(0).hint;
+    assert!(hint.contains("rs") && hint.contains("py"), "the hint lists the known languages: {hint}");
+}
