@@ -227,7 +227,7 @@ fn quiz_problems_point_into_the_body() {
         assert_eq!((at.line, at.col, problems[0].message.as_str()), (line, col, message), "in {body}");
     }
     assert!(outline(QUIZ).problems.is_empty());
-    assert!(outline("```toml\n[x\n```\n").problems.is_empty(), "only quiz blocks are read");
+    assert!(outline("```python\n[x\n```\n").problems.is_empty(), "only quiz blocks are read");
 }
 
 mod heading_ids {
