@@ -256,8 +256,7 @@ pub(super) fn bodies(site: &Site, theme: &theme::Theme, pages: &[usize]) -> Vec<
             let page = &site.pages[i];
             let options =
                 HtmlOptions { unsafe_html: site.config.markdown.unsafe_html, strings: Some(&theme.strings[page.lang]) };
-            let html = markdown::render(page.source.body(), &PageResolver { site, page }, &options);
-            (i, RenderedBody { html: html.html, loads: html.loads, answers: html.answers, foreign: html.foreign })
+            (i, markdown::render(page.source.body(), &PageResolver { site, page }, &options))
         })
         .collect()
 }

@@ -95,18 +95,10 @@ impl PageView {
     }
 }
 
-/// What a page's Markdown body became, for the page views that show it.
-#[derive(Debug, Clone, Default)]
-pub struct RenderedBody {
-    pub html: String,
-    /// The files the body loads or links to, by the relative URL it writes (the same on
-    /// every page that shows the body: they all sit at the same depth).
-    pub loads: Vec<(String, LoadKind)>,
-    /// The answer key of each quiz, in order (print pages show them at the end).
-    pub answers: Vec<String>,
-    /// URLs of resources the body would load from another host.
-    pub foreign: Vec<String>,
-}
+/// What a page's Markdown body became, for the page views that show it: its HTML, the
+/// files it loads by relative URL (the same on every page that shows it: they all sit at
+/// the same depth), what it would load from another host, its quizzes' answers.
+pub type RenderedBody = crate::markdown::Html;
 
 /// The output path a relative URL on the page at `from` points to, or `None` for URLs that
 /// leave the site (other schemes, absolute paths, above the root) or stay on the page.
