@@ -276,7 +276,7 @@ pub fn link_with(config: Config, content: Content, outlines: &mut Outlines) -> (
             source: a.path.clone(),
             output: asset_output_path(&a.path),
             cleaned: a.cleaned.clone(),
-            size: image_size(&config.root, a),
+            size: None,
             image: None,
         })
         .collect();
@@ -294,6 +294,9 @@ pub fn link_with(config: Config, content: Content, outlines: &mut Outlines) -> (
             None => {}
         }
     }
+    // SVGs and the formats not made into variants: their size from the file (the variants'
+    // came from the header `process_all` read already)
+    assets.par_iter_mut().filter(|a| a.image.is_none()).for_each(|a| a.size = image_size(&config.root, &a.source));
     let assets_by_source = assets.iter().enumerate().map(|(i, a)| (a.source.clone(), i)).collect();
     let home = pages[..keys].iter().position(|p| p.source.kind == PageKind::Home).unwrap_or(0);
     let lesson_order: Vec<usize> = courses.iter().flat_map(|c| c.lessons.iter().copied()).collect();
@@ -564,8 +567,8 @@ fn order_courses(pages: &mut [Page], keys: usize) -> Vec<Course> {
 
 /// Width and height of an image asset, from its file: an SVG's attributes or `viewBox`,
 /// other images' headers. `None` for files that are not images, and unreadable ones.
-fn image_size(root: &std::path::Path, asset: &crate::content::Asset) -> Option<(u64, u64)> {
-    let path = root.join(&asset.path);
+fn image_size(root: &std::path::Path, source: &Path) -> Option<(u64, u64)> {
+    let path = root.join(source);
     if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) {
         return markdown::svg_size(&std::fs::read_to_string(path).ok()?);
     }
