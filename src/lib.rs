@@ -7,7 +7,7 @@
 //! pipeline::load(root, opts)      -> Loaded            the three stages below, diagnostics gathered
 //!   config::load(root)            -> Config            book.toml, checked
 //!   content::load(&Config, opts)  -> Content           walk + read + front matter (parallel)
-//!   site::link(Config, Content)   -> Site              courses, order, URLs, link targets
+//!   site::link(Config, Content)   -> Site              sections, order, URLs, link targets
 //! render::site_into(&Site, put)   -> page loads        page views → Markdown → templates (parallel),
 //!                                                      each file handed to output::Sink at once
 //! search::browser::site(&Site)    -> Vec<OutputFile>   search index shards per language

@@ -10,7 +10,6 @@
 use super::{check_slug_clashes, load_file, relative, Content, LoadOptions, Loaded, SourcePage};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::slug;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -174,7 +173,7 @@ impl Files {
             .map(|found| match found {
                 Found::File(depth, path, symlink) => {
                     let mut problems = Vec::new();
-                    let loaded = load_file(config, options, dates, depth, &path, &mut problems);
+                    let loaded = load_file(config, options, dates, &path, &mut problems);
                     let version = matches!(loaded, Loaded::Asset(_)).then(|| Version::of(&root.join(&path))).flatten();
                     (path, Entry { file: Some(File { depth, loaded, version }), problems, symlink })
                 }
@@ -206,7 +205,7 @@ impl Files {
 
     /// The pages, assets and course folders, and the diagnostics of reading them, as
     /// [`super::load`] gives them.
-    pub fn content(&self) -> (Content, Diagnostics) {
+    pub fn content(&self, config: &Config) -> (Content, Diagnostics) {
         let mut diagnostics = Diagnostics::new();
         let mut content = Content::default();
         if !self.present {
@@ -224,24 +223,31 @@ impl Files {
                 Some(Loaded::Skipped) | None => {}
             }
         }
-        let listed = self.entries.iter().filter_map(|(path, e)| e.file.as_ref().map(|f| (f.depth, path)));
-        for (_, rel) in listed.filter(|(depth, _)| *depth >= 2) {
-            let top: PathBuf = rel.components().take(2).collect();
-            let slug = slug::slugify(&top.file_name().unwrap_or_default().to_string_lossy());
-            match content.courses.get(&slug) {
-                Some(existing) if *existing != top => diagnostics.push(
+        // every folder holding a Markdown file (read or not: a folder of drafts is still a
+        // section) is a section, and so is every folder above it
+        let markdown =
+            self.entries.iter().filter(|(path, e)| e.file.is_some() && path.extension().is_some_and(|x| x == "md"));
+        let folders: BTreeSet<&Path> = markdown
+            .flat_map(|(path, _)| path.ancestors().skip(1).take_while(|folder| folder.components().count() >= 2))
+            .collect();
+        for folder in folders {
+            // a folder whose name gives no slug: its files said so
+            let Ok(Some(id)) = super::section_id(folder) else { continue };
+            match content.sections.get(&id) {
+                Some(existing) => diagnostics.push(
                     Diagnostic::error(
-                        &top,
+                        folder,
                         "slug-clash",
-                        format!("course folder has the same slug \"{slug}\" as {}", existing.display()),
+                        format!("folder has the same slug \"{id}\" as {}", existing.display()),
                     )
                     .hint("rename one of the two folders"),
                 ),
-                _ => {
-                    content.courses.insert(slug, top);
+                None => {
+                    content.sections.insert(id, folder.to_path_buf());
                 }
             }
         }
+        super::inherit(config, &mut content.pages, &mut diagnostics);
         check_slug_clashes(&content.pages, &mut diagnostics);
         (content, diagnostics)
     }
@@ -371,12 +377,12 @@ mod tests {
     use super::*;
 
     /// What the content says, comparable.
-    fn summary(files: &Files) -> String {
-        let (content, diagnostics) = files.content();
+    fn summary(files: &Files, config: &Config) -> String {
+        let (content, diagnostics) = files.content(config);
         let pages: Vec<String> =
             content.pages.iter().map(|p| format!("{} {:?} {}", p.path.display(), p.kind, p.text)).collect();
         let assets: Vec<_> = content.assets.iter().map(|a| &a.path).collect();
-        format!("{pages:#?}\n{assets:?}\n{:?}\n{:#?}", content.courses, diagnostics.into_sorted())
+        format!("{pages:#?}\n{assets:?}\n{:?}\n{:#?}", content.sections, diagnostics.into_sorted())
     }
 
     #[test]
@@ -444,7 +450,7 @@ mod tests {
             change();
             let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
             let changed = files.update(&config, &paths);
-            assert_eq!(summary(&files), summary(&Files::read(&config, options)), "{name}");
+            assert_eq!(summary(&files, &config), summary(&Files::read(&config, options), &config), "{name}");
             assert_eq!(changed.is_empty(), name == "hidden files", "{name}: {changed:?}");
         }
         let again = files.update(&config, &[PathBuf::from("content/an-toan/mat-khau-manh.md")]);

@@ -89,6 +89,17 @@ pub struct FrontMatter {
     pub draft: bool,
     pub source_hash: Option<String>,
     pub review: Option<Review>,
+    /// Which of the keys a section may give were written in the file (an unknown id
+    /// leaves the list empty, but the author did set it: nothing is inherited then).
+    pub written: Written,
+}
+
+/// Keys the file sets itself, whether or not their values were known.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Written {
+    pub groups: bool,
+    pub domains: bool,
+    pub level: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -166,7 +177,8 @@ pub fn split(text: &str, file: &Path) -> Result<Split, Diagnostic> {
         .hint(format!("end the front matter with a line holding only `{fence}`")))
 }
 
-/// What kind of file the front matter belongs to: lessons must name domains and groups.
+/// What kind of file the front matter belongs to: lessons must have a title (their groups
+/// and domains, which a section may give them, are checked by [`super::inherit`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Requirements {
     Lesson,
@@ -357,6 +369,8 @@ fn check(
     locate: &dyn Fn(&str, Option<&str>) -> Position,
     problems: &mut Vec<Diagnostic>,
 ) -> FrontMatter {
+    let written =
+        Written { groups: !raw.groups.is_empty(), domains: !raw.domains.is_empty(), level: raw.level.is_some() };
     let title = raw.title.unwrap_or_default().trim().to_string();
     if title.is_empty() && requirements == Requirements::Lesson {
         problems.push(
@@ -430,20 +444,6 @@ fn check(
         }
         plain
     });
-    if requirements == Requirements::Lesson {
-        for (key, empty, ids) in [
-            ("domains", raw.domains.is_empty(), config.domains.iter().map(|d| d.id.as_str()).collect::<Vec<_>>()),
-            ("groups", raw.groups.is_empty(), config.groups.iter().map(|g| g.id.as_str()).collect()),
-        ] {
-            if empty {
-                problems.push(
-                    Diagnostic::error(file, "missing-key", format!("a lesson needs at least one of `{key}`"))
-                        .at(Position::new(1, 1))
-                        .hint(format!("add `{key} = [\"…\"]` with ids from book.toml: {}", ids.join(", "))),
-                );
-            }
-        }
-    }
     FrontMatter {
         title,
         summary: raw.summary.unwrap_or_default().trim().to_string(),
@@ -457,6 +457,7 @@ fn check(
         draft: raw.draft,
         source_hash: raw.source_hash,
         review,
+        written,
     }
 }
 
@@ -563,13 +564,10 @@ mod tests {
     }
 
     #[test]
-    fn missing_title_and_ids_in_a_lesson() {
+    fn missing_title_in_a_lesson() {
         let (_, problems) = run("+++\nsummary = \"s\"\n+++\n");
         let messages: Vec<_> = problems.iter().map(|d| d.message.as_str()).collect();
-        assert_eq!(
-            messages,
-            ["missing `title`", "a lesson needs at least one of `domains`", "a lesson needs at least one of `groups`"]
-        );
+        assert_eq!(messages, ["missing `title`"]);
     }
 
     #[test]

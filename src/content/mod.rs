@@ -41,11 +41,11 @@ pub struct LoadOptions {
 pub enum PageKind {
     /// `content/_index.md`
     Home,
-    /// `content/<course>/_index.md`
-    CourseIndex,
-    /// `content/<course>/<lesson>.md`
+    /// `content/<section>/…/_index.md`: a section's page (a top-level section is a course)
+    SectionIndex,
+    /// `content/<section>/…/<lesson>.md`: a Markdown file in a section, at any depth
     Lesson,
-    /// `content/<page>.md`: a page outside any course (glossary, about)
+    /// `content/<page>.md`: a page outside any section (glossary, about)
     Page,
 }
 
@@ -56,9 +56,10 @@ pub struct SourcePage {
     pub path: PathBuf,
     pub kind: PageKind,
     pub lang: LangId,
-    /// The slug of the course folder, for course indexes and lessons.
-    pub course: Option<String>,
-    /// The page's own slug (for a course index: the course slug; for home: empty).
+    /// The slugs of the folders it sits in, joined by `/` (`an-toan/mat-khau`), for section
+    /// pages and lessons: its section's id (for a section's page: that section's own).
+    pub section: Option<String>,
+    /// The page's own slug (for a section's page: its folder's slug; for home: empty).
     pub slug: String,
     pub front: FrontMatter,
     /// The whole file, NFC-normalised.
@@ -95,8 +96,9 @@ const ACTIVE_EXTENSIONS: &[&str] =
 pub struct Content {
     pub pages: Vec<SourcePage>,
     pub assets: Vec<Asset>,
-    /// Course folders: slug → folder path (relative to the root).
-    pub courses: BTreeMap<String, PathBuf>,
+    /// Section folders (every folder holding a Markdown file, and the folders above it):
+    /// section id (slugs joined by `/`) → folder path (relative to the root).
+    pub sections: BTreeMap<String, PathBuf>,
     /// Markdown files left out on purpose (an offline pack holds part of the site): links
     /// to them are not errors; they render as text with a "not in this pack" note.
     pub left_out: Vec<PathBuf>,
@@ -111,7 +113,7 @@ enum Loaded {
 
 /// Walks and reads `content/`.
 pub fn load(config: &Config, options: LoadOptions) -> (Content, Diagnostics) {
-    Files::read(config, options).content()
+    Files::read(config, options).content(config)
 }
 
 /// Reads one file: a Markdown page (checked) or an asset. Problems go to `problems`.
@@ -119,7 +121,6 @@ fn load_file(
     config: &Config,
     options: LoadOptions,
     dates: &dates::Dates,
-    depth: usize,
     rel: &Path,
     problems: &mut Vec<Diagnostic>,
 ) -> Loaded {
@@ -132,7 +133,7 @@ fn load_file(
         return load_asset(rel, &path, problems);
     }
     let Some(text) = read_markdown(rel, &path, problems) else { return Loaded::Skipped };
-    let Some(place) = place(config, depth, rel, problems) else { return Loaded::Skipped };
+    let Some(place) = place(config, rel, problems) else { return Loaded::Skipped };
     let Some((front, body_start)) = read_front_matter(config, options, rel, &text, &place, problems) else {
         return Loaded::Skipped;
     };
@@ -141,7 +142,7 @@ fn load_file(
         path: rel.to_path_buf(),
         kind: place.kind,
         lang: place.lang,
-        course: place.course_dir.map(|d| slug::slugify(&d)),
+        section: place.section,
         slug: place.slug,
         front,
         body_start,
@@ -220,32 +221,33 @@ struct Place {
     kind: PageKind,
     /// From the suffix before `.md` (`bai.hmn.md`), else the default language.
     lang: LangId,
-    /// The course folder's name as written, for course indexes and lessons.
-    course_dir: Option<String>,
+    /// The section's id: the slugs of the folders between `content/` and the file.
+    section: Option<String>,
     slug: String,
 }
 
-/// The [`Place`] of the Markdown file `rel`, `depth` folders below the root: `None` (with a
-/// problem) when it is nested too deep or its name gives no slug.
-fn place(config: &Config, depth: usize, rel: &Path, problems: &mut Vec<Diagnostic>) -> Option<Place> {
+/// The [`Place`] of the Markdown file `rel`: `None` (with a problem) when its name or a
+/// folder's name gives no slug.
+fn place(config: &Config, rel: &Path, problems: &mut Vec<Diagnostic>) -> Option<Place> {
     let file_name = rel.file_name().unwrap_or_default().to_string_lossy();
     let stem = file_name.strip_suffix(".md").unwrap_or(&file_name);
     let (stem, lang) = match stem.rsplit_once('.').and_then(|(base, suffix)| Some((base, config.language(suffix)?))) {
         Some((base, language)) => (base, language.id.clone()),
         None => (stem, config.default_language.clone()),
     };
-    let course_dir =
-        (depth >= 2).then(|| rel.components().nth(1).map(|c| c.as_os_str().to_string_lossy().into_owned())).flatten();
-    if depth > 2 {
-        problems.push(
-            Diagnostic::error(rel, "nested", "lessons must sit directly in a course folder")
-                .hint("move the file up to its course folder (sub-folders may hold images and other assets)"),
-        );
-        return None;
-    }
-    let (kind, slug) = match (stem == "_index", &course_dir) {
+    let section = match section_id(rel.parent().unwrap_or(Path::new(""))) {
+        Ok(section) => section,
+        Err(folder) => {
+            problems.push(
+                Diagnostic::error(rel, "bad-name", format!("the folder name \"{folder}\" gives an empty slug"))
+                    .hint("name the folder with letters or digits, e.g. an-toan-thong-tin"),
+            );
+            return None;
+        }
+    };
+    let (kind, slug) = match (stem == "_index", &section) {
         (true, None) => (PageKind::Home, String::new()),
-        (true, Some(dir)) => (PageKind::CourseIndex, slug::slugify(dir)),
+        (true, Some(id)) => (PageKind::SectionIndex, id.rsplit('/').next().unwrap_or(id).to_string()),
         (false, Some(_)) => (PageKind::Lesson, slug::slugify(stem)),
         (false, None) => (PageKind::Page, slug::slugify(stem)),
     };
@@ -256,7 +258,23 @@ fn place(config: &Config, depth: usize, rel: &Path, problems: &mut Vec<Diagnosti
         );
         return None;
     }
-    Some(Place { kind, lang, course_dir, slug })
+    Some(Place { kind, lang, section, slug })
+}
+
+/// The section id of a folder (relative to the root, `content/…`): the slugs of the folders
+/// below `content/`, joined by `/`; `None` for `content/` itself; the folder's name when one
+/// gives an empty slug.
+pub fn section_id(folder: &Path) -> Result<Option<String>, String> {
+    let mut slugs = Vec::new();
+    for part in folder.iter().skip(1) {
+        let name = part.to_string_lossy();
+        let slug = slug::slugify(&name);
+        if slug.is_empty() {
+            return Err(name.into_owned());
+        }
+        slugs.push(slug);
+    }
+    Ok((!slugs.is_empty()).then(|| slugs.join("/")))
 }
 
 /// The checked front matter of `text` and where its body starts; `None` when it is wrong
@@ -408,11 +426,69 @@ pub fn normalise(text: String) -> String {
     }
 }
 
+/// Groups, domains and level set in a section's `_index.md` hold for every lesson below it
+/// that does not set its own (the nearest section that sets each wins); then every lesson in
+/// the default language must have at least one group and one domain. Translations take
+/// theirs from the lesson they translate.
+pub(crate) fn inherit(config: &Config, pages: &mut [SourcePage], diagnostics: &mut Diagnostics) {
+    let default = &config.default_language;
+    let given: BTreeMap<String, FrontMatter> = pages
+        .iter()
+        .filter(|p| p.kind == PageKind::SectionIndex && &p.lang == default)
+        .filter_map(|p| Some((p.section.clone()?, p.front.clone())))
+        .collect();
+    for page in pages.iter_mut().filter(|p| p.kind == PageKind::Lesson && &p.lang == default) {
+        inherit_one(page, |id| given.get(id));
+        let missing = [
+            (
+                "domains",
+                // an unknown id written was reported where it stands
+                page.front.domains.is_empty() && !page.front.written.domains,
+                config.domains.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+            ),
+            (
+                "groups",
+                page.front.groups.is_empty() && !page.front.written.groups,
+                config.groups.iter().map(|g| g.id.as_str()).collect(),
+            ),
+        ];
+        for (key, _, ids) in missing.iter().filter(|(_, empty, _)| *empty) {
+            diagnostics.push(
+                Diagnostic::error(&page.path, "missing-key", format!("a lesson needs at least one of `{key}`"))
+                    .at(crate::diag::Position::new(1, 1))
+                    .hint(format!(
+                        "add `{key} = [\"…\"]` with ids from book.toml: {}; or set it once for a whole section in its _index.md",
+                        ids.join(", ")
+                    )),
+            );
+        }
+    }
+}
+
+/// Fills what a lesson leaves unset (groups, domains, level) from the nearest section above
+/// it that sets it; `given` is a section's front matter by section id.
+pub fn inherit_one<'a>(page: &mut SourcePage, given: impl Fn(&str) -> Option<&'a FrontMatter>) {
+    let Some(section) = page.section.clone() else { return };
+    let ancestors = std::iter::successors(Some(section.as_str()), |id| id.rsplit_once('/').map(|(up, _)| up));
+    let written = page.front.written;
+    for front in ancestors.filter_map(given) {
+        if !written.groups && page.front.groups.is_empty() {
+            page.front.groups = front.groups.clone();
+        }
+        if !written.domains && page.front.domains.is_empty() {
+            page.front.domains = front.domains.clone();
+        }
+        if !written.level && page.front.level.is_none() {
+            page.front.level = front.level;
+        }
+    }
+}
+
 /// Two files whose names give the same slug in the same place would overwrite each other.
 fn check_slug_clashes(pages: &[SourcePage], diagnostics: &mut Diagnostics) {
     let mut seen: BTreeMap<(&Option<String>, &str, &LangId), &Path> = BTreeMap::new();
     for page in pages {
-        if let Some(first) = seen.insert((&page.course, &page.slug, &page.lang), &page.path) {
+        if let Some(first) = seen.insert((&page.section, &page.slug, &page.lang), &page.path) {
             diagnostics.push(
                 Diagnostic::error(
                     &page.path,

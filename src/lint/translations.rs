@@ -100,7 +100,7 @@ pub fn coverage_gaps(site: &Site) -> Vec<Diagnostic> {
 }
 
 /// One note per language other than the default: the site's texts, group and domain
-/// names and course pages it shows in the default language, for want of a translation.
+/// names and section pages it shows in the default language, for want of a translation.
 pub fn untranslated(site: &Site) -> Vec<Diagnostic> {
     let config = &site.config;
     let mut notes = Vec::new();
@@ -126,13 +126,13 @@ pub fn untranslated(site: &Site) -> Vec<Diagnostic> {
         count("group names", groups, config.groups.len());
         let domains = config.domains.iter().filter(|d| d.name_in(id).is_none()).map(|d| d.id.as_str()).collect();
         count("domain names", domains, config.domains.len());
-        let courses = site
-            .courses
+        let sections = site
+            .sections
             .iter()
-            .filter(|c| site.page(c.page, l).status == PageStatus::Fallback)
-            .map(|c| c.slug.as_str())
+            .filter(|s| site.page(s.page, l).status == PageStatus::Fallback)
+            .map(|s| s.id.as_str())
             .collect();
-        count("course titles and summaries", courses, site.courses.len());
+        count("section titles and summaries", sections, site.sections.len());
         let home = site.page(site.home, l);
         if home.status == PageStatus::Fallback && !home.source.body().trim().is_empty() {
             missing.push("home page text".to_string());
@@ -153,7 +153,7 @@ pub fn untranslated(site: &Site) -> Vec<Diagnostic> {
             .hint(format!(
                 "in book.toml: [languages.{id}.site] title, description, publisher and names = {{ {id} = \"…\" }} \
                  in each group and domain, with [languages.{id}] review = \"machine\", \"draft\" or \"reviewed\"; \
-                 course pages: content/<course>/_index.{id}.md"
+                 section pages: content/<section>/_index.{id}.md"
             )),
         );
     }

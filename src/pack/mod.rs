@@ -305,8 +305,8 @@ pub fn title(config: &Config, pack: &Pack) -> String {
 }
 
 /// The config and content of the pack alone. Lessons are in when one of their groups is
-/// the pack's (and, when the pack names domains, one of their domains too); a course is in
-/// when one of its lessons is; pages outside courses and the home page always are.
+/// the pack's (and, when the pack names domains, one of their domains too); a section is in
+/// when a lesson below it is; pages outside sections and the home page always are.
 pub fn narrow(config: &Config, content: &Content, pack: &Pack) -> (Config, Content) {
     let default = &config.default_language;
     let in_pack = |page: &SourcePage| {
@@ -317,15 +317,20 @@ pub fn narrow(config: &Config, content: &Content, pack: &Pack) -> (Config, Conte
         .pages
         .iter()
         .filter(|p| &p.lang == default && p.kind == PageKind::Lesson && in_pack(p))
-        .map(|p| (p.course.as_deref(), p.slug.as_str()))
+        .map(|p| (p.section.as_deref(), p.slug.as_str()))
         .collect();
-    let kept_courses: HashSet<&str> = kept_lessons.iter().filter_map(|(course, _)| *course).collect();
+    // the sections of the lessons kept, and every section above them
+    let kept_sections: HashSet<&str> = kept_lessons
+        .iter()
+        .filter_map(|(section, _)| *section)
+        .flat_map(|id| std::iter::successors(Some(id), |id| id.rsplit_once('/').map(|(up, _)| up)))
+        .collect();
     let keep = |page: &SourcePage| {
         pack.languages.contains(&page.lang)
             && match page.kind {
                 PageKind::Home | PageKind::Page => true,
-                PageKind::CourseIndex => page.course.as_deref().is_some_and(|c| kept_courses.contains(c)),
-                PageKind::Lesson => kept_lessons.contains(&(page.course.as_deref(), page.slug.as_str())),
+                PageKind::SectionIndex => page.section.as_deref().is_some_and(|s| kept_sections.contains(s)),
+                PageKind::Lesson => kept_lessons.contains(&(page.section.as_deref(), page.slug.as_str())),
             }
     };
     let mut pages = Vec::new();
@@ -337,19 +342,19 @@ pub fn narrow(config: &Config, content: &Content, pack: &Pack) -> (Config, Conte
             left_out.push(page.path.clone());
         }
     }
-    // a course folder without _index.md is still a course: its page is made up by `link`
-    for (slug, dir) in &content.courses {
-        if !kept_courses.contains(slug.as_str()) {
+    // a section folder without _index.md is still a section: its page is made up by `link`
+    for (id, dir) in &content.sections {
+        if !kept_sections.contains(id.as_str()) {
             left_out.push(dir.join("_index.md"));
         }
     }
     let content = Content {
         pages,
         assets: content.assets.clone(),
-        courses: content
-            .courses
+        sections: content
+            .sections
             .iter()
-            .filter(|(slug, _)| kept_courses.contains(slug.as_str()))
+            .filter(|(id, _)| kept_sections.contains(id.as_str()))
             .map(|(s, d)| (s.clone(), d.clone()))
             .collect(),
         left_out,

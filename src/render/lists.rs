@@ -41,8 +41,7 @@ struct DomainItem {
 pub(super) fn home_data(frame: &Frame, data: &mut Map<String, Value>) {
     let site = frame.site;
     let courses: Vec<CourseItem> = site
-        .courses
-        .iter()
+        .courses()
         .map(|c| {
             let page = site.page(c.page, frame.lang);
             CourseItem {

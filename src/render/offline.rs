@@ -62,9 +62,9 @@ pub(super) fn manifests(
 pub fn saved_pages(site: &Site) -> Vec<(String, Vec<String>)> {
     let mut wanted: Vec<(String, Vec<String>)> = Vec::new();
     for lang in 0..site.config.languages.len() {
-        for course in site.courses.iter().filter(|c| saves(c.lessons.len())) {
-            let page = site.page(course.page, lang).output.clone();
-            let lessons = course.lessons.iter().map(|&k| site.page(k, lang).output.clone()).collect();
+        for section in site.sections.iter().filter(|s| saves(s.reading.len())) {
+            let page = site.page(section.page, lang).output.clone();
+            let lessons = section.reading.iter().map(|&k| site.page(k, lang).output.clone()).collect();
             wanted.push((page, lessons));
         }
         for path in &site.taxonomy.paths {

@@ -1,12 +1,12 @@
-//! Views of the pages made from Markdown files (home, course pages, lessons, other pages),
-//! of each course's print page, and of the choice of language at the output root.
+//! Views of the pages made from Markdown files (home, section pages, lessons, other pages),
+//! of each section's print page, and of the choice of language at the output root.
 
 use super::frame::Frame;
 use super::theme::Theme;
 use super::view::{Body, PageView};
 use super::{lesson_id, Named};
 use crate::content::PageKind;
-use crate::site::{Course, Page, PageStatus, Site};
+use crate::site::{Child, Page, PageStatus, Section, Site};
 use serde::Serialize;
 
 /// What a page's template reads of its front matter (as `page`).
@@ -32,7 +32,7 @@ pub(super) fn alternates_of(site: &Site, key: usize) -> Vec<String> {
     (0..site.config.languages.len()).map(|l| site.page(key, l).output.clone()).collect()
 }
 
-/// The view of `site.pages[i]`: home, a course page, a lesson or another page. `body` is
+/// The view of `site.pages[i]`: home, a section's page, a lesson or another page. `body` is
 /// the page whose Markdown it shows (itself, or a fallback's original).
 pub(super) fn page_view(site: &Site, theme: &Theme, i: usize, body: usize) -> PageView {
     let page = &site.pages[i];
@@ -42,7 +42,7 @@ pub(super) fn page_view(site: &Site, theme: &Theme, i: usize, body: usize) -> Pa
     let front = &page.source.front;
     let template = match page.source.kind {
         PageKind::Home => "home.html",
-        PageKind::CourseIndex => "course.html",
+        PageKind::SectionIndex => "course.html",
         PageKind::Lesson => "lesson.html",
         PageKind::Page => "page.html",
     };
@@ -82,7 +82,7 @@ pub(super) fn page_view(site: &Site, theme: &Theme, i: usize, body: usize) -> Pa
     data.insert("page".into(), serde_json::to_value(front_view).expect("a page view serialises"));
     let description_key = match page.source.kind {
         PageKind::Home => "",
-        PageKind::CourseIndex => "describe_course",
+        PageKind::SectionIndex => "describe_course",
         PageKind::Lesson => "describe_lesson",
         PageKind::Page => "describe_page",
     };
@@ -91,21 +91,22 @@ pub(super) fn page_view(site: &Site, theme: &Theme, i: usize, body: usize) -> Pa
     if page.source.kind != PageKind::Home {
         view.breadcrumbs.push(frame.home_link());
     }
-    let course = page.course.map(|c| &site.courses[c]);
-    if let (Some(course), PageKind::Lesson) = (course, &page.source.kind) {
-        view.breadcrumbs.push(frame.link(course.page));
+    // the sections it sits in: a lesson's own section too, a section's page not its own
+    if let Some(s) = page.section {
+        let mut chain = site.ancestors(s);
+        if page.source.kind == PageKind::Lesson {
+            chain.push(s);
+        }
+        view.breadcrumbs.extend(chain.into_iter().map(|s| frame.link(site.sections[s].page)));
     }
+    let section = page.section.map(|s| &site.sections[s]);
     view.prev = page.prev.map(|k| frame.link(k));
     view.next = page.next.map(|k| frame.link(k));
     match page.source.kind {
         PageKind::Home => super::lists::home_data(&frame, &mut view.data),
-        PageKind::CourseIndex => {
-            let lessons: Vec<super::LessonItem> =
-                course.map(|c| c.lessons.iter().map(|&k| frame.lesson_item(k)).collect()).unwrap_or_default();
-            let print_url =
-                course.filter(|c| !c.lessons.is_empty()).map(|c| frame.url(&site.print_output(c, page.lang)));
-            view.data.insert("course".into(), serde_json::json!({ "lessons": lessons, "print_url": print_url }));
-            if super::offline::saves(course.map_or(0, |c| c.lessons.len())) {
+        PageKind::SectionIndex => {
+            view.data.insert("course".into(), section.map_or(serde_json::Value::Null, |s| section_data(&frame, s)));
+            if super::offline::saves(section.map_or(0, |s| s.reading.len())) {
                 view.data
                     .insert("offline".into(), serde_json::json!({ "cache": super::offline::folder(&page.output) }));
             }
@@ -113,6 +114,42 @@ pub(super) fn page_view(site: &Site, theme: &Theme, i: usize, body: usize) -> Pa
         PageKind::Lesson | PageKind::Page => {}
     }
     view
+}
+
+/// What a section's page lists (as `course`): what it holds in order (`children`: its
+/// sections, with their lesson counts, and its lessons), its own lessons alone (`lessons`),
+/// and its print page when it has lessons below it.
+fn section_data(frame: &Frame, section: &Section) -> serde_json::Value {
+    let site = frame.site;
+    let children: Vec<serde_json::Value> = section
+        .children
+        .iter()
+        .map(|child| match *child {
+            Child::Lesson(k) => serde_json::to_value(frame.lesson_item(k)).expect("a lesson item serialises"),
+            Child::Section(s) => {
+                let below = &site.sections[s];
+                let page = site.page(below.page, frame.lang);
+                serde_json::json!({
+                    "section": true,
+                    "title": page.source.front.title,
+                    "summary": page.source.front.summary,
+                    "url": frame.url(&page.output),
+                    "lesson_count": below.lessons.len(),
+                    "lang": frame.fallback_lang(page.status != PageStatus::Fallback),
+                })
+            }
+        })
+        .collect();
+    let lessons: Vec<super::LessonItem> = section
+        .children
+        .iter()
+        .filter_map(|child| match *child {
+            Child::Lesson(k) => Some(frame.lesson_item(k)),
+            Child::Section(_) => None,
+        })
+        .collect();
+    let print_url = (!section.lessons.is_empty()).then(|| frame.url(&site.print_output(section, frame.lang)));
+    serde_json::json!({ "children": children, "lessons": lessons, "print_url": print_url })
 }
 
 /// How the page's text relates to its language: fallback notice, review marks.
@@ -152,40 +189,48 @@ fn status_view(frame: &Frame, page: &Page) -> serde_json::Value {
     }
 }
 
-/// A course's print page: every lesson in order, for handouts. `bodies[i]` is the page
+/// A section's print page: every page below it in reading order (its sections' pages and
+/// lessons), for handouts. `bodies[i]` is the page
 /// whose Markdown `site.pages[i]` shows. Heading ids (and the same-page links to them) are
 /// prefixed with the lesson slug when rendered, so lessons can share a page.
 pub(super) fn print_view(
     site: &Site,
     theme: &Theme,
-    course: &Course,
+    index: usize,
     lang: usize,
     body: &dyn Fn(usize) -> usize,
 ) -> PageView {
-    let course_page = site.page(course.page, lang);
-    let output = site.print_output(course, lang);
-    let alternates = (0..site.config.languages.len()).map(|l| site.print_output(course, l)).collect();
+    let section = &site.sections[index];
+    let section_page = site.page(section.page, lang);
+    let output = site.print_output(section, lang);
+    let alternates = (0..site.config.languages.len()).map(|l| site.print_output(section, l)).collect();
     let frame = Frame { site, theme, lang, output, alternates };
-    let lessons: Vec<serde_json::Value> = course
-        .lessons
+    // a page's id on the print page: its address below the section (`don-vi-1-bai-2`), so
+    // that two pages of one slug in different sub-sections stay apart
+    let folder = section_page.output.trim_end_matches("index.html");
+    let lessons: Vec<serde_json::Value> = section
+        .reading
         .iter()
         .map(|&key| {
             let lesson = site.page(key, lang);
+            let below = lesson.output.strip_prefix(folder).unwrap_or(&lesson.output);
             serde_json::json!({
-                "id": lesson.source.slug,
+                "id": below.trim_end_matches("/index.html").replace('/', "-"),
                 "title": lesson.source.front.title,
                 "objectives": lesson.source.front.objectives,
                 "text_lang": (lesson.status == PageStatus::Fallback).then(|| site.config.languages[0].tag.clone()),
             })
         })
         .collect();
-    let front = &course_page.source.front;
+    let front = &section_page.source.front;
     let mut view = frame.view("print.html", front.title.clone());
-    view.body = Body::Print(course.lessons.iter().map(|&key| body(lang * site.keys + key)).collect());
+    view.body = Body::Print(section.reading.iter().map(|&key| body(lang * site.keys + key)).collect());
     view.data.insert("page".into(), serde_json::json!({ "summary": front.summary }));
     view.description = frame.description("", "describe_print", &front.title);
     view.data.insert("lessons".into(), serde_json::Value::Array(lessons));
-    view.breadcrumbs = vec![frame.home_link(), frame.link(course.page)];
+    view.breadcrumbs = std::iter::once(frame.home_link())
+        .chain(site.ancestors(index).into_iter().chain([index]).map(|s| frame.link(site.sections[s].page)))
+        .collect();
     view
 }
 

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 pub enum Target {
     /// `site.pages[i]`: home, a course page, a lesson or a page, in one language.
     Page(usize),
-    /// A course's print page: (index into `site.courses`, language).
+    /// A section's print page: (index into `site.sections`, language).
     Print(usize, usize),
     /// A group's learning path: (index into `site.taxonomy.paths`, language).
     Path(usize, usize),
@@ -36,7 +36,7 @@ impl Target {
     pub fn output(self, site: &Site) -> String {
         match self {
             Target::Page(i) => site.pages[i].output.clone(),
-            Target::Print(course, lang) => site.print_output(&site.courses[course], lang),
+            Target::Print(section, lang) => site.print_output(&site.sections[section], lang),
             Target::Path(path, lang) => site.group_output(site.taxonomy.paths[path].group, lang),
             Target::Domain(domain, lang) => site.domain_output(site.taxonomy.domains[domain].domain, lang),
             Target::Report(lang) => site.report_output(lang),
@@ -51,8 +51,8 @@ impl Target {
 pub fn all(site: &Site) -> Vec<Target> {
     let languages = site.config.languages.len();
     let mut targets: Vec<Target> = (0..site.pages.len()).map(Target::Page).collect();
-    for course in 0..site.courses.len() {
-        targets.extend((0..languages).map(|lang| Target::Print(course, lang)));
+    for section in 0..site.sections.len() {
+        targets.extend((0..languages).map(|lang| Target::Print(section, lang)));
     }
     for lang in 0..languages {
         targets.extend((0..site.taxonomy.paths.len()).map(|path| Target::Path(path, lang)));
@@ -64,23 +64,31 @@ pub fn all(site: &Site) -> Vec<Target> {
     targets
 }
 
-/// Every target in batches that share no Markdown body: each course's pages in every
-/// language with its print pages, then the rest; small groups are put together so a batch
-/// keeps both cores busy. A build renders batch after batch and holds one at a time.
+/// Every target in batches that share no Markdown body: each course's pages (sections
+/// below it included) in every language with their print pages, then the rest; small
+/// groups are put together so a batch keeps both cores busy. A build renders batch after
+/// batch and holds one at a time.
 pub fn batches(site: &Site) -> Vec<Vec<Target>> {
     const AT_LEAST: usize = 256;
     let languages = site.config.languages.len();
-    let mut by_course: Vec<Vec<Target>> = vec![Vec::new(); site.courses.len()];
+    // each section's course: sections come depth first, so a parent's is known first
+    let mut course_of: Vec<usize> = Vec::with_capacity(site.sections.len());
+    for section in &site.sections {
+        let course = section.parent.map_or(course_of.len(), |p| course_of[p]);
+        course_of.push(course);
+    }
+    let mut by_course: Vec<Vec<Target>> = vec![Vec::new(); site.sections.len()];
     let mut rest = Vec::new();
     for (i, page) in site.pages.iter().enumerate() {
-        match page.course {
-            Some(course) => by_course[course].push(Target::Page(i)),
+        match page.section {
+            Some(section) => by_course[course_of[section]].push(Target::Page(i)),
             None => rest.push(Target::Page(i)),
         }
     }
-    for (course, targets) in by_course.iter_mut().enumerate() {
-        targets.extend((0..languages).map(|lang| Target::Print(course, lang)));
+    for (section, &course) in course_of.iter().enumerate() {
+        by_course[course].extend((0..languages).map(|lang| Target::Print(section, lang)));
     }
+    by_course.retain(|targets| !targets.is_empty());
     rest.extend(all(site).into_iter().filter(|t| !matches!(t, Target::Page(_) | Target::Print(..))));
     let mut batches: Vec<Vec<Target>> = Vec::new();
     for group in by_course.into_iter().chain(std::iter::once(rest)) {
@@ -107,9 +115,7 @@ pub(super) fn body_source(site: &Site, i: usize) -> usize {
 pub fn view(site: &Site, theme: &Theme, target: Target, coverage: Option<&Coverage>) -> PageView {
     match target {
         Target::Page(i) => pages::page_view(site, theme, i, body_source(site, i)),
-        Target::Print(course, lang) => {
-            pages::print_view(site, theme, &site.courses[course], lang, &|i| body_source(site, i))
-        }
+        Target::Print(section, lang) => pages::print_view(site, theme, section, lang, &|i| body_source(site, i)),
         Target::Path(path, lang) => lists::path_view(site, theme, lang, &site.taxonomy.paths[path]),
         Target::Domain(domain, lang) => lists::domain_view(site, theme, lang, &site.taxonomy.domains[domain]),
         Target::Report(lang) => match coverage {

@@ -21,6 +21,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("search.html", include_str!("../../themes/default/templates/search.html")),
     ("downloads.html", include_str!("../../themes/default/templates/downloads.html")),
     ("offline.html", include_str!("../../themes/default/templates/offline.html")),
+    ("pager.html", include_str!("../../themes/default/templates/pager.html")),
 ];
 const STYLE: &str = include_str!("../../themes/default/static/style.css");
 const STRINGS_VI: &str = include_str!("../../themes/default/i18n/vi.toml");

@@ -30,7 +30,7 @@ pub struct Document {
     pub title: String,
     /// Path from the language's folder (`an-toan/mat-khau-manh/`), the same in every language.
     pub path: String,
-    /// The course title for lessons, empty otherwise.
+    /// The title of the section a lesson sits in, empty for other pages.
     pub crumb: String,
     pub summary: String,
     pub headings: String,
@@ -56,9 +56,9 @@ pub fn documents(site: &Site, lang: usize) -> Vec<Document> {
             let original = &site.page(page.key, 0).source.front;
             let front = &page.source.front;
             let path = page.output.strip_prefix(&lang_prefix).unwrap_or(&page.output);
-            let crumb = match (&page.source.kind, page.course) {
-                (PageKind::Lesson, Some(course)) => {
-                    site.page(site.courses[course].page, lang).source.front.title.clone()
+            let crumb = match (&page.source.kind, page.section) {
+                (PageKind::Lesson, Some(section)) => {
+                    site.page(site.sections[section].page, lang).source.front.title.clone()
                 }
                 _ => String::new(),
             };

@@ -284,7 +284,7 @@ impl Builder {
     /// (see `render_all`). `changed` are the files read again, for telling their warnings.
     fn link(&mut self, shared: &Shared, what: &str, clock: &mut Clock, changed: &[PathBuf]) -> Outcome {
         let Some(read) = self.read.as_mut() else { return Outcome::Failed };
-        let (content, mut diagnostics) = read.files.content();
+        let (content, mut diagnostics) = read.files.content(&read.config);
         let (site, link_diagnostics) = site::link_with(read.config.clone(), content, &mut read.outlines);
         diagnostics.extend(link_diagnostics);
         clock.lap("link");
@@ -389,8 +389,8 @@ impl Builder {
         clock.lap("edit");
         let site = Arc::clone(&good.site);
         let mut render: Vec<Target> = edit.pages.iter().map(|&i| Target::Page(i)).collect();
-        for &course in &edit.courses {
-            render.extend((0..site.config.languages.len()).map(|lang| Target::Print(course, lang)));
+        for &section in &edit.sections {
+            render.extend((0..site.config.languages.len()).map(|lang| Target::Print(section, lang)));
         }
         let rendered = match targets::render(&site, theme, &render) {
             Ok(rendered) => rendered,

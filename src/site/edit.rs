@@ -7,7 +7,7 @@
 //! refused, and the caller links the whole site again.
 
 use super::{links, translations, Page, PageStatus, Site};
-use crate::content::SourcePage;
+use crate::content::{PageKind, SourcePage};
 use crate::diag::Diagnostic;
 use crate::markdown;
 use std::sync::Arc;
@@ -17,8 +17,8 @@ use std::sync::Arc;
 pub struct TextEdit {
     /// Indices into `site.pages` whose text (or stale-translation notice) changed.
     pub pages: Vec<usize>,
-    /// Indices into `site.courses` whose print page shows the changed text.
-    pub courses: Vec<usize>,
+    /// Indices into `site.sections` whose print page shows the changed text.
+    pub sections: Vec<usize>,
     /// Link problems in the new text (warnings only: with an error nothing was changed).
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -35,8 +35,15 @@ pub enum Refused {
 impl Site {
     /// Takes in `source`, a new reading of a file the site already has, when only its
     /// Markdown text changed.
-    pub fn edit_text(&mut self, source: SourcePage) -> Result<TextEdit, Refused> {
+    pub fn edit_text(&mut self, mut source: SourcePage) -> Result<TextEdit, Refused> {
         let key = self.page_by_source(&source.path).ok_or(Refused::NotTextOnly)?;
+        if source.kind == PageKind::Lesson && source.lang == self.config.default_language {
+            // what the lesson's sections give it, as loading gave it the first time
+            crate::content::inherit_one(&mut source, |id| {
+                let section = self.sections.iter().find(|s| s.id == id)?;
+                Some(&self.page(section.page, 0).source.front)
+            });
+        }
         let uses: Vec<usize> = (0..self.config.languages.len())
             .map(|lang| lang * self.keys + key)
             .filter(|&i| self.pages[i].source.path == source.path)
@@ -46,7 +53,7 @@ impl Site {
         if old.kind != source.kind
             || old.lang != source.lang
             || old.slug != source.slug
-            || old.course != source.course
+            || old.section != source.section
             || old.front != source.front
         {
             return Err(Refused::NotTextOnly);
@@ -67,7 +74,7 @@ impl Site {
             text: Arc::clone(&outline.text),
             anchors: Default::default(),
             footnotes: outline.footnotes.clone(),
-            course: page.course,
+            section: page.section,
             prev: page.prev,
             next: page.next,
             links_to: page.links_to.clone(),
@@ -101,11 +108,7 @@ impl Site {
                 }
             }
         }
-        if let Some(course) = self.pages[first].course {
-            if self.courses[course].lessons.contains(&key) {
-                edit.courses.push(course);
-            }
-        }
+        edit.sections = (0..self.sections.len()).filter(|&s| self.sections[s].reading.contains(&key)).collect();
         Ok(edit)
     }
 }
@@ -136,7 +139,7 @@ mod tests {
         let key = site.page_by_source(&source.path).unwrap();
         let edit = site.edit_text(source).expect("a text-only edit");
         assert_eq!(edit.pages, [key, site.keys + key], "the page and its fallback in the second language");
-        assert_eq!(edit.courses, [site.pages[key].course.unwrap()]);
+        assert_eq!(edit.sections, [site.pages[key].section.unwrap()]);
         assert!(site.page(key, 1).source.body().contains("Đoạn mới."), "the fallback shows the new text");
     }
 

@@ -1,5 +1,5 @@
-//! Linking: turns loaded [`Content`] into a [`Site`] — courses in order, lessons in order
-//! with previous/next, the output path of every page, and every internal link and image
+//! Linking: turns loaded [`Content`] into a [`Site`] — the tree of sections in order,
+//! previous/next through each course, the output path of every page, and every internal link and image
 //! checked against what exists. All problems are collected, none stops the others.
 //!
 //! Takes the config and the content by value; returns the site (read-only from here on)
@@ -56,9 +56,11 @@ pub struct Page {
     pub anchors: std::sync::OnceLock<HashSet<String>>,
     /// Labels of the footnotes defined in the text, sorted: anchors too.
     pub footnotes: Vec<String>,
-    /// Index into [`Site::courses`] for course indexes and lessons.
-    pub course: Option<usize>,
-    /// Keys of the previous and next lessons of the course.
+    /// Index into [`Site::sections`] of the section a lesson sits in, or that a section's
+    /// page is the page of.
+    pub section: Option<usize>,
+    /// Keys of the previous and next pages in the reading order of its course (the
+    /// top-level section): its lessons and sub-sections' pages, depth first.
     pub prev: Option<usize>,
     pub next: Option<usize>,
     /// Keys of the pages this page's text links to (empty for fallbacks: see the original).
@@ -97,15 +99,40 @@ impl Page {
     }
 }
 
-/// A course: a folder of lessons.
+/// A section: a folder of lessons and sections, at any depth under `content/`. A
+/// top-level section is a course.
 #[derive(Debug)]
-pub struct Course {
-    pub slug: String,
+pub struct Section {
+    /// The slugs of its folders joined by `/` (`an-toan/mat-khau`).
+    pub id: String,
     pub weight: i64,
-    /// Key of the course page (from `_index.md`, or made up when the folder has none).
+    /// Key of the section's page (from `_index.md`, or made up when the folder has none).
     pub page: usize,
-    /// Keys of the lessons in order: weight, then title.
+    /// Index into [`Site::sections`] of the section it sits in; `None` for a course.
+    pub parent: Option<usize>,
+    /// What it holds, in order: weight, then title, then slug.
+    pub children: Vec<Child>,
+    /// Keys of every page below it in reading order, depth first (a sub-section's page,
+    /// then what that holds): what its print page and offline save hold.
+    pub reading: Vec<usize>,
+    /// Keys of the lessons among `reading`.
     pub lessons: Vec<usize>,
+}
+
+/// Something a section holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Child {
+    /// Index into [`Site::sections`].
+    Section(usize),
+    /// Key of a lesson.
+    Lesson(usize),
+}
+
+impl Section {
+    /// Whether it is a top-level section.
+    pub fn is_course(&self) -> bool {
+        self.parent.is_none()
+    }
 }
 
 /// The folder name of a course's print page; a lesson may not take it.
@@ -146,7 +173,8 @@ pub struct Site {
     pub keys: usize,
     /// Key of the home page.
     pub home: usize,
-    pub courses: Vec<Course>,
+    /// Every section, depth first: each course (in order) followed by the sections below it.
+    pub sections: Vec<Section>,
     /// Learning paths per target group and lessons per domain.
     pub taxonomy: taxonomy::Taxonomy,
     pub assets: Vec<SiteAsset>,
@@ -214,9 +242,22 @@ impl Site {
         format!("{}/{DOWNLOADS_SLUG}/index.html", self.config.languages[lang].id)
     }
 
-    /// Output path of a course's print page in a language.
-    pub fn print_output(&self, course: &Course, lang: usize) -> String {
-        self.page(course.page, lang).output.replace("/index.html", &format!("/{PRINT_SLUG}/index.html"))
+    /// Output path of a section's print page in a language.
+    pub fn print_output(&self, section: &Section, lang: usize) -> String {
+        self.page(section.page, lang).output.replace("/index.html", &format!("/{PRINT_SLUG}/index.html"))
+    }
+
+    /// The courses (top-level sections), in order.
+    pub fn courses(&self) -> impl Iterator<Item = &Section> {
+        self.sections.iter().filter(|s| s.is_course())
+    }
+
+    /// The sections `section` sits in, from its course down to its parent.
+    pub fn ancestors(&self, section: usize) -> Vec<usize> {
+        let mut chain: Vec<usize> =
+            std::iter::successors(self.sections[section].parent, |&s| self.sections[s].parent).collect();
+        chain.reverse();
+        chain
     }
 }
 
@@ -243,17 +284,17 @@ pub fn link(config: Config, content: Content) -> (Site, Diagnostics) {
 /// [`link`], reusing the outlines of texts that did not change since `outlines` was last
 /// given here, and keeping this run's outlines in it.
 ///
-/// In steps: the default language's pages, with a made-up home and course pages where
+/// In steps: the default language's pages, with a made-up home and section pages where
 /// their `_index.md` is missing; their addresses checked for clashes; every (language,
 /// page) as original, translation or fallback; outlines read (in parallel, once per text);
-/// courses ordered; assets and the taxonomy; then every link checked once all headings are
+/// sections ordered; assets and the taxonomy; then every link checked once all headings are
 /// known.
 pub fn link_with(config: Config, content: Content, outlines: &mut Outlines) -> (Site, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     let default_lang = config.default_language.clone();
     let (mut sources, translated): (Vec<SourcePage>, Vec<SourcePage>) =
         content.pages.into_iter().partition(|p| p.lang == default_lang);
-    add_made_up_pages(&config, &content.courses, &mut sources);
+    add_made_up_pages(&config, &content.sections, &mut sources);
     sources.sort_by_cached_key(|p| (p.kind != PageKind::Home, output_path(default_lang.as_str(), p)));
     diagnostics.extend(address_clashes(default_lang.as_str(), &sources));
 
@@ -268,7 +309,7 @@ pub fn link_with(config: Config, content: Content, outlines: &mut Outlines) -> (
     let variants = variants(&config, &sources, &mut translations);
     let (mut pages, parsed) = outline_pages(&config, &sources, variants, outlines);
 
-    let courses = order_courses(&mut pages, keys);
+    let sections = order_sections(&mut pages, keys);
     let mut assets: Vec<SiteAsset> = content
         .assets
         .par_iter()
@@ -299,17 +340,19 @@ pub fn link_with(config: Config, content: Content, outlines: &mut Outlines) -> (
     assets.par_iter_mut().filter(|a| a.image.is_none()).for_each(|a| a.size = image_size(&config.root, &a.source));
     let assets_by_source = assets.iter().enumerate().map(|(i, a)| (a.source.clone(), i)).collect();
     let home = pages[..keys].iter().position(|p| p.source.kind == PageKind::Home).unwrap_or(0);
-    let lesson_order: Vec<usize> = courses.iter().flat_map(|c| c.lessons.iter().copied()).collect();
+    let lesson_order: Vec<usize> =
+        sections.iter().filter(|s| s.is_course()).flat_map(|c| c.lessons.iter().copied()).collect();
     let taxonomy = taxonomy::build(&config, &pages[..keys], &lesson_order);
     let left_out = content.left_out.into_iter().collect();
-    let mut site = Site { config, pages, keys, home, courses, taxonomy, assets, by_source, assets_by_source, left_out };
+    let mut site =
+        Site { config, pages, keys, home, sections, taxonomy, assets, by_source, assets_by_source, left_out };
     diagnostics.extend(check_links(&mut site, &parsed));
     (site, diagnostics)
 }
 
-/// A home page and a page for every course folder exist even when their `_index.md` does
-/// not.
-fn add_made_up_pages(config: &Config, courses: &BTreeMap<String, PathBuf>, sources: &mut Vec<SourcePage>) {
+/// A home page and a page for every section folder exist even when their `_index.md` does
+/// not; such a section's weight is the smallest of the pages below it.
+fn add_made_up_pages(config: &Config, sections: &BTreeMap<String, PathBuf>, sources: &mut Vec<SourcePage>) {
     if !sources.iter().any(|p| p.kind == PageKind::Home) {
         sources.push(made_up_page(
             config,
@@ -320,18 +363,24 @@ fn add_made_up_pages(config: &Config, courses: &BTreeMap<String, PathBuf>, sourc
             config.title.clone(),
         ));
     }
-    for (slug, dir) in courses {
-        let has_index = sources.iter().any(|p| p.kind == PageKind::CourseIndex && p.course.as_deref() == Some(slug));
-        if !has_index {
+    let with_index: HashSet<String> =
+        sources.iter().filter(|p| p.kind == PageKind::SectionIndex).filter_map(|p| p.section.clone()).collect();
+    for (id, dir) in sections {
+        if !with_index.contains(id) {
             let title = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
-            sources.push(made_up_page(
-                config,
-                dir.join("_index.md"),
-                PageKind::CourseIndex,
-                Some(slug.clone()),
-                slug.clone(),
-                title,
-            ));
+            let slug = id.rsplit('/').next().unwrap_or(id).to_string();
+            // it stands where the first of its pages would: authors number their lessons
+            let below = format!("{id}/");
+            let weight = sources
+                .iter()
+                .filter(|p| p.section.as_ref().is_some_and(|s| s == id || s.starts_with(&below)))
+                .map(|p| p.front.weight)
+                .min()
+                .unwrap_or(0);
+            let mut page =
+                made_up_page(config, dir.join("_index.md"), PageKind::SectionIndex, Some(id.clone()), slug, title);
+            page.front.weight = weight;
+            sources.push(page);
         }
     }
 }
@@ -344,7 +393,7 @@ fn address_clashes(default_lang: &str, sources: &[SourcePage]) -> Vec<Diagnostic
     for reserved in [GROUP_SLUG, DOMAIN_SLUG, REPORT_SLUG, SEARCH_SLUG, DOWNLOADS_SLUG] {
         seen.insert(format!("{default_lang}/{reserved}/index.html"), Path::new("book.toml"));
     }
-    for page in sources.iter().filter(|p| p.kind == PageKind::CourseIndex) {
+    for page in sources.iter().filter(|p| p.kind == PageKind::SectionIndex) {
         let print = output_path(default_lang, page).replace("/index.html", &format!("/{PRINT_SLUG}/index.html"));
         seen.insert(print, &page.path);
     }
@@ -352,7 +401,7 @@ fn address_clashes(default_lang: &str, sources: &[SourcePage]) -> Vec<Diagnostic
         let output = output_path(default_lang, page);
         if let Some(first) = seen.insert(output.clone(), &page.path) {
             let hint = if output.ends_with(&format!("/{PRINT_SLUG}/index.html")) {
-                format!("`{PRINT_SLUG}` is the address of the course's print page: rename the lesson")
+                format!("`{PRINT_SLUG}` is the address of the section's print page: rename the lesson or folder")
             } else if first == Path::new("book.toml") {
                 format!("`{GROUP_SLUG}`, `{DOMAIN_SLUG}`, `{REPORT_SLUG}`, `{SEARCH_SLUG}` and `{DOWNLOADS_SLUG}` hold the learning paths, domains, report, search and download pages: rename it")
             } else {
@@ -423,7 +472,7 @@ fn outline_pages(
             text: Arc::from(""),
             footnotes: Vec::new(),
             anchors: Default::default(),
-            course: None,
+            section: None,
             prev: None,
             next: None,
             links_to: Vec::new(),
@@ -475,7 +524,7 @@ fn made_up_page(
     config: &Config,
     path: PathBuf,
     kind: PageKind,
-    course: Option<String>,
+    section: Option<String>,
     slug: String,
     title: String,
 ) -> SourcePage {
@@ -483,7 +532,7 @@ fn made_up_page(
         path,
         kind,
         lang: config.default_language.clone(),
-        course,
+        section,
         slug,
         front: crate::content::FrontMatter { title, ..Default::default() },
         text: "".into(),
@@ -493,10 +542,10 @@ fn made_up_page(
 }
 
 fn output_path(lang: &str, page: &SourcePage) -> String {
-    match (&page.kind, &page.course) {
+    match (&page.kind, &page.section) {
         (PageKind::Home, _) => format!("{lang}/index.html"),
-        (PageKind::CourseIndex, Some(course)) => format!("{lang}/{course}/index.html"),
-        (PageKind::Lesson, Some(course)) => format!("{lang}/{course}/{}/index.html", page.slug),
+        (PageKind::SectionIndex, Some(section)) => format!("{lang}/{section}/index.html"),
+        (PageKind::Lesson, Some(section)) => format!("{lang}/{section}/{}/index.html", page.slug),
         _ => format!("{lang}/{}/index.html", page.slug),
     }
 }
@@ -519,50 +568,100 @@ fn asset_output_path(source: &Path) -> String {
     format!("media/{}", parts.join("/"))
 }
 
-/// Groups lessons into courses, orders both, and sets previous/next within each course,
-/// in every language (the order is the default language's).
-fn order_courses(pages: &mut [Page], keys: usize) -> Vec<Course> {
+/// Builds the tree of sections, orders what each holds, and sets previous/next through
+/// each course's reading order, in every language (the order is the default language's).
+fn order_sections(pages: &mut [Page], keys: usize) -> Vec<Section> {
     let originals = &pages[..keys];
-    let mut courses: Vec<(Course, String)> = originals
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.source.kind == PageKind::CourseIndex)
-        .map(|(key, p)| {
-            let course = Course {
-                slug: p.source.course.clone().unwrap_or_default(),
-                weight: p.source.front.weight,
-                page: key,
-                lessons: Vec::new(),
-            };
-            (course, p.source.front.title.clone())
-        })
+    let order_key = |k: usize| {
+        let source = &originals[k].source;
+        (source.front.weight, source.front.title.clone(), source.slug.clone())
+    };
+    // section id → its page's key; what each section holds, unordered
+    let pages_of: BTreeMap<&str, usize> = (0..keys)
+        .filter(|&k| originals[k].source.kind == PageKind::SectionIndex)
+        .filter_map(|k| Some((originals[k].source.section.as_deref()?, k)))
         .collect();
-    courses.sort_by(|(a, at), (b, bt)| (a.weight, at, &a.slug).cmp(&(b.weight, bt, &b.slug)));
-    let mut courses: Vec<Course> = courses.into_iter().map(|(c, _)| c).collect();
-    for course in courses.iter_mut() {
-        course.lessons = (0..keys)
-            .filter(|&k| {
-                originals[k].source.kind == PageKind::Lesson
-                    && originals[k].source.course.as_deref() == Some(&course.slug)
-            })
-            .collect();
-        course.lessons.sort_by(|&a, &b| {
-            let (a, b) = (&originals[a].source, &originals[b].source);
-            (a.front.weight, &a.front.title, &a.slug).cmp(&(b.front.weight, &b.front.title, &b.slug))
-        });
+    let mut holds: BTreeMap<&str, Vec<(bool, usize)>> = BTreeMap::new();
+    let mut roots = Vec::new();
+    for (&id, &key) in &pages_of {
+        match id.rsplit_once('/').filter(|(up, _)| pages_of.contains_key(up)) {
+            Some((up, _)) => holds.entry(up).or_default().push((true, key)),
+            None => roots.push(key),
+        }
     }
-    // (course, previous, next) of every key, then the same for every language
+    for k in (0..keys).filter(|&k| originals[k].source.kind == PageKind::Lesson) {
+        if let Some(id) = originals[k].source.section.as_deref() {
+            holds.entry(id).or_default().push((false, k));
+        }
+    }
+    roots.sort_by_cached_key(|&k| order_key(k));
+
+    // depth first: a section, then the sections below it
+    fn add(
+        key: usize,
+        parent: Option<usize>,
+        originals: &[Page],
+        holds: &BTreeMap<&str, Vec<(bool, usize)>>,
+        order_key: &dyn Fn(usize) -> (i64, String, String),
+        sections: &mut Vec<Section>,
+    ) -> usize {
+        let source = &originals[key].source;
+        let id = source.section.clone().unwrap_or_default();
+        let index = sections.len();
+        sections.push(Section {
+            id,
+            weight: source.front.weight,
+            page: key,
+            parent,
+            children: Vec::new(),
+            reading: Vec::new(),
+            lessons: Vec::new(),
+        });
+        let mut held = holds.get(source.section.as_deref().unwrap_or_default()).cloned().unwrap_or_default();
+        held.sort_by_cached_key(|&(_, k)| order_key(k));
+        let (mut children, mut reading, mut lessons) = (Vec::new(), Vec::new(), Vec::new());
+        for (is_section, k) in held {
+            if is_section {
+                let below = add(k, Some(index), originals, holds, order_key, sections);
+                children.push(Child::Section(below));
+                reading.push(k);
+                reading.extend_from_slice(&sections[below].reading);
+                lessons.extend_from_slice(&sections[below].lessons);
+            } else {
+                children.push(Child::Lesson(k));
+                reading.push(k);
+                lessons.push(k);
+            }
+        }
+        let section = &mut sections[index];
+        (section.children, section.reading, section.lessons) = (children, reading, lessons);
+        index
+    }
+    let mut sections = Vec::new();
+    for root in roots {
+        add(root, None, originals, &holds, &order_key, &mut sections);
+    }
+
+    // (section, previous, next) of every key, then the same for every language
     let mut place: Vec<(Option<usize>, Option<usize>, Option<usize>)> = vec![(None, None, None); keys];
-    for (c, course) in courses.iter().enumerate() {
-        place[course.page].0 = Some(c);
-        for (n, &lesson) in course.lessons.iter().enumerate() {
-            place[lesson] = (Some(c), n.checked_sub(1).map(|p| course.lessons[p]), course.lessons.get(n + 1).copied());
+    for (s, section) in sections.iter().enumerate() {
+        place[section.page].0 = Some(s);
+        for child in &section.children {
+            if let Child::Lesson(k) = child {
+                place[*k].0 = Some(s);
+            }
+        }
+    }
+    for course in sections.iter().filter(|s| s.is_course()) {
+        for (n, &k) in course.reading.iter().enumerate() {
+            place[k].1 = n.checked_sub(1).map(|p| course.reading[p]);
+            place[k].2 = course.reading.get(n + 1).copied();
         }
     }
     for page in pages.iter_mut() {
-        (page.course, page.prev, page.next) = place[page.key];
+        (page.section, page.prev, page.next) = place[page.key];
     }
-    courses
+    sections
 }
 
 /// Width and height of an image asset, from its file: an SVG's attributes or `viewBox`,

@@ -25,12 +25,12 @@ pub fn match_sources(
     translated: Vec<SourcePage>,
 ) -> (HashMap<(usize, usize), SourcePage>, Vec<Diagnostic>) {
     let index: HashMap<(&PageKind, Option<&str>, &str), usize> =
-        originals.iter().enumerate().map(|(k, p)| ((&p.kind, p.course.as_deref(), p.slug.as_str()), k)).collect();
+        originals.iter().enumerate().map(|(k, p)| ((&p.kind, p.section.as_deref(), p.slug.as_str()), k)).collect();
     let mut matched = HashMap::new();
     let mut problems = Vec::new();
     for mut translation in translated {
         let lang = config.languages.iter().position(|l| l.id == translation.lang).unwrap_or(0);
-        let Some(&key) = index.get(&(&translation.kind, translation.course.as_deref(), translation.slug.as_str()))
+        let Some(&key) = index.get(&(&translation.kind, translation.section.as_deref(), translation.slug.as_str()))
         else {
             problems.push(
                 Diagnostic::warning(

@@ -265,7 +265,7 @@ fn check_lists_what_each_language_shows_in_vietnamese_as_notes() {
     assert_eq!(
         notes,
         [
-            "book.toml: note: language blt (Tiếng Thái) shows in Tiếng Việt: site title; 1 of 1 group names (nguoi-dan); 2 of 2 domain names (an-toan, giao-tiep); 1 of 1 course titles and summaries (an-toan); home page text",
+            "book.toml: note: language blt (Tiếng Thái) shows in Tiếng Việt: site title; 1 of 1 group names (nguoi-dan); 2 of 2 domain names (an-toan, giao-tiep); 1 of 1 section titles and summaries (an-toan); home page text",
             "book.toml: note: language hmn (Lus Hmoob, Tiếng Mông) shows in Tiếng Việt: 1 of 2 domain names (giao-tiep); home page text",
             "book.toml: note: no [site] base_url: pages have no canonical address, their hreflang links to other languages are relative (search engines ignore them), and links shared on Zalo or Facebook show no picture",
         ]
@@ -333,8 +333,8 @@ fn with_base_url_alternates_are_absolute_and_without_it_check_says_so_once() {
 
     let plain = Project::fixture("minimal");
     plain.test(&["check"]).stderr(concat!(
-            "book.toml: note: language blt (Tiếng Thái) shows in Tiếng Việt: site title; description; 1 of 1 group names (nguoi-dan); 2 of 2 domain names (giao-tiep, an-toan); 2 of 2 course titles and summaries (giao-tiep-so, an-toan); home page text\n",
-            "  hint: in book.toml: [languages.blt.site] title, description, publisher and names = { blt = \"…\" } in each group and domain, with [languages.blt] review = \"machine\", \"draft\" or \"reviewed\"; course pages: content/<course>/_index.blt.md\n",
+            "book.toml: note: language blt (Tiếng Thái) shows in Tiếng Việt: site title; description; 1 of 1 group names (nguoi-dan); 2 of 2 domain names (giao-tiep, an-toan); 2 of 2 section titles and summaries (giao-tiep-so, an-toan); home page text\n",
+            "  hint: in book.toml: [languages.blt.site] title, description, publisher and names = { blt = \"…\" } in each group and domain, with [languages.blt] review = \"machine\", \"draft\" or \"reviewed\"; section pages: content/<section>/_index.blt.md\n",
             "book.toml: note: no [site] base_url: pages have no canonical address, their hreflang links to other languages are relative (search engines ignore them), and links shared on Zalo or Facebook show no picture\n",
             "  hint: set base_url = \"https://…/\" in [site] to the address the site is published at\n",
             "content/Giao tiếp số/Dùng Zalo an toàn.blt.md: warning: machine translation into Tiếng Thái, awaiting review by a native speaker\n",

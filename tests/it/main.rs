@@ -4,6 +4,7 @@
 mod harness;
 
 mod languages;
+mod nesting;
 
 mod browser;
 mod build;

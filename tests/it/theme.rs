@@ -128,7 +128,7 @@ fn a_lesson_may_not_take_the_print_page_address() {
     project.lesson("content/an-toan/ban-in.md", &Lesson::new("Bản in"));
     project.test(&["build"]).code(1).stderr(concat!(
             "content/an-toan/ban-in.md: error: gives the same address \"vi/an-toan/ban-in/index.html\" as content/an-toan/_index.md\n",
-            "  hint: `ban-in` is the address of the course's print page: rename the lesson\n",
+            "  hint: `ban-in` is the address of the section's print page: rename the lesson or folder\n",
             "build failed: 1 error, 0 warnings in <t> s\n",
         )).run();
 }

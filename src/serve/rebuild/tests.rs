@@ -312,3 +312,28 @@ fn the_search_index_is_made_again_only_for_languages_whose_documents_changed() {
         assert_eq!(Some(*at), before.get(path).map(|b| b.0), "{path} was replaced");
     }
 }
+
+#[test]
+fn incremental_rebuilds_follow_nested_sections_and_what_they_give_below() {
+    let mut p = Preview::of("nested");
+    let total = p.builder.good.as_ref().unwrap().pages.len();
+    let unit = "content/chuong-trinh-can-bo/mo-dun-1-an-toan/don-vi-1-mat-khau";
+    let lesson = &format!("{unit}/xac-thuc-hai-buoc.md");
+    // a lesson that takes its groups and domains from sections above: text alone stays
+    // the fast way (its page, the print pages of its unit, module and programme)
+    p.write(lesson, &format!("{}\nĐoạn mới.\n", p.read(lesson)));
+    step(&mut p, "text of a lesson three sections down", &[lesson], false, 8);
+    // its title reaches its neighbours in the reading order and every section above it
+    p.replace(lesson, "title = \"Bật xác thực hai bước\"", "title = \"Bật xác minh hai bước\"");
+    step(&mut p, "title of a nested lesson", &[lesson], true, total / 2);
+    // a module's domains reach every lesson below it
+    let module = "content/chuong-trinh-can-bo/mo-dun-1-an-toan/_index.md";
+    p.replace(module, "domains = [\"an-toan\"]", "domains = [\"an-toan\", \"giao-tiep\"]");
+    step(&mut p, "domains of a module", &[module], true, total);
+    // a new unit without _index.md
+    let new = "content/chuong-trinh-can-bo/mo-dun-1-an-toan/don-vi-2/bai-moi.md";
+    p.write(new, "+++\ntitle = \"Bài mới\"\nweight = 5\n+++\nChữ.\n");
+    step(&mut p, "a new unit folder", &["content/chuong-trinh-can-bo/mo-dun-1-an-toan/don-vi-2"], true, total);
+    p.remove(new);
+    step(&mut p, "and gone", &[new], true, total);
+}
