@@ -60,7 +60,7 @@ pub fn outline(body: &str) -> Outline {
                 quiz = Some(FencedText { start: range.start, text: String::new(), pieces: Vec::new() });
             }
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
-                let lang = info.split_whitespace().next().unwrap_or("").to_string();
+                let lang = highlight::language(&info).to_string();
                 if !highlight::knows(&lang) && !unknown_languages.contains(&lang) {
                     outline.problems.push(unknown_language(&lang, range.start));
                     unknown_languages.push(lang);
@@ -235,13 +235,16 @@ fn word_before(text: &str) -> &str {
 
 /// A fence language the highlighter does not know: its code is shown plain.
 fn unknown_language(lang: &str, offset: usize) -> TextProblem {
-    let known = highlight::known();
     TextProblem {
         offset,
         severity: Severity::Warning,
         code: "unknown-language",
         message: format!("code in \"{lang}\" is shown without highlighting: the highlighter does not know it"),
-        hint: format!("use one of {} (or `text`)", known.join(", ")),
+        hint: format!(
+            "use one of {}, or another of the {} languages hoclieu knows by name or file extension (or `text`)",
+            highlight::COMMON.join(", "),
+            highlight::count()
+        ),
     }
 }
 
@@ -334,7 +337,7 @@ impl PlainText {
 }
 
 fn is_quiz(info: &str) -> bool {
-    info.split_whitespace().next() == Some("quiz")
+    highlight::language(info) == "quiz"
 }
 
 /// The text of a fenced block with where each piece of it sits in the body, so a position
