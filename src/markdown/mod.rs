@@ -20,7 +20,9 @@
 //! parts, with the two things Markdown lets an author put in an attribute held here:
 //! heading attributes are kept to `id` and `class`, and links and images whose scheme is
 //! not http, https, mailto or tel ([`url`]) are written as their text. `outline` reports
-//! both as warnings, and the [`limits`] of a page (nesting, headings, table cells, raw
+//! both as warnings, and every start tag of raw HTML that the sanitiser would remove or
+//! strip of an attribute (`Vec<T>` outside backticks, `<script>`, `onclick`: [`raw_tags`]
+//! reads the tags, [`sanitize::verdict`] asks the sanitiser), and the [`limits`] of a page (nesting, headings, table cells, raw
 //! HTML tags) as errors, so a page that would stall the build is refused before rendering.
 
 mod callout;
@@ -29,6 +31,7 @@ pub mod limits;
 pub mod loads;
 mod outline;
 pub mod quiz;
+mod raw_tags;
 mod render;
 mod sanitize;
 pub mod url;

@@ -3,7 +3,10 @@
 //! and the problems an author should hear about (malformed quizzes, dropped heading
 //! attributes, limits crossed, what would be lost silently).
 
-use super::{highlight, level_number, limits, options, quiz, Heading, HeadingIds, LinkRef, Outline, TextProblem};
+use super::sanitize::{self, Verdict};
+use super::{
+    highlight, level_number, limits, options, quiz, raw_tags, Heading, HeadingIds, LinkRef, Outline, TextProblem,
+};
 use crate::diag::Severity;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
 
@@ -25,6 +28,8 @@ pub fn outline(body: &str) -> Outline {
     let mut quiz: Option<FencedText> = None;
     let mut counts = Counts::default();
     let mut unknown_languages: Vec<String> = Vec::new();
+    // the lines of an HTML block, read as one text at its end (a tag may span lines)
+    let mut html_block: Option<FencedText> = None;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         if let Some(problem) = counts.add(&event) {
             outline.problems.push(TextProblem { offset: range.start, ..problem });
@@ -55,7 +60,7 @@ pub fn outline(body: &str) -> Outline {
                 quiz = Some(FencedText { start: range.start, text: String::new(), pieces: Vec::new() });
             }
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
-                let lang = info.split_whitespace().next().unwrap_or("").to_string();
+                let lang = highlight::language(&info).to_string();
                 if !highlight::knows(&lang) && !unknown_languages.contains(&lang) {
                     outline.problems.push(unknown_language(&lang, range.start));
                     unknown_languages.push(lang);
@@ -89,6 +94,19 @@ pub fn outline(body: &str) -> Outline {
                 heading = Some((level_number(level), id.map(|i| i.to_string()), String::new()));
             }
             Event::Start(Tag::FootnoteDefinition(label)) => outline.footnotes.push(label.to_string()),
+            Event::Start(Tag::HtmlBlock) => {
+                html_block = Some(FencedText { start: range.start, text: String::new(), pieces: Vec::new() });
+            }
+            Event::Html(html) => match &mut html_block {
+                Some(block) => block.push(&html, range.start),
+                None => removed_html(body, &html, |at| range.start + at, &mut outline.problems),
+            },
+            Event::End(TagEnd::HtmlBlock) => {
+                if let Some(block) = html_block.take() {
+                    removed_html(body, &block.text, |at| block.body_offset(at), &mut outline.problems);
+                }
+            }
+            Event::InlineHtml(html) => removed_html(body, &html, |at| range.start + at, &mut outline.problems),
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, explicit, text)) = heading.take() {
                     let id = ids.next(explicit.as_deref(), &text);
@@ -134,15 +152,99 @@ pub fn outline(body: &str) -> Outline {
     outline
 }
 
+/// Warns about each start tag of a piece of raw HTML (`html`, whose offset `at` is
+/// `body_offset(at)` in `body`) that the sanitiser would remove or change: what it removes
+/// is lost silently otherwise (`Vec<T>` outside backticks shows as `Vec`).
+fn removed_html(body: &str, html: &str, body_offset: impl Fn(usize) -> usize, problems: &mut Vec<TextProblem>) {
+    for tag in raw_tags::start_tags(html) {
+        let written = &html[tag.range.clone()];
+        let verdict = sanitize::verdict(&tag.name, written);
+        let offset = body_offset(tag.range.start);
+        let shown = if written.chars().count() <= 40 { written.to_string() } else { format!("<{} …>", tag.name) };
+        let (message, hint) = match verdict {
+            Verdict::Kept => continue,
+            Verdict::Removed { with_content: true } => (
+                format!("`{shown}` is left out of the page with everything inside it: lessons carry no script or style of their own"),
+                "to show such code, put it in a fenced code block (```html); questions are ```quiz blocks, and the theme styles every page".to_string(),
+            ),
+            Verdict::Removed { .. } if matches!(tag.name.as_str(), "iframe" | "embed" | "object" | "frame" | "frameset" | "applet" | "portal") => (
+                format!("`{shown}` is left out of the page: pages load nothing from other hosts and must work offline"),
+                "link to the page instead ([tên](https://…)), or put the video next to the lesson and show it with <video src=\"…\" controls>".to_string(),
+            ),
+            Verdict::Removed { .. } => {
+                let word = word_before(&body[..offset.min(body.len())]);
+                if word.is_empty() {
+                    (
+                        format!("`{shown}` is left out of the page: it reads as an HTML tag, which hoclieu does not keep (the text inside stays)"),
+                        format!("`{shown}` is not an HTML tag hoclieu keeps: if it is text, write it in backticks (`{shown}`); for layout, use Markdown or a tag hoclieu keeps (figure, details, table, video…)"),
+                    )
+                } else {
+                    (
+                        format!("`{shown}` is left out of the page: it reads as an HTML tag, which hoclieu does not keep"),
+                        format!("`{shown}` is not an HTML tag hoclieu keeps: write `{word}{written}` in backticks"),
+                    )
+                }
+            }
+            Verdict::AttributesRemoved(attributes) => {
+                for attribute in attributes {
+                    let (reason, hint) = attribute_reason(&attribute);
+                    problems.push(TextProblem {
+                        offset,
+                        severity: Severity::Warning,
+                        code: "html-removed",
+                        message: format!("attribute `{attribute}` of `<{}>` is left out: {reason}", tag.name),
+                        hint: hint.to_string(),
+                    });
+                }
+                continue;
+            }
+        };
+        problems.push(TextProblem { offset, severity: Severity::Warning, code: "html-removed", message, hint });
+    }
+}
+
+/// Why the sanitiser removes an attribute, and what to do instead.
+fn attribute_reason(attribute: &str) -> (&'static str, &'static str) {
+    if attribute.starts_with("on") {
+        ("lessons run no script", "remove it; for questions, write a ```quiz block")
+    } else if attribute == "style" {
+        ("styles come from the theme", "remove it (a table column's alignment is written in Markdown: `|:--|:-:|`)")
+    } else if matches!(attribute, "href" | "src" | "poster" | "cite" | "action" | "formaction") {
+        (
+            "its address is not http(s), mailto, tel or a file of the site",
+            "link to an http(s) address or to a file next to the lesson",
+        )
+    } else {
+        (
+            "hoclieu does not keep this attribute",
+            "remove it: every tag keeps `id`, `class`, `lang`, `dir` and `title`, and some tags their own (`<a href>`, `<img src alt width height>`, `<video src controls>`…)",
+        )
+    }
+}
+
+/// The word right before a `<`, as in `Vec<T>` or `std::vec::Vec<T>` (empty when none).
+fn word_before(text: &str) -> &str {
+    let start = text
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric() || matches!(c, '_' | ':'))
+        .last()
+        .map_or(text.len(), |(i, _)| i);
+    &text[start..]
+}
+
 /// A fence language the highlighter does not know: its code is shown plain.
 fn unknown_language(lang: &str, offset: usize) -> TextProblem {
-    let known = highlight::known();
     TextProblem {
         offset,
         severity: Severity::Warning,
         code: "unknown-language",
         message: format!("code in \"{lang}\" is shown without highlighting: the highlighter does not know it"),
-        hint: format!("use one of {} (or `text`)", known.join(", ")),
+        hint: format!(
+            "use one of {}, or another of the {} languages hoclieu knows by name or file extension (or `text`)",
+            highlight::COMMON.join(", "),
+            highlight::count()
+        ),
     }
 }
 
@@ -235,7 +337,7 @@ impl PlainText {
 }
 
 fn is_quiz(info: &str) -> bool {
-    info.split_whitespace().next() == Some("quiz")
+    highlight::language(info) == "quiz"
 }
 
 /// The text of a fenced block with where each piece of it sits in the body, so a position

@@ -129,7 +129,7 @@ impl<'a, 'r> Renderer<'a, 'r> {
             Event::End(TagEnd::BlockQuote(Some(_))) => self.push_slot(callout::CLOSE.to_string()),
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_string(),
+                    CodeBlockKind::Fenced(info) => highlight::language(&info).to_string(),
                     CodeBlockKind::Indented => String::new(),
                 };
                 self.code = Some((lang, String::new()));

@@ -58,3 +58,48 @@ fn keep_attribute<'u>(_element: &str, attribute: &str, value: &'u str) -> Option
 pub fn clean(html: &str) -> String {
     builder().clean(html).to_string()
 }
+
+/// What the sanitiser does to one start tag an author wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Kept as written.
+    Kept,
+    /// The tag is removed; `with_content`: what it holds too (`<script>`, `<style>`).
+    Removed { with_content: bool },
+    /// The tag is kept without these attributes (lowercase, as written).
+    AttributesRemoved(Vec<String>),
+}
+
+/// Asks the sanitiser itself about one start tag (`tag` is its text, `name` its lowercase
+/// name): its allowed tags decide the tag, and cleaning the tag alone, inside the table it
+/// needs if it is a part of one, decides its attributes (URL schemes and the `style` filter
+/// included).
+pub fn verdict(name: &str, tag: &str) -> Verdict {
+    type Names = std::collections::HashSet<&'static str>;
+    static TAGS: OnceLock<(Names, Names)> = OnceLock::new();
+    let builder = builder();
+    let (kept_tags, cleaned_out) = TAGS.get_or_init(|| (builder.clone_tags(), builder.clone_clean_content_tags()));
+    if !kept_tags.contains(name) {
+        return Verdict::Removed { with_content: cleaned_out.contains(name) };
+    }
+    let context = match name {
+        "td" | "th" => "<table><tr>",
+        "tr" | "thead" | "tbody" | "tfoot" | "caption" | "colgroup" => "<table>",
+        "col" => "<table><colgroup>",
+        _ => "",
+    };
+    let cleaned = builder.clean(&format!("{context}{tag}")).to_string();
+    let kept = super::raw_tags::start_tags(&cleaned).into_iter().find(|t| t.name == name);
+    let kept = kept.map(|t| t.attributes).unwrap_or_default();
+    let mut removed = Vec::new();
+    for attribute in super::raw_tags::start_tags(tag).into_iter().next().map(|t| t.attributes).unwrap_or_default() {
+        if !kept.contains(&attribute) && !removed.contains(&attribute) {
+            removed.push(attribute);
+        }
+    }
+    if removed.is_empty() {
+        Verdict::Kept
+    } else {
+        Verdict::AttributesRemoved(removed)
+    }
+}

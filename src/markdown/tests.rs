@@ -351,16 +351,90 @@ fn what_would_be_lost_silently_is_warned_about() {
     let problems: Vec<(&str, String)> =
         super::outline(body).problems.into_iter().map(|p| (p.code, p.message)).collect();
     let codes: Vec<&str> = problems.iter().map(|(c, _)| *c).collect();
-    // TOML is not among syntect's default syntaxes (yet: issue 15 adds more)
-    assert_eq!(
-        codes,
-        ["body-h1", "unknown-language", "unknown-language", "unknown-language", "directive"],
-        "{problems:?}"
-    );
-    assert!(problems[1].1.contains("\"rust,editable\""), "{problems:?}");
-    assert!(problems[2].1.contains("\"brainfuck\""), "once per language: {problems:?}");
-    assert!(problems[3].1.contains("\"toml\""), "{problems:?}");
-    assert_eq!(problems[4].1, "`{{#include vi-du.rs:2:5}}` is shown as text: hoclieu has no such directive");
+    // `rust,editable` is Rust (mdBook's info strings), TOML is known (bat's syntaxes)
+    assert_eq!(codes, ["body-h1", "unknown-language", "directive"], "{problems:?}");
+    assert!(problems[1].1.contains("\"brainfuck\""), "once per language: {problems:?}");
+    assert_eq!(problems[2].1, "`{{#include vi-du.rs:2:5}}` is shown as text: hoclieu has no such directive");
     let hint = super::outline("```cobol-x\nx\n```\n").problems.remove(0).hint;
-    assert!(hint.contains("rs") && hint.contains("py"), "the hint lists the known languages: {hint}");
+    for lang in ["rs", "py", "toml", "yaml", "json", "ts", "sql", "powershell", "dockerfile", "bash"] {
+        assert!(hint.contains(&format!(" {lang},")), "the hint lists the known languages: {hint}");
+    }
+    assert!(hint.contains(" languages hoclieu knows by name or file extension"), "{hint}");
+}
+
+/// (line, message, hint) of each `html-removed` warning of a body.
+fn removed_html(body: &str) -> Vec<(usize, String, String)> {
+    super::outline(body)
+        .problems
+        .into_iter()
+        .filter(|p| p.code == "html-removed")
+        .map(|p| (body[..p.offset].matches('\n').count() + 1, p.message, p.hint))
+        .collect()
+}
+
+#[test]
+fn generic_types_outside_backticks_are_warned_about() {
+    let body = "Dùng Vec<T> hay &[T]? Một Option<String>, HashMap<K, V> và Result<T, E>.\n\nMã `Vec<T>` và\n\n```rust\nlet v: Vec<T>;\n```\n";
+    let problems = removed_html(body);
+    assert_eq!(
+        problems,
+        [
+            (
+                1,
+                "`<T>` is left out of the page: it reads as an HTML tag, which hoclieu does not keep".to_string(),
+                "`<T>` is not an HTML tag hoclieu keeps: write `Vec<T>` in backticks".to_string()
+            ),
+            (
+                1,
+                "`<String>` is left out of the page: it reads as an HTML tag, which hoclieu does not keep".to_string(),
+                "`<String>` is not an HTML tag hoclieu keeps: write `Option<String>` in backticks".to_string()
+            ),
+        ],
+        "`<K, V>` and `<T, E>` are not tags (CommonMark): they stay as text"
+    );
+    let out = html(body);
+    assert!(out.contains("HashMap&lt;K, V&gt;") && out.contains("Result&lt;T, E&gt;"), "{out}");
+    assert!(out.contains("Dùng Vec hay"), "what the warning is about: {out}");
+}
+
+#[test]
+fn scripts_frames_handlers_and_unknown_tags_are_warned_about() {
+    let body = concat!(
+        "Nhấn <Enter> rồi <kbd>Ctrl</kbd>.\n\n",
+        "<script>\nalert('<b>')\n</script>\n\n",
+        "<iframe src=\"https://www.youtube.com/embed/x\"></iframe>\n\n",
+        "<a href=\"#\" onclick=\"alert(1)\">bấm</a> <a href=\"javascript:alert(1)\">x</a>\n\n",
+        "<div\n  style=\"color:red\" class=\"ok\">\n\nđoạn\n\n</div>\n\n",
+        "<table><tr><td colspan=\"2\" style=\"text-align: center\">x</td></tr></table>\n\n",
+        "<style>p { color: red }</style>\n\n",
+        "<!-- <T> trong ghi chú -->\n",
+    );
+    let problems = removed_html(body);
+    let lines_and_messages: Vec<(usize, &str)> = problems.iter().map(|(l, m, _)| (*l, m.as_str())).collect();
+    assert_eq!(
+        lines_and_messages,
+        [
+            (1, "`<Enter>` is left out of the page: it reads as an HTML tag, which hoclieu does not keep (the text inside stays)"),
+            (3, "`<script>` is left out of the page with everything inside it: lessons carry no script or style of their own"),
+            (7, "`<iframe …>` is left out of the page: pages load nothing from other hosts and must work offline"),
+            (9, "attribute `onclick` of `<a>` is left out: lessons run no script"),
+            (9, "attribute `href` of `<a>` is left out: its address is not http(s), mailto, tel or a file of the site"),
+            (11, "attribute `style` of `<div>` is left out: styles come from the theme"),
+            (20, "`<style>` is left out of the page with everything inside it: lessons carry no script or style of their own"),
+        ],
+        "kept as written: <kbd>, the <td>'s colspan and alignment, the comment; {problems:#?}"
+    );
+    assert!(problems[0].2.contains("write it in backticks (`<Enter>`)"), "{problems:?}");
+}
+
+#[test]
+fn html_the_sanitiser_keeps_is_not_warned_about() {
+    let body = concat!(
+        "<figure><img src=\"x.png\" alt=\"x\" width=\"10\" loading=\"lazy\"><figcaption>Hình</figcaption></figure>\n\n",
+        "<details open><summary>Xem</summary>\n\nnội dung\n\n</details>\n\n",
+        "<video src=\"a.mp4\" controls poster=\"a.jpg\"><track src=\"a.vtt\" kind=\"captions\" srclang=\"vi\"></video>\n\n",
+        "Chữ <mark>nổi</mark>, <a href=\"../b/zalo.md\" title=\"Zalo\">Zalo</a>, <span lang=\"blt\" class=\"x\">tai</span><br>\n\n",
+        "| a | b |\n|:--|--:|\n| <sub>1</sub> | 2 |\n",
+    );
+    assert_eq!(removed_html(body), [], "{:?}", super::outline(body).problems);
 }

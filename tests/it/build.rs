@@ -191,3 +191,50 @@ fn refuses_to_replace_a_folder_it_did_not_make() {
     project.test(&["build", "--out", "keep"]).code(2).stderr("error: refusing to replace keep: it was not made by hoclieu (no .hoclieu-output file); choose another --out or empty it\n").run();
     assert_eq!(project.read("keep/notes.txt"), "quan trọng");
 }
+
+#[test]
+fn code_in_the_languages_lessons_show_is_highlighted() {
+    // (fence info, the `language-` class written, the scope of the highlighted code)
+    let blocks = [
+        ("toml", "toml", "source toml", "[site]\ntitle = \"Học liệu\"\n"),
+        ("yaml", "yaml", "source yaml", "title: Học liệu\ntags: [an-toan, zalo]\n"),
+        ("json", "json", "source json", "{\"title\": \"Học liệu\", \"so\": 3}\n"),
+        ("typescript", "typescript", "source ts", "const n: number = 3;\n"),
+        ("ts", "ts", "source ts", "let s: string = \"a\";\n"),
+        ("sql", "sql", "source sql", "SELECT ten FROM hoc_vien WHERE tuoi > 18;\n"),
+        (
+            "powershell",
+            "powershell",
+            "source powershell",
+            "Get-ChildItem -Path C:\\ | Where-Object { $_.Length -gt 0 }\n",
+        ),
+        ("dockerfile", "dockerfile", "source dockerfile", "FROM debian:12\nRUN apt-get update\n"),
+        ("bash", "bash", "source shell bash", "for f in *.md; do echo \"$f\"; done\n"),
+        ("sh", "sh", "source shell bash", "ls -la ~\n"),
+        ("shell", "shell", "source shell bash", "cd /tmp\n"),
+        ("rust,editable", "rust", "source rust", "fn main() { println!(\"chào\"); }\n"),
+        ("rust ignore", "rust", "source rust", "let v: Vec<u8> = Vec::new();\n"),
+    ];
+    let body: String = blocks.iter().map(|(info, _, _, code)| format!("```{info}\n{code}```\n\n")).collect();
+    let project = Project::empty();
+    project.file("book.toml", crate::harness::BOOK);
+    project.file("content/k/_index.md", "+++\ntitle = \"Khoá\"\n+++\n");
+    project.lesson("content/k/ma.md", &Lesson::new("Mã").body(&body));
+    // no "shown without highlighting" warning
+    project.test(&["build"]).stderr("").run();
+    let html = scraper::Html::parse_document(&project.read("public/vi/k/ma/index.html"));
+    let pres: Vec<_> = html.select(&scraper::Selector::parse("pre").unwrap()).collect();
+    assert_eq!(pres.len(), blocks.len());
+    for (pre, (info, class, scope, _)) in pres.iter().zip(blocks) {
+        assert_eq!(pre.value().attr("class"), Some("hl"), "{info}: {}", pre.html());
+        let code = pre.first_child().and_then(scraper::ElementRef::wrap).expect("a <code>");
+        assert_eq!(code.value().attr("class"), Some(format!("language-{class}").as_str()), "{info}");
+        let spans: Vec<String> = code
+            .select(&scraper::Selector::parse("span").unwrap())
+            .filter_map(|s| s.value().attr("class").map(str::to_string))
+            .collect();
+        let want = scope.split(' ').map(|s| format!("hl-{s}")).collect::<Vec<_>>().join(" ");
+        assert_eq!(spans.first(), Some(&want), "{info}: {}", pre.html());
+        assert!(spans.len() >= 3, "{info}: its tokens are told apart: {}", pre.html());
+    }
+}

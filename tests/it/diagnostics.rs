@@ -203,3 +203,37 @@ fn anchors_are_checked_whatever_they_start_with_and_footnotes_are_anchors() {
     let html = project.read("public/vi/k/bai/index.html");
     assert!(html.contains("<a href=\"#ghi-chu\">ghi chú</a>, <a href=\"#1\">một</a>"), "{html}");
 }
+
+#[test]
+fn html_the_sanitiser_removes_is_reported_not_lost() {
+    // A lesson about Rust written the way a Rust book is: `Vec<T>` outside backticks is an
+    // HTML tag to Markdown, and the sanitiser would drop it without a word.
+    let project = Project::empty();
+    project.file("book.toml", BOOK);
+    project.file("content/k/_index.md", "+++\ntitle = \"Khoá\"\n+++\n");
+    project.lesson(
+        "content/k/bai.md",
+        &Lesson::new("Vec và lát cắt").body(concat!(
+            "## Vec vs &[T]\n\n",
+            "Hàm nhận Vec<T> hay &[T]? Cả HashMap<K, V> nữa.\n\n",
+            "<a href=\"#\" onclick=\"chamDiem()\">Chấm</a>\n",
+        )),
+    );
+    project.test(&["build"]).stderr(concat!(
+            "content/k/bai.md:8:13: warning: `<T>` is left out of the page: it reads as an HTML tag, which hoclieu does not keep\n",
+            "  | Hàm nhận Vec<T> hay &[T]? Cả HashMap<K, V> nữa.\n",
+            "  |             ^\n",
+            "  hint: `<T>` is not an HTML tag hoclieu keeps: write `Vec<T>` in backticks\n",
+            "content/k/bai.md:10:1: warning: attribute `onclick` of `<a>` is left out: lessons run no script\n",
+            "  | <a href=\"#\" onclick=\"chamDiem()\">Chấm</a>\n",
+            "  | ^\n",
+            "  hint: remove it; for questions, write a ```quiz block\n",
+        )).run();
+    let html = project.read("public/vi/k/bai/index.html");
+    assert!(html.contains("Hàm nhận Vec hay &amp;[T]? Cả HashMap&lt;K, V&gt; nữa."), "what was warned about: {html}");
+
+    // with `[markdown] unsafe_html = true` nothing is removed, and nothing is said
+    project.file("book.toml", format!("{BOOK}[markdown]\nunsafe_html = true\n"));
+    project.test(&["build"]).stderr("").run();
+    assert!(project.read("public/vi/k/bai/index.html").contains("Vec<T>"));
+}

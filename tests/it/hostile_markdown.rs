@@ -106,7 +106,19 @@ fn raw_html_styles_are_removed_except_the_alignment_of_table_cells() {
         "<div style=\"position:fixed;top:0;left:0;width:100vw;height:100vh\">Che trang</div>\n\n",
         "| Cột | Số |\n|:---:|---:|\n| a | 1 |\n",
     ));
-    project.test(&["build"]).run();
+    project
+        .test(&["build"])
+        .stderr(concat!(
+            "content/k/bai.md:6:12: warning: attribute `style` of `<td>` is left out: styles come from the theme\n",
+            "  | <table><tr><td style=\"background:url(https://x.example/theo-doi.png)\">a</td></tr></table>\n",
+            "  |            ^\n",
+            "  hint: remove it (a table column's alignment is written in Markdown: `|:--|:-:|`)\n",
+            "content/k/bai.md:8:1: warning: attribute `style` of `<div>` is left out: styles come from the theme\n",
+            "  | <div style=\"position:fixed;top:0;left:0;width:100vw;height:100vh\">Che trang</div>\n",
+            "  | ^\n",
+            "  hint: remove it (a table column's alignment is written in Markdown: `|:--|:-:|`)\n",
+        ))
+        .run();
     let html = page(&project);
     assert!(!html.contains("url("), "{html}");
     assert!(!html.contains("position:fixed"), "{html}");
