@@ -53,6 +53,7 @@ pub mod fs;
 pub mod images;
 pub mod lint;
 pub mod markdown;
+pub mod messages;
 pub mod output;
 pub mod pack;
 pub mod pipeline;

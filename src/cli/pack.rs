@@ -12,40 +12,30 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
 pub struct PackArgs {
-    /// The content repository (the folder with book.toml)
     #[arg(long, default_value = ".", value_name = "DIR")]
     root: PathBuf,
-    /// The pack to make ([packs.<ID>] of book.toml); repeat for several [default: all]
     #[arg(long, value_name = "ID", conflicts_with = "all")]
     id: Vec<String>,
-    /// Make every pack of book.toml
     #[arg(long)]
     all: bool,
-    /// Where to write the zips [default: packs/ in the repository]
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Also write a small update from this older zip of the same pack
     #[arg(long, value_name = "OLD.zip")]
     since: Option<PathBuf>,
-    /// What to make: a zip, a ZIM file for Kiwix, or both (repeat) [default: the pack's
-    /// `formats` in book.toml, else zip]
     #[arg(long, value_name = "zip|zim", value_parser = ["zip", "zim"])]
     format: Vec<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// A pack (.zip or .zim), an update (.zip), or a folder where a pack was unpacked
     #[arg(value_name = "PACK.zip|PACK.zim|DIR")]
     pack: PathBuf,
 }
 
 #[derive(Debug, Args)]
 pub struct UnpackArgs {
-    /// A pack (.zip or .zim), or an update to apply to the older version unpacked in DIR
     #[arg(value_name = "PACK.zip|PACK.zim")]
     zip: PathBuf,
-    /// The folder to unpack into (created, or replaced if it holds an unpacked pack)
     #[arg(value_name = "DIR")]
     dir: PathBuf,
 }

@@ -10,13 +10,10 @@ use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The content repository (the folder with book.toml)
     #[arg(long, default_value = ".", value_name = "DIR")]
     root: PathBuf,
-    /// Write the matrix as CSV (one row per language, group and domain)
     #[arg(long, value_name = "FILE")]
     csv: Option<PathBuf>,
-    /// Write the matrix as JSON
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
 }

@@ -13,10 +13,8 @@ use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct TranslationsArgs {
-    /// The content repository (the folder with book.toml)
     #[arg(long, default_value = ".", value_name = "DIR")]
     root: PathBuf,
-    /// Print the source_hash of this default-language Markdown file and stop
     #[arg(long, value_name = "FILE")]
     hash: Option<PathBuf>,
 }

@@ -12,6 +12,7 @@ mod toml_errors;
 use referenced::missing_theme;
 pub use referenced::MAX_LOGO_BYTES;
 pub use toml_errors::toml_error;
+pub(crate) use toml_errors::wrong_type;
 
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
 use check::check;
@@ -344,7 +345,7 @@ mod tests {
         let errors = parse_text("[site]\ntitle = \"T\"\n\n[build]\nprecompres = true\n").unwrap_err();
         assert_eq!(errors.len(), 1);
         assert_eq!((errors[0].line, errors[0].col), (5, 1));
-        assert!(errors[0].message.contains("unknown field `precompres`"), "{}", errors[0].message);
+        assert!(errors[0].message.contains("unknown key `precompres`"), "{}", errors[0].message);
         assert!(errors[0].hint.as_deref().unwrap().contains("`precompress`"));
     }
 
