@@ -24,6 +24,7 @@ use super::reload::{Broadcaster, Event};
 use crate::config::{self, Config};
 use crate::content::{self, Files, Version};
 use crate::diag::{print_human, Diagnostic, Diagnostics};
+use crate::msg;
 use crate::output::{Contents, OutputFile};
 use crate::render::targets::{self, Target};
 use crate::render::view::Load;
@@ -254,8 +255,8 @@ impl Builder {
         let mut clock = Clock::start();
         self.read = None;
         if !self.root.join(config::FILE_NAME).is_file() {
-            let missing = Diagnostic::error(config::FILE_NAME, "no-config", "book.toml is missing")
-                .hint("put book.toml back: the preview needs it");
+            let missing = Diagnostic::error(config::FILE_NAME, "no-config", msg!("serve.no-book"))
+                .hint(msg!("serve.no-book-hint"));
             self.fail(shared, vec![missing]);
             return Outcome::Failed;
         }
