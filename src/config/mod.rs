@@ -13,7 +13,7 @@ use crate::msg;
 use referenced::missing_theme;
 pub use referenced::MAX_LOGO_BYTES;
 pub use toml_errors::toml_error;
-pub(crate) use toml_errors::wrong_type;
+pub(crate) use toml_errors::{explained as explained_toml, wrong_type};
 
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
 use check::check;

@@ -10,8 +10,18 @@ use std::path::Path;
 /// Turns a TOML error into a diagnostic. The TOML that failed starts at byte `base` of
 /// `file_text`, so the position points into the file, not into the fragment.
 pub fn toml_error(file: impl AsRef<Path>, file_text: &str, base: usize, e: &toml::de::Error) -> Diagnostic {
-    let parser = e.message().trim().replace('\n', " ");
     let at = e.span().map(|span| base + span.start);
+    let (code, message, hint) = explained(e, file_text, at);
+    let mut diagnostic = Diagnostic::error(file, code, message).hint(hint);
+    if let Some(at) = at {
+        diagnostic = diagnostic.at(Position::of_offset(file_text, at));
+    }
+    diagnostic
+}
+
+/// Code, message and hint for a TOML error whose position is byte `at` of `file_text`.
+pub(crate) fn explained(e: &toml::de::Error, file_text: &str, at: Option<usize>) -> (&'static str, String, String) {
+    let parser = e.message().trim().replace('\n', " ");
     // the line the error is on, and where on it
     let (line, col) = match at {
         Some(at) => {
@@ -22,12 +32,11 @@ pub fn toml_error(file: impl AsRef<Path>, file_text: &str, base: usize, e: &toml
         }
         None => ("", 0),
     };
-    let (code, message, hint) = explain(&parser, line, col);
-    let mut diagnostic = Diagnostic::error(file, code, message).hint(hint);
-    if let Some(at) = at {
-        diagnostic = diagnostic.at(Position::of_offset(file_text, at));
-    }
-    diagnostic
+    // a list or text left open is reported where the parser gave up, often a line below:
+    // the key is then the last one given before
+    let before = at.map_or("", |at| &file_text[..at.min(file_text.len())]);
+    let key = key_of(line).or_else(|| before.lines().rev().find_map(key_of)).unwrap_or("…");
+    explain(&parser, line, col, key)
 }
 
 /// The key a line gives a value to (`title` of `title = "…"`), if it reads as one.
@@ -38,8 +47,7 @@ fn key_of(line: &str) -> Option<&str> {
 }
 
 /// Code, message and hint for the parser's message `parser` about `line` (byte `col`).
-fn explain(parser: &str, line: &str, col: usize) -> (&'static str, String, String) {
-    let key = key_of(line).unwrap_or("…");
+fn explain(parser: &str, line: &str, col: usize, key: &str) -> (&'static str, String, String) {
     let value = line.split_once('=').map_or("", |(_, v)| v.trim());
     if let Some(rest) = parser.strip_prefix("unknown field") {
         // serde: unknown field `titel`, expected one of `title`, …

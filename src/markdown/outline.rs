@@ -5,6 +5,7 @@
 
 use super::{highlight, level_number, limits, options, quiz, Heading, HeadingIds, LinkRef, Outline, TextProblem};
 use crate::diag::Severity;
+use crate::msg;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
 
 /// The names of a heading's attributes other than `id` and `class`, which the renderer
@@ -42,7 +43,7 @@ pub fn outline(body: &str) -> Outline {
                             severity: Severity::Error,
                             code: "bad-quiz",
                             message: p.message,
-                            hint: p.hint.unwrap_or_else(|| quiz::FORMAT_HINT.to_string()),
+                            hint: p.hint.unwrap_or_else(quiz::format_hint),
                         }));
                     }
                 }
@@ -67,9 +68,8 @@ pub fn outline(body: &str) -> Outline {
                         offset: range.start,
                         severity: Severity::Warning,
                         code: "body-h1",
-                        message: "a level-1 heading in the text: the page's title is its only h1".to_string(),
-                        hint: "start the lesson's sections at `##` (the title comes from `title` in the front matter)"
-                            .to_string(),
+                        message: msg!("markdown.body-h1"),
+                        hint: msg!("markdown.body-h1-hint"),
                     });
                 }
                 if !attrs.is_empty() {
@@ -78,12 +78,12 @@ pub fn outline(body: &str) -> Outline {
                         offset: range.start,
                         severity: Severity::Warning,
                         code: "heading-attribute",
-                        message: format!(
-                            "heading attribute{} {} left out: a heading keeps only its id and classes",
-                            if names.len() == 1 { "" } else { "s" },
-                            names.join(", ")
-                        ),
-                        hint: "write `{#id}` or `{.class}` after the heading text, and nothing else".to_string(),
+                        message: if names.len() == 1 {
+                            msg!("markdown.heading-attribute", names = names.join(", "))
+                        } else {
+                            msg!("markdown.heading-attributes", names = names.join(", "))
+                        },
+                        hint: msg!("markdown.heading-attribute-hint"),
                     });
                 }
                 heading = Some((level_number(level), id.map(|i| i.to_string()), String::new()));
@@ -113,9 +113,8 @@ pub fn outline(body: &str) -> Outline {
                         offset: range.start,
                         severity: Severity::Warning,
                         code: "directive",
-                        message: format!("`{directive}}}}}` is shown as text: hoclieu has no such directive"),
-                        hint: "paste what it includes into the lesson (or a code block), or import the book with `hoclieu import mdbook`"
-                            .to_string(),
+                        message: msg!("markdown.directive", directive = format!("{directive}}}}}")),
+                        hint: msg!("markdown.directive-hint"),
                     });
                 }
                 if let Some((_, _, heading_text)) = &mut heading {
@@ -141,8 +140,8 @@ fn unknown_language(lang: &str, offset: usize) -> TextProblem {
         offset,
         severity: Severity::Warning,
         code: "unknown-language",
-        message: format!("code in \"{lang}\" is shown without highlighting: the highlighter does not know it"),
-        hint: format!("use one of {} (or `text`)", known.join(", ")),
+        message: msg!("markdown.unknown-language", lang),
+        hint: msg!("markdown.unknown-language-hint", known = known.join(", ")),
     }
 }
 
@@ -159,8 +158,8 @@ struct Counts {
 impl Counts {
     /// Counts one event; the problem when it crosses a limit (its offset is left at 0).
     fn add(&mut self, event: &Event) -> Option<TextProblem> {
-        let too_many = |code: &'static str, message: String, hint: &str| {
-            Some(TextProblem { offset: 0, severity: Severity::Error, code, message, hint: hint.to_string() })
+        let too_many = |code: &'static str, message: String, hint: String| {
+            Some(TextProblem { offset: 0, severity: Severity::Error, code, message, hint })
         };
         let deepest = match event {
             Event::Start(tag) => {
@@ -182,29 +181,29 @@ impl Counts {
         if deepest > limits::MAX_NESTING {
             return too_many(
                 "too-deep",
-                format!("text nested more than {} levels deep (lists, quotes, emphasis and HTML elements inside each other)", limits::MAX_NESTING),
-                "close the HTML elements you open (`<div>` … `</div>`) and nest lists and quotes less deeply",
+                msg!("markdown.too-deep", limit = limits::MAX_NESTING),
+                msg!("markdown.too-deep-hint"),
             );
         }
         if self.raw_html.tags > limits::MAX_RAW_HTML_TAGS {
             return too_many(
                 "too-large",
-                format!("more than {} raw HTML tags on one page", limits::MAX_RAW_HTML_TAGS),
-                "write the page in Markdown (tables as | a | b |), or split it into several lessons",
+                msg!("markdown.too-many-tags", limit = limits::MAX_RAW_HTML_TAGS),
+                msg!("markdown.too-many-tags-hint"),
             );
         }
         if self.headings > limits::MAX_HEADINGS {
             return too_many(
                 "too-large",
-                format!("more than {} headings on one page", limits::MAX_HEADINGS),
-                "split the page into several lessons",
+                msg!("markdown.too-many-headings", limit = limits::MAX_HEADINGS),
+                msg!("markdown.too-many-headings-hint"),
             );
         }
         if self.cells > limits::MAX_TABLE_CELLS {
             return too_many(
                 "too-large",
-                format!("more than {} table cells on one page", limits::MAX_TABLE_CELLS),
-                "split the table, or put the data in a file next to the lesson (a .csv or .pdf) and link to it",
+                msg!("markdown.too-many-cells", limit = limits::MAX_TABLE_CELLS),
+                msg!("markdown.too-many-cells-hint"),
             );
         }
         None
