@@ -3,6 +3,7 @@
 //! the outcome; `serve` (later) will call the same stages.
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::msg;
 use crate::{lint, output, pack, pipeline, render, search, site, Error};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -67,7 +68,7 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
     let config = &site.config;
     let out = options.out.clone().unwrap_or_else(|| options.root.join(&config.build.out_dir));
     if !options.dry_run {
-        output::check_location(&options.root, &out, "the output folder")?;
+        output::check_location(&options.root, &out, &msg!("output.the-output-folder"))?;
     }
     let precompress = config.build.precompress;
     let packs_source = content.map(|content| pack::Source {
