@@ -36,6 +36,13 @@ pub(crate) fn explained(e: &toml::de::Error, file_text: &str, at: Option<usize>)
     // the key is then the last one given before
     let before = at.map_or("", |at| &file_text[..at.min(file_text.len())]);
     let key = key_of(line).or_else(|| before.lines().rev().find_map(key_of)).unwrap_or("…");
+    // a list left open: the parser reads on into the next lines; the key is the last one
+    // whose value opens a list
+    let opens_list = |l: &&str| l.split_once('=').is_some_and(|(_, v)| v.trim_start().starts_with('['));
+    let key = match parser.starts_with("invalid array") {
+        true => before.lines().chain([line]).rev().find(opens_list).and_then(key_of).unwrap_or(key),
+        false => key,
+    };
     explain(&parser, line, col, key)
 }
 
