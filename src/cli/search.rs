@@ -52,10 +52,12 @@ pub fn run(args: SearchArgs) -> Result<i32, Error> {
         }
     }
     let docs = search::documents(&site, lang);
-    let engine = Engine::build(&docs, &group_ids).map_err(|e| Error::Usage(format!("search index: {e}")))?;
+    let engine = Engine::build(&docs, &group_ids).map_err(|e| Error::Usage(msg!("search.index-failed", error = e)))?;
     let query = args.query.join(" ");
     let limit = args.limit.clamp(1, search::engine::MAX_RESULTS as u64) as usize;
-    let hits = engine.search(&query, args.group.as_deref(), limit).map_err(|e| Error::Usage(format!("search: {e}")))?;
+    let hits = engine
+        .search(&query, args.group.as_deref(), limit)
+        .map_err(|e| Error::Usage(msg!("search.failed", error = e)))?;
     let language = &config.languages[lang];
     if let Some(suggestion) = engine.suggestion(&query) {
         println!("Có phải bạn muốn tìm \"{suggestion}\"?");

@@ -84,7 +84,7 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         .max_blocking_threads(http::FILE_READERS)
         .enable_all()
         .build()
-        .map_err(|e| Error::Usage(format!("cannot start the server: {e}")))
+        .map_err(|e| Error::Usage(msg!("serve.cannot-start", error = e)))
 }
 
 /// Refusals common to every request: methods other than GET and HEAD, overlong targets.

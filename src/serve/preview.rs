@@ -71,9 +71,11 @@ pub fn run(options: PreviewOptions) -> Result<(), Error> {
 
     let (sender, receiver) = std::sync::mpsc::channel();
     let mut watcher = notify::recommended_watcher(sender)
-        .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", root.display())))?;
+        .map_err(|e| Error::Usage(msg!("serve.cannot-watch", path = root.display(), error = e)))?;
     let mut watch = |path: &Path, mode| {
-        watcher.watch(path, mode).map_err(|e| Error::Usage(format!("cannot watch {}: {e}", path.display())))
+        watcher
+            .watch(path, mode)
+            .map_err(|e| Error::Usage(msg!("serve.cannot-watch", path = path.display(), error = e)))
     };
     watch(&root, RecursiveMode::NonRecursive)?;
     let content_dir = root.join("content");
