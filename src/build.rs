@@ -3,6 +3,7 @@
 //! the outcome; `serve` (later) will call the same stages.
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::msg;
 use crate::{lint, output, pack, pipeline, render, search, site, Error};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -67,7 +68,7 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
     let config = &site.config;
     let out = options.out.clone().unwrap_or_else(|| options.root.join(&config.build.out_dir));
     if !options.dry_run {
-        output::check_location(&options.root, &out, "the output folder")?;
+        output::check_location(&options.root, &out, &msg!("output.the-output-folder"))?;
     }
     let precompress = config.build.precompress;
     let packs_source = content.map(|content| pack::Source {
@@ -88,14 +89,14 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
         output::Sink::folder(&options.root, &out, precompress, measure)?
     };
     let put = |file: output::OutputFile| sink.put(&file);
-    progress("rendering pages");
+    progress(&msg!("stage.rendering"));
     let theme = render::theme::load(&site.config)?;
     let page_loads = render::site_into(&site, &theme, &put)?;
     diagnostics.extend(lint::image_budget::check(&site, &page_loads, options.strict));
-    progress("indexing for search");
+    progress(&msg!("stage.indexing"));
     search::browser::site(&site).into_par_iter().try_for_each(|file| put(file).map(drop))?;
     if let Some(mut source) = packs_source {
-        progress("making offline packs");
+        progress(&msg!("stage.packs"));
         source.time = pack::BuildTime::of(&site.config.root)?;
         packs(&site, &source)?.into_par_iter().try_for_each(|file| put(file).map(drop))?;
     }
@@ -107,7 +108,7 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
         diagnostics.extend(lint::translations::base_url(&site));
     }
     if measure {
-        progress("checking budgets");
+        progress(&msg!("stage.budgets"));
         let received = sink.received();
         let sizes: HashMap<&str, u64> = received.iter().map(|(path, size)| (path.as_str(), *size)).collect();
         diagnostics.extend(lint::budget::check(&site, &page_loads, &sizes, options.strict));
@@ -116,7 +117,7 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
         // dropping the sink removes what it wrote: the last good output stays
         return Ok(finish(diagnostics, pages, None, Some(out)));
     }
-    progress("writing output");
+    progress(&msg!("stage.writing"));
     let written = sink.finish()?;
     Ok(finish(diagnostics, pages, written, Some(out)))
 }

@@ -53,6 +53,7 @@ pub mod fs;
 pub mod images;
 pub mod lint;
 pub mod markdown;
+pub mod messages;
 pub mod output;
 pub mod pack;
 pub mod pipeline;
@@ -84,12 +85,41 @@ impl std::fmt::Display for Error {
         let escape = diag::escape;
         match self {
             Error::Io { path, what, source } => {
-                write!(f, "{} {}: {source}", escape(what), escape(&path.to_string_lossy()))
+                write!(f, "{}: {source}", io_failure(what, &escape(&path.to_string_lossy())))
             }
-            Error::Template(message) => write!(f, "template error: {}", escape(message)),
+            Error::Template(message) => write!(f, "{}", msg!("error.template", message = escape(message))),
             Error::Usage(message) => write!(f, "{}", escape(message)),
         }
     }
 }
 
 impl std::error::Error for Error {}
+
+/// What failed on `path`, in the reader's language: `what` is the English phrase the code
+/// gives [`Error::io`] ("cannot read"), looked up in the catalogue (`io.*`).
+fn io_failure(what: &str, path: &str) -> String {
+    match what {
+        "cannot copy" => msg!("io.cannot-copy", path),
+        "cannot create" => msg!("io.cannot-create", path),
+        "cannot create folder" => msg!("io.cannot-create-folder", path),
+        "cannot listen" => msg!("io.cannot-listen", path),
+        "cannot open" => msg!("io.cannot-open", path),
+        "cannot print" => msg!("io.cannot-print", path),
+        "cannot read" => msg!("io.cannot-read", path),
+        "cannot read the size of" => msg!("io.cannot-read-size", path),
+        "cannot remove" => msg!("io.cannot-remove", path),
+        "cannot remove folder" => msg!("io.cannot-remove-folder", path),
+        "cannot serve" => msg!("io.cannot-serve", path),
+        "cannot write" => msg!("io.cannot-write", path),
+        "server stopped" => msg!("io.server-stopped", path),
+        _ => {
+            if let Some(to) = what.strip_prefix("cannot rename to ") {
+                msg!("io.cannot-rename", path, to = diag::escape(to))
+            } else if let Some(name) = what.strip_prefix("cannot read \"").and_then(|w| w.strip_suffix("\" in")) {
+                msg!("io.cannot-read-in", name = diag::escape(name), path)
+            } else {
+                format!("{} {path}", diag::escape(what))
+            }
+        }
+    }
+}

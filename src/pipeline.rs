@@ -7,6 +7,7 @@
 
 use crate::content::{self, Content};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::msg;
 use crate::site::{self, Site};
 use crate::{config, Error};
 use std::path::Path;
@@ -49,12 +50,12 @@ pub fn config(root: &Path) -> Result<Result<config::Config, Diagnostics>, Error>
 /// Reads book.toml and the content, and links the site. `progress` is told each stage's
 /// name as it starts. `Ok(Err(..))` when book.toml has errors (nothing else is read).
 pub fn load(root: &Path, options: Options, progress: &dyn Fn(&str)) -> Result<Result<Loaded, Diagnostics>, Error> {
-    progress("reading book.toml");
+    progress(&msg!("stage.config"));
     let config = match config(root)? {
         Ok(config) => config,
         Err(diagnostics) => return Ok(Err(diagnostics)),
     };
-    progress("reading content");
+    progress(&msg!("stage.content"));
     let (content, mut diagnostics) = content::load(&config, content::LoadOptions { drafts: options.drafts });
     let keep = match options.keep_content {
         KeepContent::Never => false,
@@ -62,7 +63,7 @@ pub fn load(root: &Path, options: Options, progress: &dyn Fn(&str)) -> Result<Re
         KeepContent::Always => true,
     };
     let kept = keep.then(|| content.clone());
-    progress("linking pages");
+    progress(&msg!("stage.linking"));
     let (site, link_diagnostics) = site::link(config, content);
     diagnostics.extend(link_diagnostics);
     Ok(Ok(Loaded { site, content: kept, diagnostics }))

@@ -3,38 +3,31 @@
 use super::{progress, EXIT_CONTENT, EXIT_OK};
 use crate::build::{self, BuildOptions, BuildReport};
 use crate::diag::{print_human, print_json};
+use crate::msg;
 use crate::Error;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// The content repository (the folder with book.toml)
     #[arg(long, default_value = ".", value_name = "DIR")]
     root: PathBuf,
-    /// Where to write the site [default: out_dir of book.toml, "public"]
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Include lessons marked `draft = true`
     #[arg(long)]
     drafts: bool,
-    /// Treat pages over budget as errors (nothing is written)
     #[arg(long)]
     strict: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The content repository (the folder with book.toml)
     #[arg(long, default_value = ".", value_name = "DIR")]
     root: PathBuf,
-    /// Check lessons marked `draft = true` too
     #[arg(long)]
     drafts: bool,
-    /// Treat pages over budget as errors
     #[arg(long)]
     strict: bool,
-    /// How to print problems
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
 }
@@ -81,28 +74,54 @@ fn summarise(report: &BuildReport, verb: &str) -> i32 {
     let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
     let notes = report.diagnostics.iter().filter(|d| d.is_note()).count();
     let warnings = report.diagnostics.len() - errors - notes;
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let seconds = report.elapsed.as_secs_f64();
+    let seconds = crate::messages::decimal(report.elapsed.as_secs_f64(), 2);
     if errors > 0 {
-        let kept = match &report.out {
-            Some(out) if out.exists() => {
-                format!("; {} was left as it was", crate::diag::escape(&out.to_string_lossy()))
-            }
-            _ => String::new(),
+        let (errors, warnings) = (count(errors, Count::Errors), count(warnings, Count::Warnings));
+        let mut line = match verb {
+            "built" => msg!("build.failed", errors, warnings, seconds),
+            _ => msg!("check.failed", errors, warnings, seconds),
         };
-        eprintln!("build failed: {}, {} in {seconds:.2} s{kept}", plural(errors, "error"), plural(warnings, "warning"));
+        if let Some(out) = report.out.as_ref().filter(|out| out.exists()) {
+            line.push_str(&msg!("build.kept", out = crate::diag::escape(&out.to_string_lossy())));
+        }
+        eprintln!("{line}");
         return EXIT_CONTENT;
     }
-    let mut line = format!("{verb} {} in {seconds:.2} s", plural(report.pages, "page"));
+    let pages = count(report.pages, Count::Pages);
+    let mut line = match verb {
+        "built" => msg!("build.built", pages, seconds),
+        _ => msg!("build.checked", pages, seconds),
+    };
     if warnings > 0 {
-        line.push_str(&format!(", {}", plural(warnings, "warning")));
+        line.push_str(&format!(", {}", count(warnings, Count::Warnings)));
     }
     if notes > 0 {
-        line.push_str(&format!(", {}", plural(notes, "note")));
+        line.push_str(&format!(", {}", count(notes, Count::Notes)));
     }
     if let (Some(written), Some(out)) = (&report.written, &report.out) {
-        line.push_str(&format!(" → {} ({} files)", crate::diag::escape(&out.to_string_lossy()), written.files));
+        line.push_str(&msg!("build.written", out = crate::diag::escape(&out.to_string_lossy()), files = written.files));
     }
     println!("{line}");
     EXIT_OK
+}
+
+enum Count {
+    Errors,
+    Warnings,
+    Notes,
+    Pages,
+}
+
+/// `1 error`, `2 errors` (Vietnamese has no plural: `2 lỗi`).
+fn count(n: usize, what: Count) -> String {
+    match (what, n == 1) {
+        (Count::Errors, true) => msg!("count.error", n),
+        (Count::Errors, false) => msg!("count.errors", n),
+        (Count::Warnings, true) => msg!("count.warning", n),
+        (Count::Warnings, false) => msg!("count.warnings", n),
+        (Count::Notes, true) => msg!("count.note", n),
+        (Count::Notes, false) => msg!("count.notes", n),
+        (Count::Pages, true) => msg!("count.page", n),
+        (Count::Pages, false) => msg!("count.pages", n),
+    }
 }

@@ -8,50 +8,48 @@ mod search;
 mod serve;
 mod translations;
 
-use clap::{Parser, Subcommand};
+use crate::messages::{self, Lang};
+use crate::msg;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::io::IsTerminal;
 
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_CONTENT: i32 = 1;
 pub const EXIT_ENVIRONMENT: i32 = 2;
 
-/// hoclieu builds the Sơn La digital-skills learning materials ("học liệu số") into a light
-/// static site that works from a web host, a school LAN, a USB stick or a phone.
+/// The command line. Its help texts (about, after help, each argument's help) are the
+/// catalogue's `help.*` messages, set at start in the chosen language ([`command`]).
 #[derive(Debug, Parser)]
-#[command(name = "hoclieu", version, about, long_about = None)]
-#[command(
-    after_help = "Exit codes: 0 ok, 1 content errors, 2 usage or environment errors.\nRun `hoclieu build` in a folder with book.toml and content/."
-)]
+#[command(name = "hoclieu", version, long_about = None)]
 pub struct Cli {
+    #[arg(long, value_name = "vi|en", value_parser = ["vi", "en"])]
+    pub lang: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The subcommands; what each does is said by `help.hoclieu.<name>.about` of the catalogue.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Build the whole site into the output folder (default: public/)
     Build(build::BuildArgs),
-    /// Check the content for every problem the build would report, without writing output
     Check(build::CheckArgs),
-    /// Per language: reviewed, draft, machine, stale and missing translations
     Translations(translations::TranslationsArgs),
-    /// Coverage of target groups × domains per language (terminal, --csv, --json)
     Report(report::ReportArgs),
-    /// Search the lessons from the terminal, with or without diacritics
     Search(search::SearchArgs),
-    /// Preview the site with live reload, or with --static DIR host a built site on the LAN
     Serve(serve::ServeArgs),
-    /// Make offline packs ([packs.<id>] of book.toml) as zips, and small updates with --since
     Pack(pack::PackArgs),
-    /// Check a pack zip, an update or an unpacked folder against its manifest
     Verify(pack::VerifyArgs),
-    /// Unpack a pack safely into a folder, or apply an update to the older version there
     Unpack(pack::UnpackArgs),
 }
 
 /// Parses the arguments, runs the command and returns the process exit code.
 pub fn run() -> i32 {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // the language is needed before parsing, for `--help` and for clap's own errors
+    messages::set_language(
+        lang_argument(&args).and_then(|l| Lang::parse(&l)).unwrap_or_else(|| Lang::from_env(|k| std::env::var(k).ok())),
+    );
+    let cli = match command().try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m)) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -72,10 +70,125 @@ pub fn run() -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("{}", msg!("cli.error", error = e));
             EXIT_ENVIRONMENT
         }
     }
+}
+
+/// The value of `--lang` given before the subcommand (`--lang vi`, `--lang=vi`), if any.
+fn lang_argument(args: &[std::ffi::OsString]) -> Option<String> {
+    let mut args = args.iter().skip(1).map(|a| a.to_string_lossy());
+    while let Some(arg) = args.next() {
+        if let Some(value) = arg.strip_prefix("--lang=") {
+            return Some(value.to_string());
+        }
+        if arg == "--lang" {
+            return args.next().map(|v| v.into_owned());
+        }
+        if !arg.starts_with('-') {
+            return None; // the subcommand: what follows is its own (`search --lang hmn`)
+        }
+    }
+    None
+}
+
+/// The clap command with its help texts from the catalogue, in the current language.
+pub fn command() -> clap::Command {
+    let mut command = Cli::command();
+    command.build();
+    localise(command, "hoclieu", messages::language())
+}
+
+/// Every `help.*` id the command line reads from the catalogue.
+pub fn help_ids() -> Vec<String> {
+    let mut command = Cli::command();
+    command.build();
+    let mut ids = Vec::new();
+    fn walk(command: &clap::Command, path: &str, ids: &mut Vec<String>) {
+        ids.push(format!("help.{path}.about"));
+        for arg in command.get_arguments() {
+            ids.push(arg_help_id(path, arg.get_id().as_str()));
+        }
+        // `help`'s own subcommands (`help build`) are never shown
+        for sub in command.get_subcommands().filter(|_| !path.ends_with(".help")) {
+            walk(sub, &format!("{path}.{}", sub.get_name()), ids);
+        }
+    }
+    walk(&command, "hoclieu", &mut ids);
+    ids.push("help.hoclieu.after".to_string());
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// The help of an argument: its command's own (`help.hoclieu.build.out`), else the one
+/// shared by every command (`help.any.root`); `help` and `version` are the same everywhere.
+fn arg_help_id(path: &str, arg: &str) -> String {
+    match arg {
+        "help" | "version" => format!("help.{arg}"),
+        _ => {
+            let own = format!("help.{path}.{arg}");
+            if messages::catalogue().contains_key(&own) {
+                own
+            } else {
+                format!("help.any.{arg}")
+            }
+        }
+    }
+}
+
+fn localise(mut command: clap::Command, path: &str, lang: Lang) -> clap::Command {
+    let text = |id: &str| messages::catalogue().get(id).map(|entry| entry.text(lang).to_string());
+    if let Some(about) = text(&format!("help.{path}.about")) {
+        command = command.about(about);
+    }
+    if path == "hoclieu" {
+        if let Some(after) = text("help.hoclieu.after") {
+            command = command.after_help(after);
+        }
+    }
+    if lang == Lang::Vi {
+        // clap writes its headings in English: the template and the headings say them
+        let template = format!(
+            "{{before-help}}{{about-with-newline}}\n{} {{usage}}\n\n{{all-args}}{{after-help}}",
+            msg!("help.usage")
+        );
+        command = command.help_template(template).subcommand_help_heading(msg!("help.commands"));
+    }
+    let (positionals, options) = (msg!("help.arguments"), msg!("help.options"));
+    command = command.mut_args(|arg| {
+        let mut arg = match text(&arg_help_id(path, arg.get_id().as_str())) {
+            Some(help) => arg.help(help),
+            None => arg,
+        };
+        if lang == Lang::Vi {
+            let heading = if arg.is_positional() { &positionals } else { &options };
+            // `[default: …]` and `[possible values: …]` are clap's English: said here instead
+            let mut help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+            let values: Vec<String> = arg.get_possible_values().iter().map(|v| v.get_name().to_string()).collect();
+            if !values.is_empty() && !arg.is_hide_possible_values_set() {
+                help.push_str(&msg!("help.possible", values = values.join(", ")));
+            }
+            let defaults: Vec<String> =
+                arg.get_default_values().iter().map(|v| v.to_string_lossy().into_owned()).collect();
+            if !defaults.is_empty()
+                && !arg.is_hide_default_value_set()
+                && arg.get_num_args().is_some_and(|n| n.takes_values())
+            {
+                help.push_str(&msg!("help.default", value = defaults.join(", ")));
+            }
+            arg = arg.help(help).hide_possible_values(true).hide_default_value(true).help_heading(heading.clone());
+        }
+        arg
+    });
+    let names: Vec<String> =
+        command.get_subcommands().filter(|_| !path.ends_with(".help")).map(|s| s.get_name().to_string()).collect();
+    for name in names {
+        let sub_path = format!("{path}.{name}");
+        command = command.mut_subcommand(&name, |sub| localise(sub, &sub_path, lang));
+    }
+    command
 }
 
 /// A spinner with the current stage on a terminal; nothing when output is redirected.

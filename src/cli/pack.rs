@@ -3,6 +3,7 @@
 use super::{progress, EXIT_CONTENT, EXIT_OK};
 use crate::config::PackFormat;
 use crate::diag::print_human;
+use crate::msg;
 use crate::pack::unpack::{self, Unpacked, Verified};
 use crate::pack::{self, delta, manifest::Problems};
 use crate::render::human_size as size;
@@ -12,75 +13,65 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
 pub struct PackArgs {
-    /// The content repository (the folder with book.toml)
     #[arg(long, default_value = ".", value_name = "DIR")]
     root: PathBuf,
-    /// The pack to make ([packs.<ID>] of book.toml); repeat for several [default: all]
     #[arg(long, value_name = "ID", conflicts_with = "all")]
     id: Vec<String>,
-    /// Make every pack of book.toml
     #[arg(long)]
     all: bool,
-    /// Where to write the zips [default: packs/ in the repository]
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Also write a small update from this older zip of the same pack
     #[arg(long, value_name = "OLD.zip")]
     since: Option<PathBuf>,
-    /// What to make: a zip, a ZIM file for Kiwix, or both (repeat) [default: the pack's
-    /// `formats` in book.toml, else zip]
     #[arg(long, value_name = "zip|zim", value_parser = ["zip", "zim"])]
     format: Vec<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// A pack (.zip or .zim), an update (.zip), or a folder where a pack was unpacked
     #[arg(value_name = "PACK.zip|PACK.zim|DIR")]
     pack: PathBuf,
 }
 
 #[derive(Debug, Args)]
 pub struct UnpackArgs {
-    /// A pack (.zip or .zim), or an update to apply to the older version unpacked in DIR
     #[arg(value_name = "PACK.zip|PACK.zim")]
     zip: PathBuf,
-    /// The folder to unpack into (created, or replaced if it holds an unpacked pack)
     #[arg(value_name = "DIR")]
     dir: PathBuf,
 }
 
 pub fn run(args: PackArgs) -> Result<i32, Error> {
     let progress = progress();
-    progress("reading content");
+    progress(&msg!("pack.reading"));
     let source = match pack::load(&args.root)? {
         Ok(source) => source,
         Err(diagnostics) => {
             progress("");
             print_human(&mut std::io::stderr().lock(), &args.root, &diagnostics).ok();
-            eprintln!("pack failed: the content has errors; no pack was written");
+            eprintln!("{}", msg!("pack.failed"));
             return Ok(EXIT_CONTENT);
         }
     };
     let ids = (!args.id.is_empty()).then_some(args.id.as_slice());
     let packs = pack::select(&source.config, ids)?;
     if args.since.is_some() && packs.len() != 1 {
-        return Err(Error::Usage("--since needs exactly one --id: an update belongs to one pack".into()));
+        return Err(Error::Usage(msg!("pack.since-one-id")));
     }
     let old = args.since.as_deref().map(delta::old_manifest).transpose()?;
     let out = args.out.unwrap_or_else(|| args.root.join("packs"));
-    crate::output::check_location(&args.root, &out, "the packs folder")?;
+    crate::output::check_location(&args.root, &out, &msg!("pack.packs-folder"))?;
     crate::fs::create_dir_all(&out)?;
     let chosen: Vec<PackFormat> = args.format.iter().filter_map(|f| PackFormat::parse(f)).collect();
     for pack in packs {
-        progress(&format!("making pack {}", pack.id));
+        progress(&msg!("pack.making", id = pack.id));
         let built = pack::build(&source, pack)?;
         let formats = if chosen.is_empty() { pack.formats.clone() } else { chosen.clone() };
         for format in &formats {
             let (name, data) = match format {
                 PackFormat::Zip => (crate::pack::zip_name(&built.id), None),
                 PackFormat::Zim => {
-                    progress(&format!("making pack {} as ZIM", pack.id));
+                    progress(&msg!("pack.making-zim", id = pack.id));
                     (crate::pack::zim_name(&built.id), Some(pack::zim(&source, pack, &built)?))
                 }
             };
@@ -89,22 +80,24 @@ pub fn run(args: PackArgs) -> Result<i32, Error> {
             write_atomically(&path, data)?;
             progress("");
             println!(
-                "pack \"{}\" version {}: {} files, {} → {} ({})",
-                built.id,
-                built.manifest.version,
-                built.manifest.file_count,
-                size(built.manifest.total_size),
-                path.display(),
-                size(data.len() as u64)
+                "{}",
+                msg!(
+                    "pack.made",
+                    id = built.id,
+                    version = built.manifest.version,
+                    files = built.manifest.file_count,
+                    size = size(built.manifest.total_size),
+                    path = path.display(),
+                    zip_size = size(data.len() as u64)
+                )
             );
         }
         if let Some(old) = &old {
             let (delta, zip) = delta::make(old.clone(), &built, source.time)?;
             if delta.from.content_hash == delta.to.content_hash {
                 println!(
-                    "  no update needed: {} is already version {}",
-                    args.since.as_ref().unwrap().display(),
-                    delta.to.version
+                    "{}",
+                    msg!("pack.no-update", old = args.since.as_ref().unwrap().display(), version = delta.to.version)
                 );
                 continue;
             }
@@ -112,14 +105,17 @@ pub fn run(args: PackArgs) -> Result<i32, Error> {
             let path = crate::output::inside(&out, &name)?;
             write_atomically(&path, &zip)?;
             println!(
-                "update {} → {}: {} changed, {} added, {} removed → {} ({})",
-                delta.from.version,
-                delta.to.version,
-                delta.changed.len(),
-                delta.added.len(),
-                delta.removed.len(),
-                path.display(),
-                size(zip.len() as u64)
+                "{}",
+                msg!(
+                    "pack.update-made",
+                    from = delta.from.version,
+                    to = delta.to.version,
+                    changed = delta.changed.len(),
+                    added = delta.added.len(),
+                    removed = delta.removed.len(),
+                    path = path.display(),
+                    size = size(zip.len() as u64)
+                )
             );
         }
     }
@@ -129,59 +125,69 @@ pub fn run(args: PackArgs) -> Result<i32, Error> {
 pub fn verify(args: VerifyArgs) -> Result<i32, Error> {
     let (what, problems) = unpack::verify(&args.pack)?;
     let name = match &what {
-        Verified::Pack(m) => format!("pack \"{}\" version {}", m.id, m.version),
-        Verified::Update(d) => format!("update of \"{}\" from {} to {}", d.id, d.from.version, d.to.version),
+        Verified::Pack(m) => msg!("pack.name", id = m.id, version = m.version),
+        Verified::Update(d) => msg!("pack.update-name", id = d.id, from = d.from.version, to = d.to.version),
     };
     if problems.is_empty() {
         let files = match &what {
             Verified::Pack(m) => m.file_count,
             Verified::Update(d) => d.carried().len(),
         };
-        println!("{}: {name}: all {files} files match the manifest", args.pack.display());
+        println!("{}", msg!("pack.verified", path = args.pack.display(), name, files));
         return Ok(EXIT_OK);
     }
     print_problems(&args.pack, &problems);
     eprintln!(
-        "verify failed: {name}: {} missing, {} extra, {} corrupted",
-        problems.missing.len(),
-        problems.extra.len(),
-        problems.corrupted.len()
+        "{}",
+        msg!(
+            "pack.verify-failed",
+            name,
+            missing = problems.missing.len(),
+            extra = problems.extra.len(),
+            corrupted = problems.corrupted.len()
+        )
     );
     Ok(EXIT_CONTENT)
 }
 
 fn print_problems(at: &Path, problems: &Problems) {
     for path in &problems.missing {
-        eprintln!("{}: missing: {path}", at.display());
+        eprintln!("{}", msg!("pack.file-missing", at = at.display(), path));
     }
     for path in &problems.extra {
-        eprintln!("{}: extra: {path}", at.display());
+        eprintln!("{}", msg!("pack.file-extra", at = at.display(), path));
     }
     for (path, why) in &problems.corrupted {
-        eprintln!("{}: corrupted: {path}: {why}", at.display());
+        eprintln!("{}", msg!("pack.file-corrupted", at = at.display(), path, why));
     }
-    eprintln!("  hint: unpack the pack again from a good copy (hoclieu unpack PACK.zip DIR), or download it again");
+    eprintln!("  {}", msg!("diag.hint", hint = msg!("pack.verify-hint")));
 }
 
 pub fn unpack(args: UnpackArgs) -> Result<i32, Error> {
     match unpack::unpack(&args.zip, &args.dir)? {
         Unpacked::Pack(m) => println!(
-            "unpacked pack \"{}\" version {}: {} files, {} → {} (open {})",
-            m.id,
-            m.version,
-            m.file_count,
-            size(m.total_size),
-            args.dir.display(),
-            args.dir.join("index.html").display()
+            "{}",
+            msg!(
+                "pack.unpacked",
+                id = m.id,
+                version = m.version,
+                files = m.file_count,
+                size = size(m.total_size),
+                dir = args.dir.display(),
+                index = args.dir.join("index.html").display()
+            )
         ),
         Unpacked::Updated(d) => println!(
-            "updated {} from version {} to {}: {} changed, {} added, {} removed",
-            args.dir.display(),
-            d.from.version,
-            d.to.version,
-            d.changed.len(),
-            d.added.len(),
-            d.removed.len()
+            "{}",
+            msg!(
+                "pack.updated",
+                dir = args.dir.display(),
+                from = d.from.version,
+                to = d.to.version,
+                changed = d.changed.len(),
+                added = d.added.len(),
+                removed = d.removed.len()
+            )
         ),
     }
     Ok(EXIT_OK)

@@ -3,6 +3,7 @@
 
 use super::{EXIT_CONTENT, EXIT_OK};
 use crate::diag::print_human;
+use crate::msg;
 use crate::site::taxonomy::Coverage;
 use crate::Error;
 use clap::Args;
@@ -10,13 +11,10 @@ use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The content repository (the folder with book.toml)
     #[arg(long, default_value = ".", value_name = "DIR")]
     root: PathBuf,
-    /// Write the matrix as CSV (one row per language, group and domain)
     #[arg(long, value_name = "FILE")]
     csv: Option<PathBuf>,
-    /// Write the matrix as JSON
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
 }
@@ -31,9 +29,7 @@ pub fn run(args: ReportArgs) -> Result<i32, Error> {
     };
     let coverage = Coverage::of(&site);
     for (l, language) in coverage.languages.iter().enumerate() {
-        println!(
-            "{language}: lessons/minutes per group (rows) and domain (columns); GAP = none yet, - = not in the path"
-        );
+        println!("{}", msg!("report.heading", language));
         println!("{:<18} {}", "", coverage.domains.iter().map(|d| format!("{:>18}", short(d))).collect::<String>());
         for (g, group) in coverage.groups.iter().enumerate() {
             let cells: String = coverage.cells[l][g]

@@ -4,6 +4,7 @@
 
 use super::{EXIT_CONTENT, EXIT_ENVIRONMENT, EXIT_OK};
 use crate::diag::print_human;
+use crate::msg;
 use crate::search::{self, engine::Engine};
 use crate::Error;
 use clap::Args;
@@ -11,19 +12,14 @@ use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// What to look for; diacritics are optional (`mat khau` finds `mật khẩu`)
     #[arg(required = true, num_args = 1.., value_name = "QUERY")]
     query: Vec<String>,
-    /// Language to search (default: the site's default language)
     #[arg(long, value_name = "LANG")]
     lang: Option<String>,
-    /// Only lessons for this target group (an id from book.toml, e.g. nguoi-dan)
     #[arg(long, value_name = "GROUP")]
     group: Option<String>,
-    /// How many results (at most 1000)
     #[arg(long, default_value_t = 10)]
     limit: u64,
-    /// The content repository (the folder with book.toml)
     #[arg(long, default_value = ".", value_name = "DIR")]
     root: PathBuf,
 }
@@ -43,7 +39,7 @@ pub fn run(args: SearchArgs) -> Result<i32, Error> {
             Some(l) => l,
             None => {
                 let known: Vec<&str> = config.languages.iter().map(|l| l.id.as_str()).collect();
-                eprintln!("error: unknown language \"{id}\"; the site has: {}", known.join(", "));
+                eprintln!("{}", msg!("cli.unknown-language", id, known = known.join(", ")));
                 return Ok(EXIT_ENVIRONMENT);
             }
         },
@@ -51,15 +47,17 @@ pub fn run(args: SearchArgs) -> Result<i32, Error> {
     let group_ids: Vec<&str> = config.groups.iter().map(|g| g.id.as_str()).collect();
     if let Some(group) = &args.group {
         if !group_ids.contains(&group.as_str()) {
-            eprintln!("error: unknown group \"{group}\"; the site has: {}", group_ids.join(", "));
+            eprintln!("{}", msg!("cli.unknown-group", group, known = group_ids.join(", ")));
             return Ok(EXIT_ENVIRONMENT);
         }
     }
     let docs = search::documents(&site, lang);
-    let engine = Engine::build(&docs, &group_ids).map_err(|e| Error::Usage(format!("search index: {e}")))?;
+    let engine = Engine::build(&docs, &group_ids).map_err(|e| Error::Usage(msg!("search.index-failed", error = e)))?;
     let query = args.query.join(" ");
     let limit = args.limit.clamp(1, search::engine::MAX_RESULTS as u64) as usize;
-    let hits = engine.search(&query, args.group.as_deref(), limit).map_err(|e| Error::Usage(format!("search: {e}")))?;
+    let hits = engine
+        .search(&query, args.group.as_deref(), limit)
+        .map_err(|e| Error::Usage(msg!("search.failed", error = e)))?;
     let language = &config.languages[lang];
     if let Some(suggestion) = engine.suggestion(&query) {
         println!("Có phải bạn muốn tìm \"{suggestion}\"?");

@@ -15,26 +15,18 @@ pub const STATIC_PORT: u16 = 8080;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Serve this built site or unpacked pack as it is (LAN hosting): no build, no watching
     #[arg(long = "static", value_name = "DIR")]
     static_dir: Option<PathBuf>,
-    /// The content repository to preview (the folder with book.toml)
     #[arg(long, default_value = ".", value_name = "DIR", conflicts_with = "static_dir")]
     root: PathBuf,
-    /// Address to listen on: 127.0.0.1 (default, this computer only) or 0.0.0.0 (every
-    /// network of this computer, so students' phones can connect)
     #[arg(long, value_name = "ADDR", value_parser = serve::parse_bind)]
     bind: Option<IpAddr>,
-    /// Port to listen on [default: 1111 for the preview, 8080 with --static]; 0 picks a free one
     #[arg(long, value_name = "N")]
     port: Option<u16>,
-    /// Include lessons marked `draft = true` in the preview
     #[arg(long, conflicts_with = "static_dir")]
     drafts: bool,
-    /// With --static: list the files of folders that have no index.html
     #[arg(long, requires = "static_dir")]
     list_dirs: bool,
-    /// Print a QR code of the first network address, for phones to scan
     #[arg(long)]
     qr: bool,
 }

@@ -5,6 +5,7 @@
 use super::{EXIT_CONTENT, EXIT_OK};
 use crate::content::Review;
 use crate::diag::print_human;
+use crate::msg;
 use crate::site::translations::source_hash;
 use crate::site::PageStatus;
 use crate::Error;
@@ -13,10 +14,8 @@ use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct TranslationsArgs {
-    /// The content repository (the folder with book.toml)
     #[arg(long, default_value = ".", value_name = "DIR")]
     root: PathBuf,
-    /// Print the source_hash of this default-language Markdown file and stop
     #[arg(long, value_name = "FILE")]
     hash: Option<PathBuf>,
 }
@@ -37,7 +36,7 @@ pub fn run(args: TranslationsArgs) -> Result<i32, Error> {
         }
     };
     let lessons: Vec<usize> = site.lessons().map(|p| p.key).collect();
-    println!("{} lessons in {}", lessons.len(), site.config.languages[0].name);
+    println!("{}", msg!("translations.lessons-in", count = lessons.len(), language = site.config.languages[0].name));
     for (lang, language) in site.config.languages.iter().enumerate().skip(1) {
         let mut lists: [(&str, Vec<String>); 5] =
             [("reviewed", vec![]), ("draft", vec![]), ("machine", vec![]), ("stale", vec![]), ("missing", vec![])];

@@ -10,6 +10,7 @@ use super::{
     MarkdownOptions, Pack, Script, SiteText, TextReview, DEFAULT_THEME, FILE_NAME,
 };
 use crate::diag::{Diagnostic, Position};
+use crate::msg;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -93,38 +94,26 @@ impl Checker<'_> {
     /// the repository: each must be a plain name.
     fn ids(&mut self, raw: &RawConfig) {
         for (table, ids, becomes) in [
-            (
-                "languages",
-                raw.languages.keys().collect::<Vec<_>>(),
-                "it becomes the folder of the language's pages (vi/)",
-            ),
-            (
-                "domains",
-                raw.domains.keys().collect(),
-                "it becomes the folder of the domain's page (vi/linh-vuc/an-toan/)",
-            ),
-            ("groups", raw.groups.keys().collect(), "it becomes the folder of the group's path (vi/nhom/nguoi-dan/)"),
-            ("packs", raw.packs.keys().collect(), "it becomes the name of the pack's zip (packs/hoclieu-can-bo.zip)"),
+            ("languages", raw.languages.keys().collect::<Vec<_>>(), msg!("config.id-language")),
+            ("domains", raw.domains.keys().collect(), msg!("config.id-domain")),
+            ("groups", raw.groups.keys().collect(), msg!("config.id-group")),
+            ("packs", raw.packs.keys().collect(), msg!("config.id-pack")),
         ] {
             for id in ids.into_iter().filter(|id| !is_plain_name(id.get_ref())) {
-                self.bad_id(format!("[{table}.{:?}]", id.get_ref()), becomes, id.span());
+                self.bad_id(format!("[{table}.{:?}]", id.get_ref()), &becomes, id.span());
             }
         }
         if let Some(theme) = raw.build.theme.as_ref().filter(|t| !is_plain_name(t.get_ref())) {
-            self.bad_id(
-                format!("[build] theme = {:?}", theme.get_ref()),
-                "the theme is the folder themes/<name>/ of the repository",
-                theme.span(),
-            );
+            self.bad_id(format!("[build] theme = {:?}", theme.get_ref()), &msg!("config.id-theme"), theme.span());
         }
     }
 
     /// An id that is not a plain name: `key` shows where it is (`[languages."../x"]`),
     /// `becomes` says what the id is made into.
     fn bad_id(&mut self, key: String, becomes: &str, span: Range<usize>) {
-        let problem = Diagnostic::error(FILE_NAME, "bad-id", format!("{key}: not a plain name"))
+        let problem = Diagnostic::error(FILE_NAME, "bad-id", msg!("config.bad-id", key))
             .at(self.at(span))
-            .hint(format!("use only lowercase ASCII letters, digits and `-` (e.g. \"an-toan\"): {becomes}"));
+            .hint(msg!("config.bad-id-hint", becomes));
         self.problems.push(problem);
     }
 
@@ -153,15 +142,15 @@ impl Checker<'_> {
             &lang.script,
             &[("Latn", Script::Latin), ("Tavt", Script::TaiViet)],
             Script::Latin,
-            |script| format!("unknown script \"{script}\" for language \"{id}\""),
-            "use \"Latn\" or \"Tavt\"",
+            |script| msg!("config.unknown-script", script, id),
+            &msg!("config.unknown-script-hint"),
         );
         let review = self.one_of(
             &lang.review,
             &[("machine", TextReview::Machine), ("draft", TextReview::Draft), ("reviewed", TextReview::Reviewed)],
             TextReview::Draft,
-            |review| format!("unknown review \"{review}\" for language \"{id}\""),
-            "use \"machine\", \"draft\" or \"reviewed\"",
+            |review| msg!("config.unknown-review", review, id),
+            &msg!("config.unknown-review-hint"),
         );
         Language {
             id: LangId(id.to_string()),
@@ -212,13 +201,9 @@ impl Checker<'_> {
             None => {
                 let ids: Vec<&str> = languages.iter().map(|l| l.id.as_str()).collect();
                 self.problems.push(
-                    Diagnostic::error(
-                        FILE_NAME,
-                        "unknown-language",
-                        format!("default language \"{wanted}\" is not in [languages]"),
-                    )
-                    .at(self.at(spanned.span()))
-                    .hint(format!("add [languages.{wanted}] or use one of {}", ids.join(", "))),
+                    Diagnostic::error(FILE_NAME, "unknown-language", msg!("config.unknown-default-language", wanted))
+                        .at(self.at(spanned.span()))
+                        .hint(msg!("config.unknown-default-language-hint", wanted, ids = ids.join(", "))),
                 );
             }
         }
@@ -321,8 +306,8 @@ impl Checker<'_> {
         }
         if pack.groups.is_empty() {
             self.problems.push(
-                Diagnostic::error(FILE_NAME, "empty-pack", format!("pack \"{id}\" names no target group"))
-                    .hint(format!("add groups = [\"…\"] to [packs.{id}]: a pack holds the lessons of its groups")),
+                Diagnostic::error(FILE_NAME, "empty-pack", msg!("config.empty-pack", id))
+                    .hint(msg!("config.empty-pack-hint", id)),
             );
         }
         // the default language is in every pack: it is the text of untranslated lessons
@@ -373,13 +358,9 @@ impl Checker<'_> {
         let ok = ["https://", "http://", "mailto:"].iter().any(|p| feedback.starts_with(p) && feedback.len() > p.len());
         if !ok {
             self.problems.push(
-                Diagnostic::error(
-                    FILE_NAME,
-                    "bad-value",
-                    format!("feedback \"{feedback}\" is not a web address or an e-mail link"),
-                )
-                .at(self.at(spanned.span()))
-                .hint("use feedback = \"https://…\" (a form) or feedback = \"mailto:hoclieu@example.org\""),
+                Diagnostic::error(FILE_NAME, "bad-value", msg!("config.bad-feedback", feedback))
+                    .at(self.at(spanned.span()))
+                    .hint(msg!("config.bad-feedback-hint")),
             );
         }
         feedback

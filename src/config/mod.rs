@@ -9,9 +9,11 @@ mod raw;
 mod referenced;
 mod toml_errors;
 
+use crate::msg;
 use referenced::missing_theme;
 pub use referenced::MAX_LOGO_BYTES;
 pub use toml_errors::toml_error;
+pub(crate) use toml_errors::{explained as explained_toml, wrong_type};
 
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
 use check::check;
@@ -251,10 +253,7 @@ pub fn require(root: &Path) -> Result<(), crate::Error> {
     if root.join(FILE_NAME).is_file() {
         return Ok(());
     }
-    Err(crate::Error::Usage(format!(
-        "no {FILE_NAME} in {}: run hoclieu in a content repository, or pass --root DIR",
-        root.display()
-    )))
+    Err(crate::Error::Usage(msg!("config.no-book", file = FILE_NAME, root = root.display())))
 }
 
 /// Reads and checks `<root>/book.toml`, and that the theme it names exists.
@@ -265,8 +264,8 @@ pub fn load(root: &Path) -> Result<Config, Diagnostics> {
         Ok(text) => text,
         Err(e) => {
             diagnostics.push(
-                Diagnostic::error(FILE_NAME, "no-config", format!("cannot read {FILE_NAME}: {e}"))
-                    .hint("run hoclieu in a content repository, or pass --root DIR"),
+                Diagnostic::error(FILE_NAME, "no-config", msg!("config.cannot-read", file = FILE_NAME, error = e))
+                    .hint(msg!("config.cannot-read-hint")),
             );
             return Err(diagnostics);
         }
@@ -316,10 +315,17 @@ pub fn unknown_id<'a>(
     valid: impl Iterator<Item = &'a str> + Clone,
 ) -> Diagnostic {
     let hint = match did_you_mean(id, valid.clone()) {
-        Some(best) => format!("did you mean \"{best}\"?"),
-        None => format!("use one of {}", valid.collect::<Vec<_>>().join(", ")),
+        Some(best) => msg!("config.did-you-mean", best),
+        None => msg!("front-matter.use-one-of", ids = valid.collect::<Vec<_>>().join(", ")),
     };
-    Diagnostic::error(file, "unknown-id", format!("unknown {kind} \"{id}\"")).hint(hint)
+    let message = match kind {
+        "domain" => msg!("config.unknown-domain", id),
+        "group" => msg!("config.unknown-group", id),
+        "language" => msg!("config.unknown-language", id),
+        "pack format" => msg!("config.unknown-pack-format", id),
+        _ => msg!("config.unknown-other", kind, id),
+    };
+    Diagnostic::error(file, "unknown-id", message).hint(hint)
 }
 
 #[cfg(test)]
@@ -344,7 +350,7 @@ mod tests {
         let errors = parse_text("[site]\ntitle = \"T\"\n\n[build]\nprecompres = true\n").unwrap_err();
         assert_eq!(errors.len(), 1);
         assert_eq!((errors[0].line, errors[0].col), (5, 1));
-        assert!(errors[0].message.contains("unknown field `precompres`"), "{}", errors[0].message);
+        assert!(errors[0].message.contains("unknown key `precompres`"), "{}", errors[0].message);
         assert!(errors[0].hint.as_deref().unwrap().contains("`precompress`"));
     }
 

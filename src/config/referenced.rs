@@ -4,6 +4,7 @@
 
 use super::{is_plain_name, DEFAULT_THEME, FILE_NAME};
 use crate::diag::{did_you_mean, Diagnostic, Position};
+use crate::msg;
 use std::path::Path;
 
 /// A theme other than `default` (which may be absent: the built-in theme) must be a folder
@@ -22,13 +23,9 @@ pub(super) fn missing_theme(root: &Path, text: &str, theme: Option<toml::Spanned
             _ => false,
         };
         return (!inside).then(|| {
-            Diagnostic::error(
-                FILE_NAME,
-                "missing-theme",
-                format!("[build] theme \"{name}\": themes/{name}/ leads outside the repository"),
-            )
-            .at(Position::of_offset(text, theme.span().start))
-            .hint(format!("copy the theme into themes/{name}/ instead of linking to it"))
+            Diagnostic::error(FILE_NAME, "missing-theme", msg!("config.theme-outside", name))
+                .at(Position::of_offset(text, theme.span().start))
+                .hint(msg!("config.theme-outside-hint", name))
         });
     }
     let present: Vec<String> = std::fs::read_dir(root.join("themes"))
@@ -42,19 +39,13 @@ pub(super) fn missing_theme(root: &Path, text: &str, theme: Option<toml::Spanned
         })
         .unwrap_or_default();
     let hint = match did_you_mean(name, present.iter().map(String::as_str)) {
-        Some(best) => format!("did you mean \"{best}\"? (folders in themes/: {})", present.join(", ")),
-        None => format!(
-            "create themes/{name}/ with templates/ or static/ in it, or remove `theme` to use the built-in theme"
-        ),
+        Some(best) => msg!("config.theme-did-you-mean", best, present = present.join(", ")),
+        None => msg!("config.theme-missing-hint", name),
     };
     Some(
-        Diagnostic::error(
-            FILE_NAME,
-            "missing-theme",
-            format!("[build] theme \"{name}\": there is no folder themes/{name}/"),
-        )
-        .at(Position::of_offset(text, theme.span().start))
-        .hint(hint),
+        Diagnostic::error(FILE_NAME, "missing-theme", msg!("config.theme-missing", name))
+            .at(Position::of_offset(text, theme.span().start))
+            .hint(hint),
     )
 }
 
@@ -63,26 +54,20 @@ pub(super) fn missing_theme(root: &Path, text: &str, theme: Option<toml::Spanned
 pub(super) fn check_logo(root: &Path, logo: &str) -> Option<Diagnostic> {
     let path = Path::new(logo);
     let inside = path.components().all(|c| matches!(c, std::path::Component::Normal(_)));
-    let problem = |message: String, hint: &str| Some(Diagnostic::error(FILE_NAME, "bad-logo", message).hint(hint));
+    let problem = |message: String, hint: String| Some(Diagnostic::error(FILE_NAME, "bad-logo", message).hint(hint));
     if !inside || logo.is_empty() {
-        return problem(
-            format!("logo \"{logo}\" is not a path inside the repository"),
-            "give a path relative to book.toml, e.g. logo = \"themes/default/logo.svg\"",
-        );
+        return problem(msg!("config.logo-outside", logo), msg!("config.logo-outside-hint"));
     }
     if !path.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) {
-        return problem(
-            format!("logo \"{logo}\" is not an SVG file"),
-            "draw or export the logo as SVG: it stays sharp at any size and weighs little",
-        );
+        return problem(msg!("config.logo-not-svg", logo), msg!("config.logo-not-svg-hint"));
     }
     match std::fs::metadata(root.join(path)) {
         Ok(meta) if meta.len() > MAX_LOGO_BYTES => problem(
-            format!("logo \"{logo}\" is {} KB, over the {} KB limit", meta.len().div_ceil(1000), MAX_LOGO_BYTES / 1000),
-            "simplify the drawing or optimise it (svgo): the logo loads on every page",
+            msg!("config.logo-too-large", logo, kb = meta.len().div_ceil(1000), limit = MAX_LOGO_BYTES / 1000),
+            msg!("config.logo-too-large-hint"),
         ),
         Ok(meta) if meta.is_file() => None,
-        _ => problem(format!("logo file \"{logo}\" not found"), "give its path relative to book.toml"),
+        _ => problem(msg!("config.logo-missing", logo), msg!("config.logo-missing-hint")),
     }
 }
 

@@ -10,6 +10,7 @@
 use super::{check_slug_clashes, load_file, relative, Content, LoadOptions, Loaded, SourcePage};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::msg;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -210,8 +211,8 @@ impl Files {
         let mut content = Content::default();
         if !self.present {
             diagnostics.push(
-                Diagnostic::error("content", "no-content", "no `content` folder")
-                    .hint("create content/_index.md and a course folder with lessons"),
+                Diagnostic::error("content", "no-content", msg!("content.no-content"))
+                    .hint(msg!("content.no-content-hint")),
             );
             return (content, diagnostics);
         }
@@ -238,9 +239,9 @@ impl Files {
                     Diagnostic::error(
                         folder,
                         "slug-clash",
-                        format!("folder has the same slug \"{id}\" as {}", existing.display()),
+                        msg!("content.section-slug-clash", id, existing = existing.display()),
                     )
-                    .hint("rename one of the two folders"),
+                    .hint(msg!("content.section-slug-clash-hint")),
                 ),
                 None => {
                     content.sections.insert(id, folder.to_path_buf());
@@ -309,8 +310,8 @@ fn walk(root: &Path, dir: &Path, depth: usize, found: &mut Vec<Found>) {
                 let path = e.path().map(|p| relative(root, p)).unwrap_or_else(|| PathBuf::from("content"));
                 let problem = match e.io_error() {
                     Some(io) => super::cannot_read(&path, io),
-                    None => Diagnostic::error(&path, "io", format!("cannot read: {e}"))
-                        .hint("check that the folder is still there and readable, then build again"),
+                    None => Diagnostic::error(&path, "io", msg!("content.cannot-read", error = e))
+                        .hint(msg!("content.read-folder-again-hint")),
                 };
                 found.push(Found::Problem(path, problem));
                 continue;
@@ -352,19 +353,18 @@ fn visit(
                     found.push(Found::File(depth, rel, true));
                     return;
                 }
-                Diagnostic::warning(&rel, "symlink", "symlinked folder is not followed")
-                    .hint("move the folder here, or link its files one by one")
+                Diagnostic::warning(&rel, "symlink", msg!("content.symlinked-folder"))
+                    .hint(msg!("content.symlinked-folder-hint"))
             }
             Ok(target) => {
-                Diagnostic::error(&rel, "symlink", format!("symlink leaves the repository (to {})", target.display()))
-                    .hint("copy the file into the repository instead of linking to it")
+                Diagnostic::error(&rel, "symlink", msg!("content.symlink-outside", target = target.display()))
+                    .hint(msg!("content.symlink-outside-hint"))
             }
             Err(e) if crate::fs::is_symlink_loop(&e) => {
-                Diagnostic::error(&rel, "symlink", "symlink loop: the link leads back to itself")
-                    .hint("remove the link, or point it at the file itself (ls -l shows where it leads)")
+                Diagnostic::error(&rel, "symlink", msg!("content.symlink-loop")).hint(msg!("content.symlink-loop-hint"))
             }
-            Err(e) => Diagnostic::error(&rel, "symlink", format!("broken symlink: {e}"))
-                .hint("the file it points to is not there: remove the link, or point it at an existing file"),
+            Err(e) => Diagnostic::error(&rel, "symlink", msg!("content.broken-symlink", error = e))
+                .hint(msg!("content.broken-symlink-hint")),
         };
         found.push(Found::Problem(rel, problem));
     } else if !dir {

@@ -6,6 +6,7 @@
 
 use crate::config::{unknown_id, Config, DomainId, GroupId};
 use crate::diag::{did_you_mean, Diagnostic, Position};
+use crate::msg;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -172,9 +173,9 @@ pub fn split(text: &str, file: &Path) -> Result<Split, Diagnostic> {
         }
         offset += line.len();
     }
-    Err(Diagnostic::error(file, "front-matter", format!("front matter opened with `{fence}` is never closed"))
+    Err(Diagnostic::error(file, "front-matter", msg!("front-matter.unclosed", fence))
         .at(Position::new(1, 1))
-        .hint(format!("end the front matter with a line holding only `{fence}`")))
+        .hint(msg!("front-matter.unclosed-hint", fence)))
 }
 
 /// What kind of file the front matter belongs to: lessons must have a title (their groups
@@ -228,13 +229,13 @@ pub fn parse(
         }
         Some(Format::Yaml) => {
             let yaml_error = |e: serde_yaml_ng::Error| {
-                let message = e.to_string();
-                let mut d = Diagnostic::error(file, "bad-yaml", message.clone());
-                if let Some(loc) = e.location() {
-                    let pos = Position::of_offset(text, base + loc.index());
-                    d = d.at(pos);
+                let at = e.location().map(|loc| base + loc.index());
+                let (message, hint) = yaml_explained(&e.to_string(), text, at);
+                let mut d = Diagnostic::error(file, "bad-yaml", message);
+                if let Some(at) = at {
+                    d = d.at(Position::of_offset(text, at));
                 }
-                d.hint(yaml_hint(&message))
+                d.hint(hint)
             };
             if front.trim().is_empty() {
                 RawFrontMatter::default()
@@ -269,65 +270,82 @@ fn too_large(file: &Path, text: &str, split: &Split) -> Option<Diagnostic> {
             Diagnostic::error(
                 file,
                 "too-large",
-                format!(
-                    "front matter is {} KB, over the {} KB limit",
-                    front.len() / 1024,
-                    MAX_FRONT_MATTER_BYTES / 1024
-                ),
+                msg!("front-matter.too-large", kb = front.len() / 1024, limit = MAX_FRONT_MATTER_BYTES / 1024),
             )
             .at(Position::new(1, 1))
-            .hint("front matter holds the title, summary and short lists: move long text into the body"),
+            .hint(msg!("front-matter.too-large-hint")),
         );
     }
     let (at, _) = front.match_indices(['[', '{']).nth(MAX_FRONT_MATTER_OPENINGS)?;
     Some(
-        Diagnostic::error(
-            file,
-            "too-deep",
-            format!("front matter opens more than {MAX_FRONT_MATTER_OPENINGS} lists and tables (`[`, `{{`)"),
-        )
-        .at(Position::of_offset(text, split.front_start + at))
-        .hint("front matter needs a few flat lists, e.g. domains = [\"an-toan\"]: remove the extra brackets"),
+        Diagnostic::error(file, "too-deep", msg!("front-matter.too-deep", limit = MAX_FRONT_MATTER_OPENINGS))
+            .at(Position::of_offset(text, split.front_start + at))
+            .hint(msg!("front-matter.too-deep-hint")),
     )
 }
 
-/// How to fix a YAML mistake, from the parser's message.
-fn yaml_hint(message: &str) -> String {
-    let hint = if message.contains("recursion limit") {
-        "lists and maps are nested too deeply: write them flat, e.g. domains: [an-toan, giao-tiep]"
-    } else if message.contains("repetition limit") {
-        "anchors and aliases (&a, *a) repeat a value too often: write the values out"
-    } else if message.contains("mapping values are not allowed") || message.contains("did not find expected key") {
-        "put text that holds `: ` or `#`, or starts with a quote, in double quotes: title: \"Bước 1: đăng nhập\""
-    } else if message.contains("tab character") {
-        "indent with spaces, not tabs"
-    } else if message.contains("cannot start any token") {
-        "text starting with @, ` or another sign goes in double quotes: title: \"@Zalo\""
-    } else if message.contains("while scanning a quoted scalar") {
-        "close the quoted text with the same quote it opened with"
-    } else if message.contains("duplicate") {
-        "each key may be given once: remove or rename the repeated one"
-    } else if message.contains("invalid type") {
-        "check the value: text (in quotes when it holds signs), whole numbers, true/false, lists as [a, b]"
+/// A YAML mistake in words, and how to fix it, from the parser's message (`e.to_string()`)
+/// and the line of `text` at byte `at`.
+fn yaml_explained(parser: &str, text: &str, at: Option<usize>) -> (String, String) {
+    // the parser's own words, without its "at line 3 column 8" (the diagnostic says where)
+    let detail = parser.split(" at line ").next().unwrap_or(parser).to_string();
+    let line = at.map_or("", |at| {
+        let at = at.min(text.len());
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        text[start..].lines().next().unwrap_or("")
+    });
+    let (key, value) = line.split_once(':').map_or(("…", ""), |(k, v)| (k.trim(), v.trim()));
+    let quoted_value = format!("{key}: \"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""));
+    if parser.contains("recursion limit") {
+        (msg!("yaml.too-deep"), msg!("yaml.too-deep-hint"))
+    } else if parser.contains("repetition limit") {
+        (msg!("yaml.too-many-aliases"), msg!("yaml.too-many-aliases-hint"))
+    } else if parser.contains("mapping values are not allowed") {
+        (msg!("yaml.colon-inside", key), msg!("yaml.quote-hint", fixed = quoted_value))
+    } else if parser.contains("did not find expected key") && value.starts_with(['"', '\'']) {
+        let quote = &value[..1];
+        let inside = value[1..].strip_suffix(quote).unwrap_or(&value[1..]);
+        let single = if inside.contains('\'') {
+            format!("{key}: '{}'", inside.replace('\'', "''"))
+        } else {
+            format!("{key}: '{inside}'")
+        };
+        (msg!("yaml.quote-inside", key, quote), msg!("yaml.quote-inside-hint", single))
+    } else if parser.contains("did not find expected ',' or ']'") {
+        (msg!("yaml.bad-list", key), msg!("yaml.bad-list-hint"))
+    } else if parser.contains("did not find expected key") {
+        (msg!("yaml.bad-line"), msg!("yaml.quote-hint", fixed = quoted_value))
+    } else if parser.contains("tab character") {
+        (msg!("yaml.tab"), msg!("yaml.tab-hint"))
+    } else if parser.contains("cannot start any token") {
+        let sign: String = value.chars().take(1).collect();
+        (msg!("yaml.bad-start", key, sign), msg!("yaml.quote-hint", fixed = quoted_value))
+    } else if parser.contains("while scanning a quoted scalar") {
+        (msg!("yaml.unclosed-text"), msg!("yaml.unclosed-text-hint"))
+    } else if parser.contains("duplicate") {
+        let name = parser.split('`').nth(1).unwrap_or(key);
+        (msg!("toml.duplicate", key = name), msg!("toml.duplicate-hint"))
+    } else if let Some((field, types)) = detail.split_once(": invalid type: ") {
+        (crate::config::wrong_type(field, types), msg!("yaml.wrong-type-hint"))
+    } else if let Some(types) = detail.strip_prefix("invalid type: ") {
+        (crate::config::wrong_type(key, types), msg!("yaml.wrong-type-hint"))
     } else {
-        "YAML front matter is one `key: value` a line, lists as [a, b] or lines starting with `- `"
-    };
-    hint.to_string()
+        (msg!("yaml.other", detail), msg!("yaml.syntax-hint"))
+    }
 }
 
 /// What a value of the key on the line at `offset` should look like.
 fn type_hint(front: &str, offset: usize) -> Option<String> {
     let line_start = front[..offset].rfind('\n').map_or(0, |i| i + 1);
     let key = front[line_start..].split(['=', ' ']).next()?.trim();
-    let example = match key {
-        "duration" => "a whole number of minutes: duration = 15",
-        "weight" => "a whole number: weight = 2",
-        "draft" => "true or false: draft = true",
-        "domains" | "groups" | "objectives" => "a list of strings: [\"a\", \"b\"]",
-        "title" | "summary" | "level" | "audio" | "source_hash" | "review" => "text in quotes",
+    Some(match key {
+        "duration" => msg!("front-matter.takes-minutes", key),
+        "weight" => msg!("front-matter.takes-number", key),
+        "draft" => msg!("front-matter.takes-boolean", key),
+        "domains" | "groups" | "objectives" => msg!("front-matter.takes-list", key),
+        "title" | "summary" | "level" | "audio" | "source_hash" | "review" => msg!("front-matter.takes-text", key),
         _ => return None,
-    };
-    Some(format!("`{key}` takes {example}"))
+    })
 }
 
 fn unknown_keys<'a>(
@@ -338,12 +356,13 @@ fn unknown_keys<'a>(
 ) {
     let mut unknown = keys.filter(|k| !KNOWN_KEYS.contains(&k.as_str()));
     for key in unknown.by_ref().take(MAX_UNKNOWN_KEYS) {
+        let known = KNOWN_KEYS.join(", ");
         let hint = match did_you_mean(key, KNOWN_KEYS.iter().copied()) {
-            Some(best) => format!("did you mean `{best}`? known keys: {}", KNOWN_KEYS.join(", ")),
-            None => format!("known keys: {}", KNOWN_KEYS.join(", ")),
+            Some(best) => msg!("front-matter.did-you-mean-key", best, known),
+            None => msg!("front-matter.known-keys", known),
         };
         problems.push(
-            Diagnostic::error(file, "unknown-key", format!("unknown front matter key `{key}`"))
+            Diagnostic::error(file, "unknown-key", msg!("front-matter.unknown-key", key))
                 .at(locate(key, None))
                 .hint(hint),
         );
@@ -351,9 +370,9 @@ fn unknown_keys<'a>(
     let more = unknown.count();
     if more > 0 {
         problems.push(
-            Diagnostic::error(file, "unknown-key", format!("{more} more unknown front matter keys"))
+            Diagnostic::error(file, "unknown-key", msg!("front-matter.more-unknown-keys", more))
                 .at(Position::new(1, 1))
-                .hint(format!("known keys: {}", KNOWN_KEYS.join(", "))),
+                .hint(msg!("front-matter.known-keys", known = KNOWN_KEYS.join(", "))),
         );
     }
 }
@@ -374,18 +393,18 @@ fn check(
     let title = raw.title.unwrap_or_default().trim().to_string();
     if title.is_empty() && requirements == Requirements::Lesson {
         problems.push(
-            Diagnostic::error(file, "missing-key", "missing `title`")
+            Diagnostic::error(file, "missing-key", msg!("front-matter.missing-title"))
                 .at(Position::new(1, 1))
-                .hint("add a line `title = \"…\"` to the front matter"),
+                .hint(msg!("front-matter.missing-title-hint")),
         );
     }
     let level = raw.level.as_deref().and_then(|id| {
         let level = Level::parse(id);
         if level.is_none() {
             problems.push(
-                Diagnostic::error(file, "bad-value", format!("unknown level \"{id}\""))
+                Diagnostic::error(file, "bad-value", msg!("front-matter.unknown-level", id))
                     .at(locate("level", Some(id)))
-                    .hint(format!("use one of {}", Level::IDS.join(", "))),
+                    .hint(msg!("front-matter.use-one-of", ids = Level::IDS.join(", "))),
             );
         }
         level
@@ -396,9 +415,9 @@ fn check(
         "reviewed" => Some(Review::Reviewed),
         _ => {
             problems.push(
-                Diagnostic::error(file, "bad-value", format!("unknown review state \"{id}\""))
+                Diagnostic::error(file, "bad-value", msg!("front-matter.unknown-review", id))
                     .at(locate("review", Some(id)))
-                    .hint("use one of machine, draft, reviewed"),
+                    .hint(msg!("front-matter.use-one-of", ids = "machine, draft, reviewed")),
             );
             None
         }
@@ -431,15 +450,9 @@ fn check(
             && !audio.chars().any(char::is_control);
         if !plain {
             problems.push(
-                Diagnostic::error(
-                    file,
-                    "bad-value",
-                    format!("`audio` {audio:?} is not the name of a file next to the lesson"),
-                )
-                .at(locate("audio", None))
-                .hint(
-                    "put the audio file in the lesson's folder and write only its name, e.g. audio = \"bai-doc.mp3\"",
-                ),
+                Diagnostic::error(file, "bad-value", msg!("front-matter.bad-audio", audio = format!("{audio:?}")))
+                    .at(locate("audio", None))
+                    .hint(msg!("front-matter.bad-audio-hint")),
             );
         }
         plain
@@ -568,6 +581,30 @@ mod tests {
         let (_, problems) = run("+++\nsummary = \"s\"\n+++\n");
         let messages: Vec<_> = problems.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(messages, ["missing `title`"]);
+    }
+
+    #[test]
+    fn toml_and_yaml_mistakes_are_said_in_words_with_the_line_fixed() {
+        let (_, problems) = run("+++\ntitle = \"Bài \"mới\"\"\n+++\n");
+        assert_eq!(
+            positions(&problems),
+            [(2, 15, "the text of `title` ends at the second `\"`: a quote inside the text closes it early")]
+        );
+        assert_eq!(
+            problems[0].hint.as_deref(),
+            Some("escape each quote inside the text as \\\": title = \"Bài \\\"mới\\\"\", or put the text in single quotes: title = 'Bài \"mới\"'")
+        );
+        let cases = [
+            ("---\ntitle: \"Bài \"mới\"\"\n---\n", "the text of `title` ends at the second `\"`: a quote inside the text closes it early", "put the text in single quotes: title: 'Bài \"mới\"' (a ' inside is written ''), or write each \" inside as \\\""),
+            ("---\ntitle: Bước 1: đăng nhập\n---\n", "the value of `title` holds `: `, which YAML reads as the start of another key", "put the text in double quotes: title: \"Bước 1: đăng nhập\""),
+            ("---\ntitle: @Zalo\n---\n", "the value of `title` starts with `@`, which YAML keeps for itself", "put the text in double quotes: title: \"@Zalo\""),
+            ("---\ntitle: T\nduration: mười\n---\n", "`duration` must be a whole number, not the text \"mười\"", "check the value: text (in quotes when it holds signs), whole numbers, true/false, lists as [a, b]"),
+        ];
+        for (text, message, hint) in cases {
+            let (_, problems) = run(text);
+            assert_eq!(problems[0].message, message, "{text:?}");
+            assert_eq!(problems[0].hint.as_deref(), Some(hint), "{text:?}");
+        }
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub use front_matter::{FrontMatter, Level, Review};
 
 use crate::config::{Config, LangId};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::msg;
 use crate::slug;
 use front_matter::Requirements;
 use std::collections::BTreeMap;
@@ -159,17 +160,21 @@ fn is_ordinary_small_file(rel: &Path, path: &Path, problems: &mut Vec<Diagnostic
                 Diagnostic::error(
                     rel,
                     "too-large",
-                    format!("file is {:.1} MB, over the 10 MB limit", meta.len() as f64 / 1e6),
+                    msg!(
+                        "content.file-too-large",
+                        mb = crate::messages::decimal(meta.len() as f64 / 1e6, 1),
+                        limit = 10
+                    ),
                 )
-                .hint("shrink it (compress the image, shorten the audio) or host it outside the site"),
+                .hint(msg!("content.file-too-large-hint")),
             );
             false
         }
         // a FIFO would hang the build when read, a device would never end
         Ok(meta) if !meta.is_file() => {
             problems.push(
-                Diagnostic::error(rel, "not-a-file", format!("not an ordinary file: {}", file_kind(&meta)))
-                    .hint("hoclieu reads only ordinary files under content/: remove it, or put the file itself there"),
+                Diagnostic::error(rel, "not-a-file", msg!("content.not-a-file", kind = file_kind(&meta)))
+                    .hint(msg!("content.not-a-file-hint")),
             );
             false
         }
@@ -195,9 +200,9 @@ fn read_markdown(rel: &Path, path: &Path, problems: &mut Vec<Diagnostic>) -> Opt
             Diagnostic::error(
                 rel,
                 "too-large",
-                format!("Markdown file is {} KB, over the {} KB limit", bytes.len() / 1024, MAX_PAGE_BYTES / 1024),
+                msg!("content.markdown-too-large", kb = bytes.len() / 1024, limit = MAX_PAGE_BYTES / 1024),
             )
-            .hint("split the lesson into several: learners read it on cheap phones over paid data"),
+            .hint(msg!("content.markdown-too-large-hint")),
         );
         return None;
     }
@@ -207,9 +212,9 @@ fn read_markdown(rel: &Path, path: &Path, problems: &mut Vec<Diagnostic>) -> Opt
             let offset = e.utf8_error().valid_up_to();
             let valid = std::str::from_utf8(&e.as_bytes()[..offset]).unwrap_or_default();
             problems.push(
-                Diagnostic::error(rel, "not-utf8", "file is not valid UTF-8")
+                Diagnostic::error(rel, "not-utf8", msg!("content.not-utf8"))
                     .at(crate::diag::Position::of_offset(valid, offset))
-                    .hint("save the file as UTF-8 (in most editors: Save with Encoding → UTF-8)"),
+                    .hint(msg!("content.not-utf8-hint")),
             );
             None
         }
@@ -239,8 +244,8 @@ fn place(config: &Config, rel: &Path, problems: &mut Vec<Diagnostic>) -> Option<
         Ok(section) => section,
         Err(folder) => {
             problems.push(
-                Diagnostic::error(rel, "bad-name", format!("the folder name \"{folder}\" gives an empty slug"))
-                    .hint("name the folder with letters or digits, e.g. an-toan-thong-tin"),
+                Diagnostic::error(rel, "bad-name", msg!("content.empty-folder-slug", folder))
+                    .hint(msg!("content.empty-folder-slug-hint")),
             );
             return None;
         }
@@ -252,10 +257,8 @@ fn place(config: &Config, rel: &Path, problems: &mut Vec<Diagnostic>) -> Option<
         (false, None) => (PageKind::Page, slug::slugify(stem)),
     };
     if slug.is_empty() && kind != PageKind::Home {
-        problems.push(
-            Diagnostic::error(rel, "bad-name", "the file name gives an empty slug")
-                .hint("name the file with letters or digits, e.g. mat-khau-manh.md"),
-        );
+        problems
+            .push(Diagnostic::error(rel, "bad-name", msg!("content.empty-slug")).hint(msg!("content.empty-slug-hint")));
         return None;
     }
     Some(Place { kind, lang, section, slug })
@@ -309,8 +312,8 @@ fn check_audio(rel: &Path, path: &Path, front: &FrontMatter, problems: &mut Vec<
     if let Some(audio) = &front.audio {
         if !path.with_file_name(audio).is_file() {
             problems.push(
-                Diagnostic::error(rel, "missing-file", format!("audio file \"{audio}\" not found next to the lesson"))
-                    .hint("put the audio file in the same folder as the lesson"),
+                Diagnostic::error(rel, "missing-file", msg!("content.missing-audio", audio))
+                    .hint(msg!("content.missing-audio-hint")),
             );
         }
     }
@@ -319,35 +322,35 @@ fn check_audio(rel: &Path, path: &Path, front: &FrontMatter, problems: &mut Vec<
 /// A file that could not be read, with what to do about it.
 pub(crate) fn cannot_read(rel: &Path, e: &std::io::Error) -> Diagnostic {
     let hint = if crate::fs::is_symlink_loop(e) {
-        "a symlink on the way leads back to itself: remove it, or point it at the file itself"
+        msg!("content.read-loop-hint")
     } else if e.kind() == std::io::ErrorKind::PermissionDenied {
-        "make the file readable by you (chmod u+r), or move it out of content/"
+        msg!("content.read-permission-hint")
     } else {
-        "check that the file is still there and readable, then build again"
+        msg!("content.read-again-hint")
     };
-    Diagnostic::error(rel, "io", format!("cannot read: {e}")).hint(hint)
+    Diagnostic::error(rel, "io", msg!("content.cannot-read", error = e)).hint(hint)
 }
 
 /// What a file that is not an ordinary file is, in words.
-fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+fn file_kind(meta: &std::fs::Metadata) -> String {
     let kind = meta.file_type();
     if kind.is_dir() {
-        return "a folder";
+        return msg!("content.kind-folder");
     }
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
         if kind.is_fifo() {
-            return "a named pipe (FIFO)";
+            return msg!("content.kind-fifo");
         }
         if kind.is_socket() {
-            return "a socket";
+            return msg!("content.kind-socket");
         }
         if kind.is_char_device() || kind.is_block_device() {
-            return "a device";
+            return msg!("content.kind-device");
         }
     }
-    "a special file"
+    msg!("content.kind-special")
 }
 
 /// An asset: refused when a browser would run it, read and cleaned when it is an SVG.
@@ -356,12 +359,8 @@ fn load_asset(rel: &Path, path: &Path, problems: &mut Vec<Diagnostic>) -> Loaded
     let asset = |cleaned| Loaded::Asset(Asset { path: rel.to_path_buf(), cleaned });
     if ACTIVE_EXTENSIONS.contains(&extension.as_str()) {
         problems.push(
-            Diagnostic::error(
-                rel,
-                "unsafe-asset",
-                format!("`.{extension}` files are not copied into the site: a browser would run them as part of it"),
-            )
-            .hint("write the page in Markdown, or put the file in a .zip next to the lesson and link to that"),
+            Diagnostic::error(rel, "unsafe-asset", msg!("content.active-file", extension))
+                .hint(msg!("content.active-file-hint")),
         );
         return Loaded::Skipped;
     }
@@ -376,15 +375,15 @@ fn load_asset(rel: &Path, path: &Path, problems: &mut Vec<Diagnostic>) -> Loaded
         }
     };
     let refuse = |problems: &mut Vec<Diagnostic>, reason: &str, at: Option<crate::diag::Position>| {
-        let diagnostic = Diagnostic::error(rel, "unsafe-svg", format!("SVG cannot be copied safely: {reason}"))
-            .hint("save it again as plain SVG (Inkscape: File → Save As → Plain SVG), or export it as PNG");
+        let diagnostic = Diagnostic::error(rel, "unsafe-svg", msg!("content.unsafe-svg", reason))
+            .hint(msg!("content.unsafe-svg-hint"));
         problems.push(match at {
             Some(at) => diagnostic.at(at),
             None => diagnostic,
         });
         Loaded::Skipped
     };
-    let Ok(text) = std::str::from_utf8(&bytes) else { return refuse(problems, "it is not UTF-8", None) };
+    let Ok(text) = std::str::from_utf8(&bytes) else { return refuse(problems, &msg!("content.svg-not-utf8"), None) };
     let (bom, svg_text) = match text.strip_prefix('\u{feff}') {
         Some(rest) => ("\u{feff}", rest),
         None => ("", text),
@@ -397,15 +396,8 @@ fn load_asset(rel: &Path, path: &Path, problems: &mut Vec<Diagnostic>) -> Loaded
         }
         svg::Verdict::Cleaned { svg, removed } => {
             problems.push(
-                Diagnostic::warning(
-                    rel,
-                    "unsafe-svg",
-                    format!(
-                        "removed from the SVG: {} (script, or loads from another host)",
-                        removed.join(", ")
-                    ),
-                )
-                .hint("the site gets a cleaned copy; remove these from the file (or save it as plain SVG) to silence this"),
+                Diagnostic::warning(rel, "unsafe-svg", msg!("content.svg-cleaned", removed = removed.join(", ")))
+                    .hint(msg!("content.svg-cleaned-hint")),
             );
             asset(Some(format!("{bom}{svg}").into_bytes().into()))
         }
@@ -454,12 +446,9 @@ pub(crate) fn inherit(config: &Config, pages: &mut [SourcePage], diagnostics: &m
         ];
         for (key, _, ids) in missing.iter().filter(|(_, empty, _)| *empty) {
             diagnostics.push(
-                Diagnostic::error(&page.path, "missing-key", format!("a lesson needs at least one of `{key}`"))
+                Diagnostic::error(&page.path, "missing-key", msg!("front-matter.lesson-needs", key))
                     .at(crate::diag::Position::new(1, 1))
-                    .hint(format!(
-                        "add `{key} = [\"…\"]` with ids from book.toml: {}; or set it once for a whole section in its _index.md",
-                        ids.join(", ")
-                    )),
+                    .hint(msg!("front-matter.lesson-needs-hint", key, ids = ids.join(", "))),
             );
         }
     }
@@ -493,9 +482,9 @@ fn check_slug_clashes(pages: &[SourcePage], diagnostics: &mut Diagnostics) {
                 Diagnostic::error(
                     &page.path,
                     "slug-clash",
-                    format!("gives the same address \"{}\" as {}", page.slug, first.display()),
+                    msg!("content.slug-clash", slug = page.slug, first = first.display()),
                 )
-                .hint("rename one of the two files"),
+                .hint(msg!("content.slug-clash-hint")),
             );
         }
     }

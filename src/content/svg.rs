@@ -20,6 +20,7 @@
 //! and never expands entities by itself.
 
 use crate::markdown::url;
+use crate::msg;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::{NsReader, XmlVersion};
@@ -100,7 +101,7 @@ impl<'a> Cleaner<'a> {
             let start = reader.buffer_position() as usize;
             let event = reader
                 .read_event()
-                .map_err(|e| (format!("it is not well-formed XML: {e}"), Some(reader.error_position() as usize)))?;
+                .map_err(|e| (msg!("svg.not-xml", error = e), Some(reader.error_position() as usize)))?;
             let end = reader.buffer_position() as usize;
             let raw = &self.text[start..end];
             if self.skipping > 0 {
@@ -126,7 +127,7 @@ impl<'a> Cleaner<'a> {
                         }
                     }
                     // a style sheet holds text only
-                    _ => return Err(("a `<style>` element holds other elements".to_string(), Some(start))),
+                    _ => return Err((msg!("svg.style-elements"), Some(start))),
                 }
                 continue;
             }
@@ -134,7 +135,7 @@ impl<'a> Cleaner<'a> {
                 Event::Eof => break,
                 Event::DocType(doctype) => {
                     if doctype.contains("<!ENTITY") {
-                        return Err(("it declares XML entities".to_string(), Some(start)));
+                        return Err((msg!("svg.entities"), Some(start)));
                     }
                     self.out.push_str(raw);
                 }
@@ -179,7 +180,7 @@ impl<'a> Cleaner<'a> {
             }
         }
         if self.skipping > 0 || self.style.is_some() {
-            return Err(("it ends inside an element".to_string(), None));
+            return Err((msg!("svg.ends-inside"), None));
         }
         Ok(self)
     }
@@ -209,7 +210,7 @@ impl<'a> Cleaner<'a> {
         let mut kept = Vec::new();
         let mut any_removed = false;
         for attribute in tag.attributes() {
-            let attribute = attribute.map_err(|e| format!("it is not well-formed XML: {e}"))?;
+            let attribute = attribute.map_err(|e| msg!("svg.not-xml", error = e))?;
             let name = attribute.key.into_inner().to_string();
             let (namespace, local) = reader.resolver().resolve_attribute(attribute.key);
             let local = local.into_inner().to_ascii_lowercase();

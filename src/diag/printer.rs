@@ -2,6 +2,7 @@
 //! a caret, a hint) and a JSON form for CI.
 
 use super::{Diagnostic, Severity};
+use crate::msg;
 use std::io::Write;
 use std::path::Path;
 
@@ -12,9 +13,9 @@ pub fn print_human(out: &mut dyn Write, root: &Path, diagnostics: &[Diagnostic])
     let mut source: Option<(&Path, Option<String>)> = None;
     for d in diagnostics {
         let severity = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Note => "note",
+            Severity::Error => msg!("diag.error"),
+            Severity::Warning => msg!("diag.warning"),
+            Severity::Note => msg!("diag.note"),
         };
         // names and text from the content reach the terminal: no escape sequences
         let file = escape(&d.file.to_string_lossy()).into_owned();
@@ -43,7 +44,7 @@ pub fn print_human(out: &mut dyn Write, root: &Path, diagnostics: &[Diagnostic])
             }
         }
         if let Some(hint) = &d.hint {
-            writeln!(out, "  hint: {}", escape(hint))?;
+            writeln!(out, "  {}", msg!("diag.hint", hint = escape(hint)))?;
         }
     }
     Ok(())

@@ -3,6 +3,7 @@
 //! header lied to [`super::probe`].
 
 use super::{cache, check_size, hash_bytes, variant_output, widths_for, Processed, Refused, Settings, Variant};
+use crate::msg;
 use image::{imageops::FilterType, DynamicImage, ImageFormat};
 use std::io::Cursor;
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use std::sync::Arc;
 const ENCODER: &str = "libwebp-1/catmullrom/m4";
 
 fn refused(message: String) -> Refused {
-    Refused { message, hint: "save it again as PNG or JPEG from an image editor or the phone's gallery".into() }
+    Refused { message, hint: msg!("images.save-again-hint") }
 }
 
 /// The EXIF orientation (1–8) of an image, 1 when it has none.
@@ -27,7 +28,7 @@ fn orientation(bytes: &[u8]) -> u32 {
 fn decode(bytes: &[u8], settings: &Settings) -> Result<(DynamicImage, ImageFormat), Refused> {
     let reader = image::ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
-        .map_err(|e| refused(format!("cannot read the image: {e}")))?;
+        .map_err(|e| refused(msg!("images.cannot-read", error = e)))?;
     let format =
         reader.format().ok_or_else(|| refused("not an image this build reads (PNG, JPEG, WebP, GIF)".into()))?;
     let mut reader = reader;
@@ -37,7 +38,7 @@ fn decode(bytes: &[u8], settings: &Settings) -> Result<(DynamicImage, ImageForma
     limits.max_image_height = Some(side);
     limits.max_alloc = Some(settings.limits.max_pixels.saturating_mul(8));
     reader.limits(limits);
-    let mut image = reader.decode().map_err(|e| refused(format!("cannot decode the image: {e}")))?;
+    let mut image = reader.decode().map_err(|e| refused(msg!("images.cannot-decode", error = e)))?;
     if let Some(o) = image::metadata::Orientation::from_exif(orientation(bytes) as u8) {
         image.apply_orientation(o);
     }
@@ -79,7 +80,7 @@ fn key(source_hash: &str, width: u32, quality: u8) -> String {
 /// Every variant of an image, from the cache or encoded now.
 pub(super) fn variants(bytes: &[u8], output: &str, settings: &Settings) -> Result<Processed, Refused> {
     let source_hash = hash_bytes(bytes);
-    let header = imagesize::blob_size(bytes).map_err(|e| refused(format!("cannot read the image: {e}")))?;
+    let header = imagesize::blob_size(bytes).map_err(|e| refused(msg!("images.cannot-read", error = e)))?;
     check_size(header.width as u64, header.height as u64, &settings.limits)?;
     let (mut width, mut height) = (header.width as u32, header.height as u32);
     if (5..=8).contains(&orientation(bytes)) {
@@ -134,7 +135,7 @@ pub fn original(bytes: &[u8], settings: &Settings) -> Result<Vec<u8>, Refused> {
     if let Some(hit) = cache::get(settings.cache.as_deref(), &cache_key) {
         return Ok(hit);
     }
-    let header = imagesize::blob_size(bytes).map_err(|e| refused(format!("cannot read the image: {e}")))?;
+    let header = imagesize::blob_size(bytes).map_err(|e| refused(msg!("images.cannot-read", error = e)))?;
     check_size(header.width as u64, header.height as u64, &settings.limits)?;
     let (image, format) = decode(bytes, settings)?;
     let mut out = Vec::new();
@@ -149,7 +150,7 @@ pub fn original(bytes: &[u8], settings: &Settings) -> Result<Vec<u8>, Refused> {
         ImageFormat::Gif => image.to_rgba8().write_to(&mut Cursor::new(&mut out), ImageFormat::Gif),
         _ => image.write_to(&mut Cursor::new(&mut out), ImageFormat::Png),
     };
-    written.map_err(|e| refused(format!("cannot encode the image: {e}")))?;
+    written.map_err(|e| refused(msg!("images.cannot-encode", error = e)))?;
     cache::put(settings.cache.as_deref(), &cache_key, &out);
     Ok(out)
 }

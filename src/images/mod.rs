@@ -19,6 +19,7 @@
 pub mod cache;
 mod encode;
 
+use crate::msg;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -140,18 +141,18 @@ pub struct Header {
 /// decoding (and without reading a file over the byte limit).
 pub fn probe(path: &Path, limits: &Limits) -> Result<Header, Refused> {
     let unreadable = |e: &dyn std::fmt::Display| Refused {
-        message: format!("cannot read the image: {e}"),
-        hint: "save it again as PNG or JPEG from an image editor or the phone's gallery".into(),
+        message: msg!("images.cannot-read", error = e),
+        hint: msg!("images.save-again-hint"),
     };
     let bytes = std::fs::metadata(path).map_err(|e| unreadable(&e))?.len();
     if bytes > limits.max_bytes {
         return Err(Refused {
-            message: format!(
-                "image file is {:.1} MB, over the limit of {:.0} MB",
-                bytes as f64 / 1e6,
-                limits.max_bytes as f64 / 1e6
+            message: msg!(
+                "images.too-large",
+                mb = crate::messages::decimal(bytes as f64 / 1e6, 1),
+                limit = crate::messages::decimal(limits.max_bytes as f64 / 1e6, 0)
             ),
-            hint: "resize it to at most 2000 pixels wide before adding it: phones show it at 360 to 1080".into(),
+            hint: msg!("images.too-large-hint"),
         });
     }
     let size = imagesize::size(path).map_err(|e| unreadable(&e))?;
@@ -163,20 +164,19 @@ pub fn probe(path: &Path, limits: &Limits) -> Result<Header, Refused> {
 /// Checks a declared width and height against the limits.
 pub fn check_size(width: u64, height: u64, limits: &Limits) -> Result<(), Refused> {
     if width == 0 || height == 0 {
-        return Err(Refused {
-            message: format!("image declares {width}×{height} pixels"),
-            hint: "the file is damaged: save it again from an image editor".into(),
-        });
+        return Err(Refused { message: msg!("images.empty", width, height), hint: msg!("images.empty-hint") });
     }
     if width > limits.max_side || height > limits.max_side || width.saturating_mul(height) > limits.max_pixels {
         return Err(Refused {
-            message: format!(
-                "image declares {width}×{height} pixels ({:.1} megapixels), over the limit of {} pixels a side and {:.0} megapixels: refused before decoding",
-                (width * height) as f64 / 1e6,
-                limits.max_side,
-                limits.max_pixels as f64 / 1e6
+            message: msg!(
+                "images.too-many-pixels",
+                width,
+                height,
+                megapixels = crate::messages::decimal((width * height) as f64 / 1e6, 1),
+                side = limits.max_side,
+                limit = crate::messages::decimal(limits.max_pixels as f64 / 1e6, 0)
             ),
-            hint: "resize it to at most 2000 pixels wide before adding it (a file that declares more than it holds is a decompression bomb)".into(),
+            hint: msg!("images.too-many-pixels-hint"),
         });
     }
     Ok(())
@@ -218,8 +218,8 @@ pub fn process(root: &Path, source: &Path, output: &str, settings: &Settings) ->
     let path = root.join(source);
     probe(&path, &settings.limits)?;
     let bytes = std::fs::read(&path).map_err(|e| Refused {
-        message: format!("cannot read the image: {e}"),
-        hint: "check that the file can be read".into(),
+        message: msg!("images.cannot-read", error = e),
+        hint: msg!("images.check-readable-hint"),
     })?;
     encode::variants(&bytes, output, settings)
 }

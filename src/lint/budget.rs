@@ -10,6 +10,7 @@
 
 use crate::config::Budgets;
 use crate::diag::{Diagnostic, Severity};
+use crate::msg;
 use crate::render::view::LoadKind;
 use crate::render::PageLoads;
 use crate::site::{PageStatus, Site};
@@ -61,7 +62,7 @@ pub fn check(
 /// The diagnostics for one page's weight.
 pub fn judge(page: &str, source: &Path, weight: &PageWeight, budgets: &Budgets, strict: bool) -> Vec<Diagnostic> {
     let severity = if strict { Severity::Error } else { Severity::Warning };
-    let kb = |bytes: u64| bytes as f64 / 1024.0;
+    let kb = |bytes: u64| crate::messages::decimal(bytes as f64 / 1024.0, 1);
     let mut problems = Vec::new();
     // A course's print page holds every lesson on purpose: it is printed, not read on a phone.
     let is_print_page = page.ends_with(&format!("/{}/index.html", crate::site::PRINT_SLUG));
@@ -69,16 +70,17 @@ pub fn judge(page: &str, source: &Path, weight: &PageWeight, budgets: &Budgets, 
         let mut d = Diagnostic::warning(
             source,
             "over-budget",
-            format!(
-                "page {page} needs {:.1} KB compressed on first load (HTML {:.1} KB, CSS {:.1} KB, JS {:.1} KB), over the {} KB budget",
-                kb(weight.total()),
-                kb(weight.html),
-                kb(weight.css),
-                kb(weight.js),
-                budgets.lesson_kb
+            msg!(
+                "lint.page-over-budget",
+                page,
+                total = kb(weight.total()),
+                html = kb(weight.html),
+                css = kb(weight.css),
+                js = kb(weight.js),
+                budget = budgets.lesson_kb
             ),
         )
-        .hint("split the lesson in two, or shorten long tables and code blocks; raise [budgets] lesson_kb only if learners can afford it");
+        .hint(msg!("lint.page-over-budget-hint"));
         d.severity = severity;
         problems.push(d);
     }
@@ -86,20 +88,16 @@ pub fn judge(page: &str, source: &Path, weight: &PageWeight, budgets: &Budgets, 
         let mut d = Diagnostic::warning(
             source,
             "over-budget",
-            format!(
-                "page {page} loads {:.1} KB of JavaScript compressed, over the {} KB budget",
-                kb(weight.js),
-                budgets.js_kb
-            ),
+            msg!("lint.js-over-budget", page, js = kb(weight.js), budget = budgets.js_kb),
         )
-        .hint("scripts only enhance pages: remove or shrink them in the theme");
+        .hint(msg!("lint.js-over-budget-hint"));
         d.severity = severity;
         problems.push(d);
     }
     for url in &weight.foreign {
         problems.push(
-            Diagnostic::error(source, "foreign-request", format!("page {page} loads {url} from another host"))
-                .hint("put the file in the repository next to the lesson: pages must work offline and cost learners nothing extra"),
+            Diagnostic::error(source, "foreign-request", msg!("lint.foreign-request", page, url))
+                .hint(msg!("lint.foreign-request-hint")),
         );
     }
     problems

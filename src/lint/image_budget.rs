@@ -5,6 +5,7 @@
 //! warning naming the file, the width and the bytes; an error with `--strict`.
 
 use crate::diag::{Diagnostic, Severity};
+use crate::msg;
 use crate::render::view::LoadKind;
 use crate::render::PageLoads;
 use crate::site::{PageStatus, Site};
@@ -12,7 +13,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 fn kb(bytes: u64) -> String {
-    format!("{:.1} KB", bytes as f64 / 1024.0)
+    format!("{} KB", crate::messages::decimal(bytes as f64 / 1024.0, 1))
 }
 
 /// Checks every processed image, and every page's images.
@@ -31,14 +32,9 @@ pub fn check(site: &Site, pages: &BTreeMap<String, PageLoads>, strict: bool) -> 
             let mut d = Diagnostic::warning(
                 &asset.source,
                 "image-over-budget",
-                format!(
-                    "image is {} at {} px wide (what a 360 px phone loads), over the {} KB budget of [budgets] image_kb",
-                    kb(bytes),
-                    variant.width,
-                    budgets.image_kb
-                ),
+                msg!("lint.image-over-budget", size = kb(bytes), width = variant.width, budget = budgets.image_kb),
             )
-            .hint("crop it to the part the step is about, or lower [images] photo_quality / screen_quality in book.toml; raise image_kb only if learners can afford it");
+            .hint(msg!("lint.image-over-budget-hint"));
             d.severity = severity;
             problems.push(d);
         }
@@ -67,22 +63,32 @@ pub fn check(site: &Site, pages: &BTreeMap<String, PageLoads>, strict: bool) -> 
         let named: Vec<String> = heaviest
             .iter()
             .take(3)
-            .map(|(source, width, bytes)| format!("{} {} at {width} px", source.display(), kb(*bytes)))
+            .map(|(source, width, bytes)| msg!("lint.image-at", file = source.display(), size = kb(*bytes), width))
             .collect();
         let source = sources.get(page.as_str()).copied().unwrap_or(Path::new(page.as_str()));
         let mut d = Diagnostic::warning(
             source,
             "images-over-budget",
-            format!(
-                "page {page} loads {} of images on a 360 px phone ({} image{}; heaviest: {}), over the {} KB budget of [budgets] page_images_kb",
-                kb(total),
-                images.len(),
-                if images.len() == 1 { "" } else { "s" },
-                named.join(", "),
-                budgets.page_images_kb
-            ),
+            if images.len() == 1 {
+                msg!(
+                    "lint.page-image-over-budget",
+                    page,
+                    size = kb(total),
+                    heaviest = named.join(", "),
+                    budget = budgets.page_images_kb
+                )
+            } else {
+                msg!(
+                    "lint.page-images-over-budget",
+                    page,
+                    size = kb(total),
+                    count = images.len(),
+                    heaviest = named.join(", "),
+                    budget = budgets.page_images_kb
+                )
+            },
         )
-        .hint("split the lesson in two, or keep only the screenshots that show a new step");
+        .hint(msg!("lint.page-images-over-budget-hint"));
         d.severity = severity;
         problems.push(d);
     }

@@ -5,6 +5,7 @@
 
 use crate::content::Review;
 use crate::diag::Diagnostic;
+use crate::msg;
 use crate::site::translations::source_hash;
 use crate::site::{PageStatus, Site};
 use std::path::Path;
@@ -22,17 +23,13 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
                 Diagnostic::warning(
                     &page.source.path,
                     "machine-translation",
-                    format!("machine translation into {language}, awaiting review by a native speaker"),
+                    msg!("lint.machine-translation", language),
                 )
-                .hint("when a native speaker has checked it, set review = \"reviewed\""),
+                .hint(msg!("lint.review-hint")),
             ),
             Some(Review::Draft) | None => problems.push(
-                Diagnostic::warning(
-                    &page.source.path,
-                    "draft-translation",
-                    format!("draft translation into {language}, awaiting review by a native speaker"),
-                )
-                .hint("when a native speaker has checked it, set review = \"reviewed\""),
+                Diagnostic::warning(&page.source.path, "draft-translation", msg!("lint.draft-translation", language))
+                    .hint(msg!("lint.review-hint")),
             ),
             Some(Review::Reviewed) => {}
         }
@@ -40,22 +37,16 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
             let recorded = page.source.front.source_hash.clone().unwrap_or_default();
             let how_much =
                 match changed_lines(&site.config.root, &original.source.path, &recorded, original.source.body()) {
-                    Some((added, removed)) => format!("{added} lines added and {removed} removed since"),
-                    None => "the recorded version is not in the git history".to_string(),
+                    Some((added, removed)) => msg!("lint.lines-changed", added, removed),
+                    None => msg!("lint.version-not-in-git"),
                 };
             problems.push(
                 Diagnostic::warning(
                     &page.source.path,
                     "stale-translation",
-                    format!(
-                        "stale translation: {} changed since it was translated ({how_much})",
-                        original.source.path.display()
-                    ),
+                    msg!("lint.stale-translation", original = original.source.path.display(), how_much),
                 )
-                .hint(format!(
-                    "update the translation, then set source_hash = \"{}\"",
-                    source_hash(original.source.body())
-                )),
+                .hint(msg!("lint.stale-translation-hint", hash = source_hash(original.source.body()))),
             );
         }
     }
@@ -75,9 +66,9 @@ pub fn missing_strings(site: &Site, missing: &[Vec<String>]) -> Vec<Diagnostic> 
             Diagnostic::warning(
                 format!("themes/{theme}/i18n/{}.toml", lang.id),
                 "missing-strings",
-                format!("{} UI strings missing for {}, shown in Vietnamese: {}", keys.len(), lang.name, keys.join(", ")),
+                msg!("lint.missing-strings", count = keys.len(), language = lang.name, keys = keys.join(", ")),
             )
-            .hint(format!("copy themes/{theme}/i18n/vi.toml to {}.toml, translate it and add _review = \"machine\", \"draft\" or \"reviewed\"", lang.id))
+            .hint(msg!("lint.missing-strings-hint", theme, id = lang.id))
         })
         .collect()
 }
@@ -92,9 +83,9 @@ pub fn coverage_gaps(site: &Site) -> Vec<Diagnostic> {
             Diagnostic::warning(
                 "book.toml",
                 "coverage-gap",
-                format!("group \"{}\" must learn domain \"{}\" but no lesson has both", group.id, domain.id),
+                msg!("lint.coverage-gap", group = group.id, domain = domain.id),
             )
-            .hint(format!("write a lesson with domains = [\"{}\"] and groups = [\"{}\"]", domain.id, group.id))
+            .hint(msg!("lint.coverage-gap-hint", group = group.id, domain = domain.id))
         })
         .collect()
 }
@@ -109,33 +100,33 @@ pub fn untranslated(site: &Site) -> Vec<Diagnostic> {
         let mut missing: Vec<String> = Vec::new();
         let own = &lang.site;
         for (what, default, own) in [
-            ("site title", &config.title, &own.title),
-            ("description", &config.description, &own.description),
-            ("publisher", &config.publisher, &own.publisher),
+            (msg!("lint.site-title"), &config.title, &own.title),
+            (msg!("lint.description"), &config.description, &own.description),
+            (msg!("lint.publisher"), &config.publisher, &own.publisher),
         ] {
             if !default.is_empty() && own.is_none() {
-                missing.push(what.to_string());
+                missing.push(what);
             }
         }
-        let mut count = |what: &str, ids: Vec<&str>, all: usize| {
+        let mut count = |what: String, ids: Vec<&str>, all: usize| {
             if !ids.is_empty() {
-                missing.push(format!("{} of {all} {what} ({})", ids.len(), ids.join(", ")));
+                missing.push(msg!("lint.n-of-all", n = ids.len(), all, what, ids = ids.join(", ")));
             }
         };
         let groups = config.groups.iter().filter(|g| g.name_in(id).is_none()).map(|g| g.id.as_str()).collect();
-        count("group names", groups, config.groups.len());
+        count(msg!("lint.group-names"), groups, config.groups.len());
         let domains = config.domains.iter().filter(|d| d.name_in(id).is_none()).map(|d| d.id.as_str()).collect();
-        count("domain names", domains, config.domains.len());
+        count(msg!("lint.domain-names"), domains, config.domains.len());
         let sections = site
             .sections
             .iter()
             .filter(|s| site.page(s.page, l).status == PageStatus::Fallback)
             .map(|s| s.id.as_str())
             .collect();
-        count("section titles and summaries", sections, site.sections.len());
+        count(msg!("lint.section-titles"), sections, site.sections.len());
         let home = site.page(site.home, l);
         if home.status == PageStatus::Fallback && !home.source.body().trim().is_empty() {
-            missing.push("home page text".to_string());
+            missing.push(msg!("lint.home-text"));
         }
         if missing.is_empty() {
             continue;
@@ -148,13 +139,9 @@ pub fn untranslated(site: &Site) -> Vec<Diagnostic> {
             Diagnostic::note(
                 "book.toml",
                 "untranslated",
-                format!("language {id} ({name}) shows in {}: {}", config.languages[0].name, missing.join("; ")),
+                msg!("lint.untranslated", id, name, default = config.languages[0].name, missing = missing.join("; ")),
             )
-            .hint(format!(
-                "in book.toml: [languages.{id}.site] title, description, publisher and names = {{ {id} = \"…\" }} \
-                 in each group and domain, with [languages.{id}] review = \"machine\", \"draft\" or \"reviewed\"; \
-                 section pages: content/<section>/_index.{id}.md"
-            )),
+            .hint(msg!("lint.untranslated-hint", id)),
         );
     }
     notes
@@ -165,12 +152,7 @@ pub fn base_url(site: &Site) -> Vec<Diagnostic> {
     if site.config.has_base_url() {
         return Vec::new();
     }
-    vec![Diagnostic::note(
-        "book.toml",
-        "no-base-url",
-        "no [site] base_url: pages have no canonical address, their hreflang links to other languages are relative (search engines ignore them), and links shared on Zalo or Facebook show no picture",
-    )
-    .hint("set base_url = \"https://…/\" in [site] to the address the site is published at")]
+    vec![Diagnostic::note("book.toml", "no-base-url", msg!("lint.no-base-url")).hint(msg!("lint.no-base-url-hint"))]
 }
 
 /// Lines added and removed in `path`'s body between the git revision whose body hashes to

@@ -8,6 +8,7 @@ use super::{
     highlight, level_number, limits, options, quiz, raw_tags, Heading, HeadingIds, LinkRef, Outline, TextProblem,
 };
 use crate::diag::Severity;
+use crate::msg;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
 
 /// The names of a heading's attributes other than `id` and `class`, which the renderer
@@ -47,7 +48,7 @@ pub fn outline(body: &str) -> Outline {
                             severity: Severity::Error,
                             code: "bad-quiz",
                             message: p.message,
-                            hint: p.hint.unwrap_or_else(|| quiz::FORMAT_HINT.to_string()),
+                            hint: p.hint.unwrap_or_else(quiz::format_hint),
                         }));
                     }
                 }
@@ -72,9 +73,8 @@ pub fn outline(body: &str) -> Outline {
                         offset: range.start,
                         severity: Severity::Warning,
                         code: "body-h1",
-                        message: "a level-1 heading in the text: the page's title is its only h1".to_string(),
-                        hint: "start the lesson's sections at `##` (the title comes from `title` in the front matter)"
-                            .to_string(),
+                        message: msg!("markdown.body-h1"),
+                        hint: msg!("markdown.body-h1-hint"),
                     });
                 }
                 if !attrs.is_empty() {
@@ -83,12 +83,12 @@ pub fn outline(body: &str) -> Outline {
                         offset: range.start,
                         severity: Severity::Warning,
                         code: "heading-attribute",
-                        message: format!(
-                            "heading attribute{} {} left out: a heading keeps only its id and classes",
-                            if names.len() == 1 { "" } else { "s" },
-                            names.join(", ")
-                        ),
-                        hint: "write `{#id}` or `{.class}` after the heading text, and nothing else".to_string(),
+                        message: if names.len() == 1 {
+                            msg!("markdown.heading-attribute", names = names.join(", "))
+                        } else {
+                            msg!("markdown.heading-attributes", names = names.join(", "))
+                        },
+                        hint: msg!("markdown.heading-attribute-hint"),
                     });
                 }
                 heading = Some((level_number(level), id.map(|i| i.to_string()), String::new()));
@@ -131,9 +131,8 @@ pub fn outline(body: &str) -> Outline {
                         offset: range.start,
                         severity: Severity::Warning,
                         code: "directive",
-                        message: format!("`{directive}}}}}` is shown as text: hoclieu has no such directive"),
-                        hint: "paste what it includes into the lesson (or a code block), or import the book with `hoclieu import mdbook`"
-                            .to_string(),
+                        message: msg!("markdown.directive", directive = format!("{directive}}}}}")),
+                        hint: msg!("markdown.directive-hint"),
                     });
                 }
                 if let Some((_, _, heading_text)) = &mut heading {
@@ -163,25 +162,25 @@ fn removed_html(body: &str, html: &str, body_offset: impl Fn(usize) -> usize, pr
         let shown = if written.chars().count() <= 40 { written.to_string() } else { format!("<{} …>", tag.name) };
         let (message, hint) = match verdict {
             Verdict::Kept => continue,
-            Verdict::Removed { with_content: true } => (
-                format!("`{shown}` is left out of the page with everything inside it: lessons carry no script or style of their own"),
-                "to show such code, put it in a fenced code block (```html); questions are ```quiz blocks, and the theme styles every page".to_string(),
-            ),
-            Verdict::Removed { .. } if matches!(tag.name.as_str(), "iframe" | "embed" | "object" | "frame" | "frameset" | "applet" | "portal") => (
-                format!("`{shown}` is left out of the page: pages load nothing from other hosts and must work offline"),
-                "link to the page instead ([tên](https://…)), or put the video next to the lesson and show it with <video src=\"…\" controls>".to_string(),
-            ),
+            Verdict::Removed { with_content: true } => {
+                (msg!("markdown.html-removed-with-content", shown), msg!("markdown.html-removed-with-content-hint"))
+            }
+            Verdict::Removed { .. }
+                if matches!(
+                    tag.name.as_str(),
+                    "iframe" | "embed" | "object" | "frame" | "frameset" | "applet" | "portal"
+                ) =>
+            {
+                (msg!("markdown.html-removed-embed", shown), msg!("markdown.html-removed-embed-hint"))
+            }
             Verdict::Removed { .. } => {
                 let word = word_before(&body[..offset.min(body.len())]);
                 if word.is_empty() {
-                    (
-                        format!("`{shown}` is left out of the page: it reads as an HTML tag, which hoclieu does not keep (the text inside stays)"),
-                        format!("`{shown}` is not an HTML tag hoclieu keeps: if it is text, write it in backticks (`{shown}`); for layout, use Markdown or a tag hoclieu keeps (figure, details, table, video…)"),
-                    )
+                    (msg!("markdown.html-removed-tag", shown), msg!("markdown.html-removed-tag-hint", shown))
                 } else {
                     (
-                        format!("`{shown}` is left out of the page: it reads as an HTML tag, which hoclieu does not keep"),
-                        format!("`{shown}` is not an HTML tag hoclieu keeps: write `{word}{written}` in backticks"),
+                        msg!("markdown.html-removed-generic", shown),
+                        msg!("markdown.html-removed-generic-hint", shown, word, written),
                     )
                 }
             }
@@ -192,8 +191,8 @@ fn removed_html(body: &str, html: &str, body_offset: impl Fn(usize) -> usize, pr
                         offset,
                         severity: Severity::Warning,
                         code: "html-removed",
-                        message: format!("attribute `{attribute}` of `<{}>` is left out: {reason}", tag.name),
-                        hint: hint.to_string(),
+                        message: msg!("markdown.html-removed-attribute", attribute, tag = tag.name, reason),
+                        hint,
                     });
                 }
                 continue;
@@ -204,21 +203,15 @@ fn removed_html(body: &str, html: &str, body_offset: impl Fn(usize) -> usize, pr
 }
 
 /// Why the sanitiser removes an attribute, and what to do instead.
-fn attribute_reason(attribute: &str) -> (&'static str, &'static str) {
+fn attribute_reason(attribute: &str) -> (String, String) {
     if attribute.starts_with("on") {
-        ("lessons run no script", "remove it; for questions, write a ```quiz block")
+        (msg!("markdown.attribute-script"), msg!("markdown.attribute-script-hint"))
     } else if attribute == "style" {
-        ("styles come from the theme", "remove it (a table column's alignment is written in Markdown: `|:--|:-:|`)")
+        (msg!("markdown.attribute-style"), msg!("markdown.attribute-style-hint"))
     } else if matches!(attribute, "href" | "src" | "poster" | "cite" | "action" | "formaction") {
-        (
-            "its address is not http(s), mailto, tel or a file of the site",
-            "link to an http(s) address or to a file next to the lesson",
-        )
+        (msg!("markdown.attribute-address"), msg!("markdown.attribute-address-hint"))
     } else {
-        (
-            "hoclieu does not keep this attribute",
-            "remove it: every tag keeps `id`, `class`, `lang`, `dir` and `title`, and some tags their own (`<a href>`, `<img src alt width height>`, `<video src controls>`…)",
-        )
+        (msg!("markdown.attribute-other"), msg!("markdown.attribute-other-hint"))
     }
 }
 
@@ -239,12 +232,8 @@ fn unknown_language(lang: &str, offset: usize) -> TextProblem {
         offset,
         severity: Severity::Warning,
         code: "unknown-language",
-        message: format!("code in \"{lang}\" is shown without highlighting: the highlighter does not know it"),
-        hint: format!(
-            "use one of {}, or another of the {} languages hoclieu knows by name or file extension (or `text`)",
-            highlight::COMMON.join(", "),
-            highlight::count()
-        ),
+        message: msg!("markdown.unknown-language", lang),
+        hint: msg!("markdown.unknown-language-hint", known = highlight::COMMON.join(", "), count = highlight::count()),
     }
 }
 
@@ -261,8 +250,8 @@ struct Counts {
 impl Counts {
     /// Counts one event; the problem when it crosses a limit (its offset is left at 0).
     fn add(&mut self, event: &Event) -> Option<TextProblem> {
-        let too_many = |code: &'static str, message: String, hint: &str| {
-            Some(TextProblem { offset: 0, severity: Severity::Error, code, message, hint: hint.to_string() })
+        let too_many = |code: &'static str, message: String, hint: String| {
+            Some(TextProblem { offset: 0, severity: Severity::Error, code, message, hint })
         };
         let deepest = match event {
             Event::Start(tag) => {
@@ -284,29 +273,29 @@ impl Counts {
         if deepest > limits::MAX_NESTING {
             return too_many(
                 "too-deep",
-                format!("text nested more than {} levels deep (lists, quotes, emphasis and HTML elements inside each other)", limits::MAX_NESTING),
-                "close the HTML elements you open (`<div>` … `</div>`) and nest lists and quotes less deeply",
+                msg!("markdown.too-deep", limit = limits::MAX_NESTING),
+                msg!("markdown.too-deep-hint"),
             );
         }
         if self.raw_html.tags > limits::MAX_RAW_HTML_TAGS {
             return too_many(
                 "too-large",
-                format!("more than {} raw HTML tags on one page", limits::MAX_RAW_HTML_TAGS),
-                "write the page in Markdown (tables as | a | b |), or split it into several lessons",
+                msg!("markdown.too-many-tags", limit = limits::MAX_RAW_HTML_TAGS),
+                msg!("markdown.too-many-tags-hint"),
             );
         }
         if self.headings > limits::MAX_HEADINGS {
             return too_many(
                 "too-large",
-                format!("more than {} headings on one page", limits::MAX_HEADINGS),
-                "split the page into several lessons",
+                msg!("markdown.too-many-headings", limit = limits::MAX_HEADINGS),
+                msg!("markdown.too-many-headings-hint"),
             );
         }
         if self.cells > limits::MAX_TABLE_CELLS {
             return too_many(
                 "too-large",
-                format!("more than {} table cells on one page", limits::MAX_TABLE_CELLS),
-                "split the table, or put the data in a file next to the lesson (a .csv or .pdf) and link to it",
+                msg!("markdown.too-many-cells", limit = limits::MAX_TABLE_CELLS),
+                msg!("markdown.too-many-cells-hint"),
             );
         }
         None

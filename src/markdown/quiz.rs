@@ -27,6 +27,7 @@
 
 use super::{escape, Strings};
 use crate::diag::did_you_mean;
+use crate::msg;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use serde::Deserialize;
 use std::ops::Range;
@@ -96,18 +97,16 @@ impl Problem {
 }
 
 /// What a quiz block looks like, for mistakes that have no more precise hint.
-pub const FORMAT_HINT: &str = "a quiz is TOML: text in \"quotes\", lists in [ ], one `[[question]]` table per question";
+pub fn format_hint() -> String {
+    msg!("quiz.format-hint")
+}
 
 /// Reads and checks the TOML of a quiz block; every mistake found is returned.
 pub fn parse(text: &str) -> Result<Quiz, Vec<Problem>> {
     let raw: RawQuiz = toml::from_str(text).map_err(|e| vec![toml_problem(text, &e)])?;
     let mut problems = Vec::new();
     if raw.question.is_empty() {
-        problems.push(Problem::new(
-            0..0,
-            "quiz has no questions",
-            "add one `[[question]]` table per question, with `text`, `choices` and `answer`",
-        ));
+        problems.push(Problem::new(0..0, msg!("quiz.no-questions"), msg!("quiz.no-questions-hint")));
     }
     let mut questions = Vec::new();
     for (n, question) in raw.question.into_iter().enumerate() {
@@ -130,11 +129,7 @@ fn check_question(n: usize, at: Range<usize>, raw: RawQuestion, problems: &mut V
         Some(text) if !text.get_ref().trim().is_empty() => text.into_inner(),
         other => {
             let span = other.map_or(at.clone(), |t| t.span());
-            problems.push(Problem::new(
-                span,
-                format!("quiz question {n} has no text"),
-                "text = \"Mật khẩu nào mạnh nhất?\"",
-            ));
+            problems.push(Problem::new(span, msg!("quiz.no-text", n), msg!("quiz.no-text-hint")));
             String::new()
         }
     };
@@ -144,8 +139,8 @@ fn check_question(n: usize, at: Range<usize>, raw: RawQuestion, problems: &mut V
                 if choice.get_ref().trim().is_empty() {
                     problems.push(Problem::new(
                         choice.span(),
-                        format!("quiz question {n}: choice {} is empty", j + 1),
-                        "write the choice's text, or remove it",
+                        msg!("quiz.empty-choice", n, choice = j + 1),
+                        msg!("quiz.empty-choice-hint"),
                     ));
                 }
             }
@@ -153,11 +148,7 @@ fn check_question(n: usize, at: Range<usize>, raw: RawQuestion, problems: &mut V
         }
         other => {
             let span = other.map_or(at.clone(), |c| c.span());
-            problems.push(Problem::new(
-                span,
-                format!("quiz question {n} needs at least two choices"),
-                "choices = [\"Câu trả lời 1\", \"Câu trả lời 2\"]",
-            ));
+            problems.push(Problem::new(span, msg!("quiz.two-choices", n), msg!("quiz.two-choices-hint")));
             Vec::new()
         }
     };
@@ -170,33 +161,29 @@ fn check_question(n: usize, at: Range<usize>, raw: RawQuestion, problems: &mut V
                 match usize::try_from(value).ok().filter(|&v| v >= 1 && v <= choices.len()) {
                     Some(_) if answer.contains(&(value as usize - 1)) => problems.push(Problem::new(
                         number.span(),
-                        format!("quiz question {n}: answer {value} is listed twice"),
-                        "list each right choice once",
+                        msg!("quiz.answer-twice", n, value),
+                        msg!("quiz.answer-twice-hint"),
                     )),
                     Some(v) => answer.push(v - 1),
                     None if choices.is_empty() => {}
                     None => problems.push(Problem::new(
                         number.span(),
-                        format!("quiz question {n}: answer {value} is not a choice (there are {})", choices.len()),
-                        "choices are numbered from 1: answer = [1] is the first choice",
+                        msg!("quiz.answer-not-a-choice", n, value, count = choices.len()),
+                        msg!("quiz.answer-not-a-choice-hint"),
                     )),
                 }
             }
             if raw.kind == Kind::Single && answer.len() > 1 {
                 problems.push(Problem::new(
                     span,
-                    format!("quiz question {n} is `single` but has {} answers", answer.len()),
-                    "set kind = \"multiple\" to let learners tick several choices, or keep one answer",
+                    msg!("quiz.single-many", n, count = answer.len()),
+                    msg!("quiz.single-many-hint"),
                 ));
             }
         }
         other => {
             let span = other.map_or(at, |a| a.span());
-            problems.push(Problem::new(
-                span,
-                format!("quiz question {n} has no answer"),
-                "`answer` lists the numbers of the right choices, from 1: answer = [2]",
-            ));
+            problems.push(Problem::new(span, msg!("quiz.no-answer", n), msg!("quiz.no-answer-hint")));
         }
     }
     answer.sort_unstable();
@@ -211,21 +198,23 @@ fn toml_problem(text: &str, e: &toml::de::Error) -> Problem {
         let key = rest.split('`').next().unwrap_or_default();
         let known = if message.contains("`question`") { QUIZ_KEYS } else { QUESTION_KEYS };
         let hint = match did_you_mean(key, known.iter().copied()) {
-            Some(best) => format!("did you mean `{best}`? known keys: {}", known.join(", ")),
-            None => format!("known keys: {}", known.join(", ")),
+            Some(best) => msg!("front-matter.did-you-mean-key", best, known = known.join(", ")),
+            None => msg!("front-matter.known-keys", known = known.join(", ")),
         };
-        return Problem::new(span, format!("unknown quiz key `{key}`"), hint);
+        return Problem::new(span, msg!("quiz.unknown-key", key), hint);
     }
     let hint = key_at(text, span.start).and_then(|key| {
         Some(match key {
-            "answer" => "`answer` takes a list of choice numbers: answer = [2]",
-            "choices" => "`choices` takes a list of texts: choices = [\"Có\", \"Không\"]",
-            "kind" => "`kind` is \"single\" (one answer) or \"multiple\" (several)",
-            "text" | "explain" | "title" => "text goes in quotes: text = \"…\"",
+            "answer" => msg!("quiz.answer-takes"),
+            "choices" => msg!("quiz.choices-takes"),
+            "kind" => msg!("quiz.kind-takes"),
+            "text" | "explain" | "title" => msg!("quiz.text-takes"),
             _ => return None,
         })
     });
-    Problem::new(span, format!("quiz: {message}"), hint.unwrap_or(FORMAT_HINT))
+    // the TOML mistake in words (a quote inside the text, a list not closed…)
+    let (_, explained, _) = crate::config::explained_toml(e, text, e.span().map(|s| s.start));
+    Problem::new(span, msg!("quiz.toml", message = explained), hint.unwrap_or_else(format_hint))
 }
 
 /// The key whose value is at `offset` (on a line `key = …`, after the `=`).
@@ -377,7 +366,10 @@ mod tests {
     fn mistakes_are_located_in_the_block() {
         let q = "[[question]]\ntext = \"Q\"\n";
         let cases: &[(String, &[Located])] = &[
-            ("[[question]]\ntext = \"Q\n".into(), &[(2, 10, "quiz: invalid basic string")]),
+            (
+                "[[question]]\ntext = \"Q\n".into(),
+                &[(2, 10, "quiz: the text of `text` is not closed: its closing quote is missing")],
+            ),
             (format!("{q}tex = \"x\"\n"), &[(3, 1, "unknown quiz key `tex`")]),
             ("[[questions]]\n".into(), &[(1, 3, "unknown quiz key `questions`")]),
             ("title = \"T\"\n".into(), &[(1, 1, "quiz has no questions")]),
@@ -403,7 +395,7 @@ mod tests {
             (format!("{q}choices = [\"a\", \"b\"]\nanswer = []\n"), &[(4, 10, "quiz question 1 has no answer")]),
             (
                 format!("{q}choices = [\"a\", \"b\"]\nanswer = 2\n"),
-                &[(4, 10, "quiz: invalid type: integer `2`, expected a sequence")],
+                &[(4, 10, "quiz: `answer` must be a list [ … ], not the number 2")],
             ),
             (
                 format!("{q}kind = \"singel\"\nchoices = [\"a\", \"b\"]\nanswer = [1]\n"),

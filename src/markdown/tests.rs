@@ -210,7 +210,11 @@ fn labels_come_from_the_theme_strings_with_vietnamese_defaults() {
 fn quiz_problems_point_into_the_body() {
     // (body, expected (line, column) in the body, message)
     let cases = [
-        ("Mở đầu\n\n```quiz\n[[question]]\ntext = \"Q\n```\n", (5, 10), "quiz: invalid basic string"),
+        (
+            "Mở đầu\n\n```quiz\n[[question]]\ntext = \"Q\n```\n",
+            (5, 10),
+            "quiz: the text of `text` is not closed: its closing quote is missing",
+        ),
         ("```quiz\n```\n", (1, 1), "quiz has no questions"),
         ("- Bước một\n\n  ```quiz\n  [[question]]\n  tex = \"Q\"\n  ```\n", (5, 3), "unknown quiz key `tex`"),
         (

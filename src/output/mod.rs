@@ -10,6 +10,7 @@ mod sink;
 
 pub use sink::Sink;
 
+use crate::msg;
 use crate::Error;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -64,10 +65,7 @@ pub fn inside(dir: &Path, relative: &str) -> Result<PathBuf, Error> {
         && relative.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
         && Path::new(relative).components().all(|c| matches!(c, std::path::Component::Normal(_)));
     if !plain {
-        return Err(Error::Usage(format!(
-            "refusing to write {relative:?}: it is not a plain path inside {}; nothing was replaced",
-            dir.display()
-        )));
+        return Err(Error::Usage(msg!("output.not-plain", relative = format!("{relative:?}"), dir = dir.display())));
     }
     Ok(dir.join(relative))
 }
@@ -79,17 +77,14 @@ pub fn inside(dir: &Path, relative: &str) -> Result<PathBuf, Error> {
 pub(crate) fn resolve_target(target: &Path) -> Result<PathBuf, Error> {
     match std::fs::symlink_metadata(target) {
         Ok(meta) if meta.file_type().is_symlink() => {
-            let real = target.canonicalize().map_err(|e| {
-                Error::Usage(format!(
-                    "{} is a symlink that leads nowhere ({e}); point it at a folder, or remove it",
-                    target.display()
-                ))
-            })?;
+            let real = target
+                .canonicalize()
+                .map_err(|e| Error::Usage(msg!("output.dangling-symlink", target = target.display(), error = e)))?;
             if !real.is_dir() {
-                return Err(Error::Usage(format!(
-                    "{} is a symlink to {}, which is not a folder; point it at a folder, or remove it",
-                    target.display(),
-                    real.display()
+                return Err(Error::Usage(msg!(
+                    "output.symlink-not-folder",
+                    target = target.display(),
+                    real = real.display()
                 )));
             }
             Ok(real)
@@ -102,7 +97,7 @@ pub(crate) fn resolve_target(target: &Path) -> Result<PathBuf, Error> {
 pub(crate) fn beside(target: &Path) -> Result<(PathBuf, String), Error> {
     let name = target
         .file_name()
-        .ok_or_else(|| Error::Usage(format!("{} has no folder name; name a folder", target.display())))?
+        .ok_or_else(|| Error::Usage(msg!("output.no-name", target = target.display())))?
         .to_string_lossy()
         .into_owned();
     let parent = match target.parent() {
@@ -119,18 +114,13 @@ pub fn check_location(root: &Path, out: &Path, what: &str) -> Result<(), Error> 
     for folder in ["content", "themes"] {
         let real = real_location(&root.join(folder));
         if real_out.starts_with(&real) {
-            return Err(Error::Usage(format!(
-                "{what} {} is inside {folder}/: it would be read back as {} on the next build; choose a folder outside content/ and themes/, e.g. public",
-                out.display(),
-                if folder == "content" { "lessons and assets" } else { "theme files" }
-            )));
+            let read_as =
+                if folder == "content" { msg!("output.read-as-content") } else { msg!("output.read-as-theme") };
+            return Err(Error::Usage(msg!("output.inside", what, out = out.display(), folder, read_as)));
         }
     }
     if real_location(root).starts_with(&real_out) {
-        return Err(Error::Usage(format!(
-            "{what} {} holds the content repository: it is replaced on every build; choose a folder inside it, e.g. public",
-            out.display()
-        )));
+        return Err(Error::Usage(msg!("output.holds-repository", what, out = out.display())));
     }
     Ok(())
 }
@@ -161,16 +151,13 @@ fn check_replaceable(out: &Path) -> Result<(), Error> {
         return Ok(());
     }
     if !out.is_dir() {
-        return Err(Error::Usage(format!("output {} exists and is not a folder", out.display())));
+        return Err(Error::Usage(msg!("output.not-a-folder", out = out.display())));
     }
     let empty = std::fs::read_dir(out).map_err(|e| Error::io(out, "cannot read", e))?.next().is_none();
     if empty || out.join(MARKER).is_file() {
         Ok(())
     } else {
-        Err(Error::Usage(format!(
-            "refusing to replace {}: it was not made by hoclieu (no {MARKER} file); choose another --out or empty it",
-            out.display()
-        )))
+        Err(Error::Usage(msg!("output.not-ours", out = out.display(), marker = MARKER)))
     }
 }
 
@@ -179,10 +166,7 @@ fn check_replaceable(out: &Path) -> Result<(), Error> {
 /// a symlink ([`resolve_target`]).
 pub(crate) fn swap(out: &Path, temp: &Path, old: &Path) -> Result<(), Error> {
     if std::fs::symlink_metadata(out).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err(Error::Usage(format!(
-            "{} became a symlink while hoclieu was writing; nothing was replaced",
-            out.display()
-        )));
+        return Err(Error::Usage(msg!("output.became-symlink", out = out.display())));
     }
     if out.exists() {
         crate::fs::rename(out, old)?;
@@ -266,7 +250,7 @@ fn is_zip_or_empty(path: &Path) -> bool {
 /// run killed while removing leaves a folder the next run still knows for hoclieu's.
 fn remove_parallel(dir: &Path) -> Result<(), Error> {
     if std::fs::symlink_metadata(dir).map_err(|e| Error::io(dir, "cannot remove folder", e))?.file_type().is_symlink() {
-        return Err(Error::Usage(format!("refusing to remove {}: it is a symlink", dir.display())));
+        return Err(Error::Usage(msg!("output.remove-symlink", dir = dir.display())));
     }
     let markers: Vec<PathBuf> = MARKERS.iter().map(|m| dir.join(m)).collect();
     let files: Vec<PathBuf> = walkdir::WalkDir::new(dir)

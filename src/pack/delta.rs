@@ -11,6 +11,7 @@
 use super::archive::{self, Reader};
 use super::manifest::{self, content_hash, FileEntry, Manifest};
 use super::{BuildTime, BuiltPack};
+use crate::msg;
 use crate::Error;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -66,22 +67,25 @@ impl Delta {
 
     pub fn parse(data: &[u8], from: &Path) -> Result<Delta, Error> {
         let delta: Delta = serde_json::from_slice(data).map_err(|e| {
-            Error::Usage(format!("{}:{}:{}: not a valid {FILE_NAME}: {e}", from.display(), e.line(), e.column()))
+            Error::Usage(msg!(
+                "delta.invalid",
+                from = from.display(),
+                line = e.line(),
+                col = e.column(),
+                file = FILE_NAME,
+                error = e
+            ))
         })?;
-        let damaged = |what: &str| Error::Usage(format!("{}: the update is damaged: {what}", from.display()));
+        let damaged = |what: String| Error::Usage(msg!("delta.damaged", from = from.display(), what));
         if delta.format > manifest::FORMAT {
-            return Err(Error::Usage(format!(
-                "{}: update format {} is newer than this hoclieu; hint: update hoclieu",
-                from.display(),
-                delta.format
-            )));
+            return Err(Error::Usage(msg!("delta.newer", from = from.display(), format = delta.format)));
         }
         if delta.from.id != delta.to.id || delta.id != delta.to.id {
-            return Err(Error::Usage(format!(
-                "{}: the update goes from pack \"{}\" to pack \"{}\"; hint: an update applies to one pack",
-                from.display(),
-                delta.from.id,
-                delta.to.id
+            return Err(Error::Usage(msg!(
+                "delta.two-packs",
+                from = from.display(),
+                old = delta.from.id,
+                new = delta.to.id
             )));
         }
         // the carried entries are checked as a manifest's are (safe names, hashes)
@@ -90,10 +94,10 @@ impl Delta {
         carried.sort_unstable();
         let listed: Vec<&str> = delta.files.iter().map(|e| e.path.as_str()).collect();
         if carried != listed {
-            return Err(damaged("its changed and added files are not the files it lists"));
+            return Err(damaged(msg!("delta.files-differ")));
         }
         if delta.removed.iter().any(|p| manifest::check_name(p).is_err()) {
-            return Err(damaged("an unsafe name among the removed files"));
+            return Err(damaged(msg!("delta.unsafe-removed")));
         }
         Ok(delta)
     }
@@ -125,24 +129,18 @@ impl Delta {
 pub fn old_manifest(old: &Path) -> Result<Manifest, Error> {
     let mut reader = Reader::open(old, archive::Limits::default())?;
     if reader.has(FILE_NAME) {
-        return Err(Error::Usage(format!(
-            "{} is an update, not a pack; hint: pass the full pack of the old version to --since",
-            old.display()
-        )));
+        return Err(Error::Usage(msg!("delta.is-update", old = old.display())));
     }
-    let data = reader.read(manifest::FILE_NAME, 256 << 20)?.ok_or_else(|| {
-        Error::Usage(format!("{} has no {}: it is not a hoclieu pack", old.display(), manifest::FILE_NAME))
-    })?;
+    let data = reader
+        .read(manifest::FILE_NAME, 256 << 20)?
+        .ok_or_else(|| Error::Usage(msg!("delta.not-a-pack", old = old.display(), file = manifest::FILE_NAME)))?;
     Manifest::parse(&data, old)
 }
 
 /// The update zip from the pack whose manifest is `from` to `new`.
 pub fn make(from: Manifest, new: &BuiltPack, time: BuildTime) -> Result<(Delta, Vec<u8>), Error> {
     if from.id != new.id {
-        return Err(Error::Usage(format!(
-            "the old pack is \"{}\", not \"{}\"; hint: pass the old version of the same pack to --since",
-            from.id, new.id
-        )));
+        return Err(Error::Usage(msg!("delta.other-pack", old = from.id, new = new.id)));
     }
     let delta = Delta::between(from, new.manifest.clone());
     let json = delta.to_json();

@@ -8,6 +8,7 @@
 
 use super::{BuildTime, PackFile};
 use crate::config::Pack;
+use crate::msg;
 use crate::Error;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -121,34 +122,34 @@ impl Manifest {
     /// Parses a manifest read from `from` (named in errors).
     pub fn parse(data: &[u8], from: &Path) -> Result<Manifest, Error> {
         let manifest: Manifest = serde_json::from_slice(data).map_err(|e| {
-            Error::Usage(format!(
-                "{}:{}:{}: not a valid {FILE_NAME}: {e}; hint: make the pack again with `hoclieu pack`",
-                from.display(),
-                e.line(),
-                e.column()
+            Error::Usage(msg!(
+                "manifest.invalid",
+                from = from.display(),
+                line = e.line(),
+                col = e.column(),
+                file = FILE_NAME,
+                error = e
             ))
         })?;
         if manifest.format > FORMAT {
-            return Err(Error::Usage(format!(
-                "{}: pack format {} is newer than this hoclieu reads ({FORMAT}); hint: update hoclieu",
-                from.display(),
-                manifest.format
+            return Err(Error::Usage(msg!(
+                "manifest.newer",
+                from = from.display(),
+                format = manifest.format,
+                known = FORMAT
             )));
         }
         let mut problems = Vec::new();
         for entry in &manifest.files {
             if check_name(&entry.path).is_err() || entry.path == FILE_NAME {
-                problems.push(format!("unsafe file name \"{}\"", entry.path));
+                problems.push(msg!("manifest.unsafe-name", path = entry.path));
             }
             if entry.sha256.len() != 64 || !entry.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-                problems.push(format!("bad SHA-256 for \"{}\"", entry.path));
+                problems.push(msg!("manifest.bad-sha", path = entry.path));
             }
         }
         if let Some(problem) = problems.first() {
-            return Err(Error::Usage(format!(
-                "{}: {problem} in {FILE_NAME}; hint: the pack is damaged",
-                from.display()
-            )));
+            return Err(Error::Usage(msg!("manifest.damaged", from = from.display(), problem, file = FILE_NAME)));
         }
         Ok(manifest)
     }
@@ -231,10 +232,7 @@ pub fn hash_reader(mut reader: impl Read, path: &Path) -> Result<(u64, String), 
 pub fn verify_dir(dir: &Path) -> Result<(Manifest, Problems), Error> {
     let manifest_path = dir.join(FILE_NAME);
     if !manifest_path.is_file() {
-        return Err(Error::Usage(format!(
-            "{} has no {FILE_NAME}: it is not an unpacked hoclieu pack; hint: unpack the pack with `hoclieu unpack PACK.zip DIR`",
-            dir.display()
-        )));
+        return Err(Error::Usage(msg!("manifest.not-unpacked", dir = dir.display(), file = FILE_NAME)));
     }
     let manifest = Manifest::parse(&crate::fs::read(&manifest_path)?, &manifest_path)?;
     let mut problems = Problems::default();

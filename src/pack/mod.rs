@@ -28,6 +28,7 @@ pub mod zim;
 use crate::config::{Config, Pack};
 use crate::content::{Content, PageKind, SourcePage};
 use crate::diag::Diagnostic;
+use crate::msg;
 use crate::output::Contents;
 use crate::site::{PageStatus, Site};
 use crate::{config, render, search, site, Error};
@@ -93,11 +94,7 @@ impl BuildTime {
     pub fn of(root: &Path) -> Result<BuildTime, Error> {
         if let Some(value) = std::env::var_os("SOURCE_DATE_EPOCH") {
             let text = value.to_string_lossy();
-            let epoch = text.trim().parse::<i64>().map_err(|_| {
-                Error::Usage(format!(
-                    "SOURCE_DATE_EPOCH=\"{text}\" is not a number of seconds; unset it or set it to e.g. $(git log -1 --format=%ct)"
-                ))
-            })?;
+            let epoch = text.trim().parse::<i64>().map_err(|_| Error::Usage(msg!("pack.bad-epoch", text)))?;
             return Ok(BuildTime { epoch: epoch.max(ZIP_EPOCH), source: "SOURCE_DATE_EPOCH" });
         }
         let git = std::process::Command::new("git")
@@ -156,10 +153,7 @@ pub fn load(root: &Path) -> Result<Result<Source, Vec<Diagnostic>>, Error> {
 pub fn select<'a>(config: &'a Config, ids: Option<&[String]>) -> Result<Vec<&'a Pack>, Error> {
     let known = || config.packs.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ");
     if config.packs.is_empty() {
-        return Err(Error::Usage(format!(
-            "{} names no pack: add e.g. [packs.truong-hoc] with languages = [\"vi\"] and groups = [\"hoc-sinh\"]",
-            config::FILE_NAME
-        )));
+        return Err(Error::Usage(msg!("pack.no-packs", file = config::FILE_NAME)));
     }
     match ids {
         None => Ok(config.packs.iter().collect()),
@@ -168,10 +162,10 @@ pub fn select<'a>(config: &'a Config, ids: Option<&[String]>) -> Result<Vec<&'a 
             .map(|id| {
                 config.packs.iter().find(|p| &p.id == id).ok_or_else(|| {
                     let hint = match crate::diag::did_you_mean(id, config.packs.iter().map(|p| p.id.as_str())) {
-                        Some(best) => format!("did you mean \"{best}\"?"),
-                        None => format!("packs in {}: {}", config::FILE_NAME, known()),
+                        Some(best) => msg!("config.did-you-mean", best),
+                        None => msg!("pack.packs-in", file = config::FILE_NAME, known = known()),
                     };
-                    Error::Usage(format!("no pack \"{id}\" in {}; {hint}", config::FILE_NAME))
+                    Error::Usage(msg!("pack.unknown", id, file = config::FILE_NAME, hint))
                 })
             })
             .collect(),
@@ -185,11 +179,11 @@ pub fn build(source: &Source, pack: &Pack) -> Result<BuiltPack, Error> {
     let (mut site, diagnostics) = site::link(config, content);
     if let Some(error) = diagnostics.into_sorted().into_iter().find(Diagnostic::is_error) {
         // the whole site linked without error, so this is hoclieu's mistake, not the author's
-        return Err(Error::Usage(format!(
-            "pack \"{}\": narrowing the site broke it: {}: {} (please report this)",
-            pack.id,
-            error.file.display(),
-            error.message
+        return Err(Error::Usage(msg!(
+            "pack.narrowing-broke",
+            id = pack.id,
+            file = error.file.display(),
+            message = error.message
         )));
     }
     keep_used_assets(&mut site);
@@ -257,7 +251,7 @@ pub fn zim(source: &Source, pack: &Pack, built: &BuiltPack) -> Result<Vec<u8>, E
         *byte = u8::from_str_radix(&digest[2 * i..2 * i + 2], 16).unwrap_or(0);
     }
     zim::write(&pages, "index.html", &metadata, uuid)
-        .map_err(|e| Error::Usage(format!("pack \"{}\": cannot write the ZIM file: {e} (please report this)", pack.id)))
+        .map_err(|e| Error::Usage(msg!("pack.zim-failed", id = pack.id, error = e)))
 }
 
 /// The picture Kiwix's library shows beside the pack (48×48, the site's icon).

@@ -11,6 +11,7 @@ use super::archive::{self, Limits};
 use super::delta::{self, Delta};
 use super::manifest::{self, FileEntry, Manifest, Problems};
 use super::zim;
+use crate::msg;
 use crate::Error;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -117,11 +118,11 @@ pub fn verify(path: &Path) -> Result<(Verified, Problems), Error> {
 }
 
 fn not_a_pack(path: &Path) -> Error {
-    Error::Usage(format!(
-        "{} has neither {} nor {}: it is not a hoclieu pack or update",
-        path.display(),
-        manifest::FILE_NAME,
-        delta::FILE_NAME
+    Error::Usage(msg!(
+        "unpack.not-a-pack",
+        path = path.display(),
+        manifest = manifest::FILE_NAME,
+        delta = delta::FILE_NAME
     ))
 }
 
@@ -149,10 +150,10 @@ pub fn unpack_with(zip: &Path, dir: &Path, limits: Limits) -> Result<Unpacked, E
         let data = reader.read(manifest::FILE_NAME, 256 << 20)?.ok_or_else(|| not_a_pack(zip))?;
         let manifest = Manifest::parse(&data, zip)?;
         if !manifest.is_consistent() {
-            return Err(Error::Usage(format!(
-                "{}: its {} is damaged; nothing was written",
-                zip.display(),
-                manifest::FILE_NAME
+            return Err(Error::Usage(msg!(
+                "unpack.manifest-damaged",
+                zip = zip.display(),
+                manifest = manifest::FILE_NAME
             )));
         }
         check_target(dir)?;
@@ -163,10 +164,11 @@ pub fn unpack_with(zip: &Path, dir: &Path, limits: Limits) -> Result<Unpacked, E
             let missing: Vec<&str> =
                 manifest.files.iter().map(|e| e.path.as_str()).filter(|p| !written.contains(p)).collect();
             if let Some(first) = missing.first() {
-                return Err(Error::Usage(format!(
-                    "{}: {} file(s) of the manifest are missing from the zip, first \"{first}\"; nothing was written",
-                    zip.display(),
-                    missing.len()
+                return Err(Error::Usage(msg!(
+                    "unpack.files-missing",
+                    zip = zip.display(),
+                    count = missing.len(),
+                    first
                 )));
             }
             crate::fs::write(&temp.join(manifest::FILE_NAME), &data)?;
@@ -186,46 +188,34 @@ fn apply(reader: &mut Reader, delta: Delta, dir: &Path) -> Result<Delta, Error> 
     let carried = delta.carried();
     let names: Vec<&str> = reader.names().into_iter().filter(|n| *n != delta::FILE_NAME).collect();
     if names != carried {
-        return Err(Error::Usage(format!(
-            "{}: the update's files do not match its {}; nothing was changed",
-            zip.display(),
-            delta::FILE_NAME
-        )));
+        return Err(Error::Usage(msg!("unpack.update-mismatch", zip = zip.display(), delta = delta::FILE_NAME)));
     }
     if !dir.is_dir() {
-        return Err(Error::Usage(format!(
-            "{} does not exist: an update applies to an unpacked pack; hint: unpack the full pack first",
-            dir.display()
-        )));
+        return Err(Error::Usage(msg!("unpack.no-folder", dir = dir.display())));
     }
     let (current, problems) = manifest::verify_dir(dir)?;
     if current.content_hash != delta.from.content_hash {
-        return Err(Error::Usage(format!(
-            "{} holds pack \"{}\" version {}, but this update is from version {} to {}; nothing was changed",
-            dir.display(),
-            current.id,
-            current.version,
-            delta.from.version,
-            delta.to.version
+        return Err(Error::Usage(msg!(
+            "unpack.wrong-version",
+            dir = dir.display(),
+            id = current.id,
+            version = current.version,
+            from = delta.from.version,
+            to = delta.to.version
         )));
     }
     if !problems.is_empty() {
-        return Err(Error::Usage(format!(
-            "{} does not verify as version {} ({} missing, {} extra, {} corrupted file(s)); run `hoclieu verify {}` to see them, or unpack the full pack; nothing was changed",
-            dir.display(),
-            delta.from.version,
-            problems.missing.len(),
-            problems.extra.len(),
-            problems.corrupted.len(),
-            dir.display()
+        return Err(Error::Usage(msg!(
+            "unpack.does-not-verify",
+            dir = dir.display(),
+            version = delta.from.version,
+            missing = problems.missing.len(),
+            extra = problems.extra.len(),
+            corrupted = problems.corrupted.len()
         )));
     }
     let Some(to) = delta.new_manifest(&current) else {
-        return Err(Error::Usage(format!(
-            "{}: the update does not give version {} from this folder (damaged update); nothing was changed",
-            zip.display(),
-            delta.to.version
-        )));
+        return Err(Error::Usage(msg!("unpack.damaged-update", zip = zip.display(), version = delta.to.version)));
     };
     let temp = beside(dir, "update")?;
     let result = (|| {
@@ -251,10 +241,11 @@ fn apply(reader: &mut Reader, delta: Delta, dir: &Path) -> Result<Delta, Error> 
         finish(&temp)?;
         let (_, problems) = manifest::verify_dir(&temp)?;
         if !problems.is_empty() {
-            return Err(Error::Usage(format!(
-                "applying {} did not give version {} ({problems:?}); nothing was changed",
-                zip.display(),
-                delta.to.version
+            return Err(Error::Usage(msg!(
+                "unpack.apply-failed",
+                zip = zip.display(),
+                version = delta.to.version,
+                problems = format!("{problems:?}")
             )));
         }
         crate::output::swap(dir, &temp, &beside(dir, "old")?)
@@ -271,17 +262,13 @@ fn check_target(dir: &Path) -> Result<(), Error> {
         return Ok(());
     }
     if !dir.is_dir() {
-        return Err(Error::Usage(format!("{} exists and is not a folder", dir.display())));
+        return Err(Error::Usage(msg!("unpack.not-a-folder", dir = dir.display())));
     }
     let empty = std::fs::read_dir(dir).map_err(|e| Error::io(dir, "cannot read", e))?.next().is_none();
     if empty || dir.join(manifest::FILE_NAME).is_file() {
         Ok(())
     } else {
-        Err(Error::Usage(format!(
-            "refusing to replace {}: it is not an unpacked pack (no {}); choose an empty or new folder",
-            dir.display(),
-            manifest::FILE_NAME
-        )))
+        Err(Error::Usage(msg!("unpack.not-ours", dir = dir.display(), manifest = manifest::FILE_NAME)))
     }
 }
 

@@ -22,6 +22,7 @@ pub mod theme;
 pub mod view;
 
 use crate::markdown::{self, HtmlOptions};
+use crate::msg;
 use crate::output::{Contents, OutputFile};
 use crate::site::{PageResolver, Site};
 use crate::Error;
@@ -233,7 +234,7 @@ fn asset_files(site: &Site, loads: &BTreeMap<String, PageLoads>) -> Result<Vec<O
                 let path = site.config.root.join(&asset.source);
                 let bytes = crate::fs::read(&path)?;
                 let original = crate::images::original(&bytes, &site.config.images).map_err(|refused| {
-                    Error::Usage(format!("{}: error: {}", asset.source.display(), refused.message))
+                    Error::Usage(format!("{}: {}: {}", asset.source.display(), msg!("diag.error"), refused.message))
                 })?;
                 out.push(OutputFile { path: asset.output.clone(), contents: Contents::Bytes(original) });
             }

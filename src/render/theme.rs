@@ -4,6 +4,7 @@
 
 use super::view::{Load, LoadKind};
 use crate::config::Config;
+use crate::msg;
 use crate::Error;
 use sha2::{Digest, Sha256};
 
@@ -93,10 +94,7 @@ pub fn load(config: &Config) -> Result<Theme, Error> {
     let theme_dir = config.root.join("themes").join(&config.build.theme);
     // `config::load` checked the name; the folder may have gone since (the preview)
     if config.build.theme != crate::config::DEFAULT_THEME && !theme_dir.is_dir() {
-        return Err(Error::Usage(format!(
-            "[build] theme \"{}\": there is no folder themes/{}/ (create it, or remove `theme` from book.toml to use the built-in theme)",
-            config.build.theme, config.build.theme
-        )));
+        return Err(Error::Usage(msg!("render.no-theme", name = config.build.theme)));
     }
     let mut tera = tera::Tera::default();
     let mut templates: Vec<(String, String)> = TEMPLATES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
@@ -256,9 +254,7 @@ fn check_loads(name: &str, text: &str) -> Result<(), Error> {
         .into_iter()
         .find(|(tag, attribute, url)| is_foreign(url) && kind(tag, attribute, url) != LoadKind::Linked);
     match foreign {
-        Some((_, _, url)) => Err(Error::Template(format!(
-            "template {name} loads {url} from another host; put the file in the theme's static/ folder: pages must work offline"
-        ))),
+        Some((_, _, url)) => Err(Error::Template(msg!("render.foreign-template", name, url))),
         None => Ok(()),
     }
 }

@@ -20,6 +20,7 @@
 //! Content-Security-Policy ([`harden`]): no script from the content runs in the site's
 //! origin, whatever slipped into a page or an SVG.
 
+use crate::msg;
 use bytes::Bytes;
 use hyper::body::{Frame, Incoming};
 use hyper::{Request, Response};
@@ -164,22 +165,14 @@ fn read_at(file: &std::fs::File, buffer: &mut [u8], offset: u64) -> io::Result<u
 pub fn bind(address: SocketAddr) -> Result<std::net::TcpListener, crate::Error> {
     let listener = std::net::TcpListener::bind(address).map_err(|e| {
         let why = match e.kind() {
-            io::ErrorKind::AddrInUse => format!(
-                "port {} is already in use (another hoclieu serve or web server?); stop it or choose another port with --port N",
-                address.port()
-            ),
-            io::ErrorKind::PermissionDenied => format!(
-                "not allowed to listen on port {}: ports under 1024 need administrator rights; use --port 8080",
-                address.port()
-            ),
-            io::ErrorKind::AddrNotAvailable => {
-                format!("{} is not an address of this machine; check --bind", address.ip())
-            }
+            io::ErrorKind::AddrInUse => msg!("serve.port-in-use", port = address.port()),
+            io::ErrorKind::PermissionDenied => msg!("serve.port-not-allowed", port = address.port()),
+            io::ErrorKind::AddrNotAvailable => msg!("serve.not-this-machine", ip = address.ip()),
             _ => e.to_string(),
         };
-        crate::Error::Usage(format!("cannot listen on {address}: {why}"))
+        crate::Error::Usage(msg!("serve.cannot-listen", address, why))
     })?;
-    listener.set_nonblocking(true).map_err(|e| crate::Error::Usage(format!("cannot listen on {address}: {e}")))?;
+    listener.set_nonblocking(true).map_err(|e| crate::Error::Usage(msg!("serve.cannot-listen", address, why = e)))?;
     Ok(listener)
 }
 

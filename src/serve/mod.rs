@@ -21,6 +21,7 @@ pub mod reload;
 pub mod respond;
 pub mod static_files;
 
+use crate::msg;
 use crate::Error;
 use hyper::{Method, Response, StatusCode};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -64,7 +65,7 @@ pub fn run_static(options: StaticOptions) -> Result<(), Error> {
     let site = Arc::new(static_files::StaticSite::new(&options.dir, options.list_dirs)?);
     let listener = http::bind(SocketAddr::new(options.listen.ip, options.listen.port))?;
     let address = listener.local_addr().map_err(|e| Error::io(&options.dir, "cannot listen", e))?;
-    println!("hoclieu: serving {} (Ctrl+C to stop)", options.dir.display());
+    println!("{}", msg!("serve.serving", dir = options.dir.display()));
     print_urls(address, options.qr);
     runtime()?
         .block_on(http::serve(listener, move |request| {
@@ -83,7 +84,7 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         .max_blocking_threads(http::FILE_READERS)
         .enable_all()
         .build()
-        .map_err(|e| Error::Usage(format!("cannot start the server: {e}")))
+        .map_err(|e| Error::Usage(msg!("serve.cannot-start", error = e)))
 }
 
 /// Refusals common to every request: methods other than GET and HEAD, overlong targets.
@@ -129,25 +130,23 @@ pub fn urls(address: SocketAddr) -> (Vec<String>, Vec<(String, String)>) {
 pub(crate) fn print_urls(address: SocketAddr, qr: bool) {
     let (local, lan) = urls(address);
     for url in &local {
-        println!("  on this computer:     {url}");
+        println!("{}", msg!("serve.on-this-computer", url));
     }
     for (url, interface) in &lan {
         let interface = if interface.is_empty() { String::new() } else { format!("  ({interface})") };
-        println!("  for students (LAN):   {url}{interface}");
+        println!("{}", msg!("serve.for-students", url, interface));
     }
     if address.ip().is_unspecified() && lan.is_empty() {
-        println!("  no network interface found: connect this computer to the school network");
+        println!("{}", msg!("serve.no-interface"));
     }
     if qr {
         if lan.is_empty() {
-            eprintln!(
-                "warning: the QR code shows a loopback address, which only this computer can open; phones cannot reach it\n  hint: serve on the school network with --bind 0.0.0.0 (and let the firewall allow the port)"
-            );
+            eprintln!("{}", msg!("serve.qr-loopback"));
         }
         if let Some(url) = lan.first().map(|(u, _)| u).or(local.first()) {
             match qr_code(url) {
-                Some(code) => println!("\n{code}\n  scan to open {url}"),
-                None => eprintln!("warning: cannot draw a QR code for {url}"),
+                Some(code) => println!("\n{code}\n{}", msg!("serve.scan", url)),
+                None => eprintln!("{}", msg!("serve.no-qr", url)),
             }
         }
     }

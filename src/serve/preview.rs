@@ -12,6 +12,7 @@ use super::rebuild::{self, Builder, Served, Shared};
 use super::reload::{self};
 use super::respond::{self, CachePolicy, Data, Representation};
 use super::Listen;
+use crate::msg;
 use crate::site::Site;
 use crate::{config, Error};
 use hyper::header::{self, HeaderMap};
@@ -46,10 +47,7 @@ pub fn run(options: PreviewOptions) -> Result<(), Error> {
     let listener = http::bind(SocketAddr::new(options.listen.ip, options.listen.port))?;
     let address = listener.local_addr().map_err(|e| Error::io(&root, "cannot listen", e))?;
     if !address.ip().is_loopback() {
-        eprintln!(
-            "warning: the preview listens on {}, beyond this computer: anyone who can reach it on the network can read every draft and unpublished lesson\n  hint: leave out --bind (this computer only) unless you mean to share the preview; to host a built site for students use `hoclieu serve --static public --bind 0.0.0.0`",
-            address.ip()
-        );
+        eprintln!("{}", msg!("serve.preview-beyond", ip = address.ip()));
     }
     let hosts = Arc::new(Hosts::of(address));
     let shared = Arc::new(Shared::default());
@@ -73,9 +71,11 @@ pub fn run(options: PreviewOptions) -> Result<(), Error> {
 
     let (sender, receiver) = std::sync::mpsc::channel();
     let mut watcher = notify::recommended_watcher(sender)
-        .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", root.display())))?;
+        .map_err(|e| Error::Usage(msg!("serve.cannot-watch", path = root.display(), error = e)))?;
     let mut watch = |path: &Path, mode| {
-        watcher.watch(path, mode).map_err(|e| Error::Usage(format!("cannot watch {}: {e}", path.display())))
+        watcher
+            .watch(path, mode)
+            .map_err(|e| Error::Usage(msg!("serve.cannot-watch", path = path.display(), error = e)))
     };
     watch(&root, RecursiveMode::NonRecursive)?;
     let content_dir = root.join("content");
@@ -87,9 +87,9 @@ pub fn run(options: PreviewOptions) -> Result<(), Error> {
         watch(&themes, RecursiveMode::Recursive)?;
     }
 
-    println!("hoclieu: preview of {} (Ctrl+C to stop)", root.display());
+    println!("{}", msg!("serve.preview-of", root = root.display()));
     super::print_urls(address, options.qr);
-    println!("  watching content/, themes/ and book.toml; pages reload by themselves");
+    println!("{}", msg!("serve.watching"));
 
     {
         let shared = Arc::clone(&shared);
@@ -221,7 +221,7 @@ fn next_changes(receiver: &Receiver<notify::Result<notify::Event>>, idle: Option
         Ok(event) if event.need_rescan() => paths.push(root.to_path_buf()),
         Ok(event) if !matches!(event.kind, EventKind::Access(_)) => paths.extend(event.paths),
         Ok(_) => {}
-        Err(e) => eprintln!("warning: watching files: {e}"),
+        Err(e) => eprintln!("{}", msg!("serve.watch-warning", error = e)),
     };
     loop {
         let first = match idle {

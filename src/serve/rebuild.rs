@@ -24,6 +24,7 @@ use super::reload::{Broadcaster, Event};
 use crate::config::{self, Config};
 use crate::content::{self, Files, Version};
 use crate::diag::{print_human, Diagnostic, Diagnostics};
+use crate::msg;
 use crate::output::{Contents, OutputFile};
 use crate::render::targets::{self, Target};
 use crate::render::view::Load;
@@ -187,7 +188,7 @@ impl Builder {
         let Some(read) = self.read.as_mut().filter(|_| !changes.contains(&Change::Config)) else {
             let what = match paths {
                 [one] => one.strip_prefix(&self.root).unwrap_or(one).display().to_string(),
-                _ => format!("{} changes", paths.len()),
+                _ => msg!("serve.n-changes", count = paths.len()),
             };
             return self.read_all(shared, &what);
         };
@@ -211,12 +212,12 @@ impl Builder {
                 }
             };
             self.render_all = true;
-            return self.link(shared, "theme", &mut clock, &changed);
+            return self.link(shared, &msg!("serve.theme"), &mut clock, &changed);
         }
         let what = match changed.as_slice() {
             [] => return Outcome::Unchanged,
             [one] => one.display().to_string(),
-            many => format!("{} files", many.len()),
+            many => msg!("serve.n-files", count = many.len()),
         };
         if let [one] = changed.as_slice() {
             if let Some(outcome) = self.edit_text(shared, one, &mut clock) {
@@ -254,8 +255,8 @@ impl Builder {
         let mut clock = Clock::start();
         self.read = None;
         if !self.root.join(config::FILE_NAME).is_file() {
-            let missing = Diagnostic::error(config::FILE_NAME, "no-config", "book.toml is missing")
-                .hint("put book.toml back: the preview needs it");
+            let missing = Diagnostic::error(config::FILE_NAME, "no-config", msg!("serve.no-book"))
+                .hint(msg!("serve.no-book-hint"));
             self.fail(shared, vec![missing]);
             return Outcome::Failed;
         }
@@ -428,11 +429,11 @@ impl Builder {
         let ms = clock.started.elapsed().as_millis();
         clock.lap("reload");
         match outcome {
-            Outcome::Built { pages } => println!("{what}: {pages} pages built in {ms} ms"),
-            Outcome::Rendered { pages, linked: false } => println!("{what}: {pages} pages rendered again in {ms} ms"),
+            Outcome::Built { pages } => println!("{}", msg!("serve.built", what, pages, ms)),
+            Outcome::Rendered { pages, linked: false } => println!("{}", msg!("serve.rendered", what, pages, ms)),
             Outcome::Rendered { pages, linked: true } => {
                 let total = self.good.as_ref().map_or(0, |g| g.pages.len());
-                println!("{what}: {pages} pages rendered again (of {total}, site linked again) in {ms} ms")
+                println!("{}", msg!("serve.rendered-linked", what, pages, total, ms))
             }
             Outcome::Unchanged | Outcome::Failed => {}
         }
@@ -462,14 +463,15 @@ impl Builder {
         print_human(&mut text, &self.root, &diagnostics).ok();
         let text = String::from_utf8_lossy(&text).into_owned();
         eprint!("{text}");
-        let kept = if self.good.is_some() { "; the last good pages stay served" } else { "" };
-        eprintln!("build failed: {errors} error{}{kept}", if errors == 1 { "" } else { "s" });
+        let kept = if self.good.is_some() { msg!("serve.kept") } else { String::new() };
+        let errors = if errors == 1 { msg!("count.error", n = errors) } else { msg!("count.errors", n = errors) };
+        eprintln!("{}", msg!("serve.failed", errors, kept));
         shared.events.send(Event::Problems(text));
         self.failing = true;
     }
 
     fn fail_environment(&mut self, shared: &Shared, error: &Error) {
-        let text = format!("error: {error}\n");
+        let text = format!("{}\n", msg!("cli.error", error));
         eprint!("{text}");
         shared.events.send(Event::Problems(text));
         self.failing = true;

@@ -18,6 +18,7 @@
 use super::http::Body;
 use super::respond::{self, CachePolicy, Data, Representation};
 use crate::markdown::escape;
+use crate::msg;
 use crate::output::compress::worth_compressing;
 use bytes::Bytes;
 use hyper::header::{self, HeaderMap, HeaderValue};
@@ -114,7 +115,7 @@ impl StaticSite {
     pub fn new(root: &Path, list_dirs: bool) -> Result<StaticSite, crate::Error> {
         let canonical = root.canonicalize().map_err(|e| crate::Error::io(root, "cannot serve", e))?;
         if !canonical.is_dir() {
-            return Err(crate::Error::Usage(format!("{} is not a folder", root.display())));
+            return Err(crate::Error::Usage(msg!("serve.not-a-folder", root = root.display())));
         }
         Ok(StaticSite {
             root: canonical,

@@ -5,6 +5,7 @@
 use super::{Page, Site, Uses};
 use crate::diag::{did_you_mean, Diagnostic, Position, Severity};
 use crate::markdown::{self, url::scheme, Resolve, Resolved};
+use crate::msg;
 use std::path::{Path, PathBuf};
 
 /// Why a destination does not resolve.
@@ -64,21 +65,17 @@ pub fn check(site: &Site, page: &Page, outline: &markdown::Outline) -> Vec<Diagn
         let at = || Position::of_offset(&page.source.text, page.source.body_start + link.range.start);
         if link.is_image && link.alt.trim().is_empty() {
             problems.push(
-                Diagnostic::warning(file, "missing-alt", "image has no alt text")
+                Diagnostic::warning(file, "missing-alt", msg!("links.missing-alt"))
                     .at(at())
-                    .hint("describe what the image shows: ![Sơ đồ các bước đăng nhập](hinh.png)"),
+                    .hint(msg!("links.missing-alt-hint")),
             );
         }
         if let Some(scheme) = scheme(&link.dest).filter(|_| link.is_image) {
-            let hint = "save the image next to the lesson and link it by file name: pages must work offline";
+            let hint = msg!("links.foreign-image-hint");
             let diagnostic = if scheme == "http" || scheme == "https" {
-                Diagnostic::error(
-                    file,
-                    "foreign-request",
-                    format!("image \"{}\" is loaded from another host", link.dest),
-                )
+                Diagnostic::error(file, "foreign-request", msg!("links.foreign-image", dest = link.dest))
             } else {
-                Diagnostic::error(file, "unsafe-link", format!("image scheme `{scheme}:` is not allowed"))
+                Diagnostic::error(file, "unsafe-link", msg!("links.image-scheme", scheme))
             };
             problems.push(diagnostic.at(at()).hint(hint));
             continue;
@@ -88,27 +85,33 @@ pub fn check(site: &Site, page: &Page, outline: &markdown::Outline) -> Vec<Diagn
         };
         let diagnostic = match problem {
             Problem::LeftOut => continue,
-            Problem::UnsafeScheme(scheme) => Diagnostic::warning(file, "unsafe-link", format!("link scheme `{scheme}:` is not allowed: the link is shown as text"))
-                .hint("link to an http(s) address, an email (mailto:) or a phone number (tel:)"),
-            Problem::Absolute => Diagnostic::error(file, "absolute-link", format!("link \"{}\" starts with `/`", link.dest))
-                .hint("link by relative path to the Markdown file, e.g. ../an-toan/mat-khau-manh.md, so the site works from any folder and from file://"),
-            Problem::OutsideContent => Diagnostic::error(file, "broken-link", format!("link \"{}\" leads outside the content folder", link.dest))
-                .hint("link only to files under content/"),
-            Problem::MissingPage(path) => Diagnostic::error(file, "broken-link", format!("link to missing page \"{path}\""))
-                .hint("check the file name; links use the path of the .md file relative to this one"),
+            Problem::UnsafeScheme(scheme) => {
+                Diagnostic::warning(file, "unsafe-link", msg!("links.scheme", scheme)).hint(msg!("links.scheme-hint"))
+            }
+            Problem::Absolute => Diagnostic::error(file, "absolute-link", msg!("links.absolute", dest = link.dest))
+                .hint(msg!("links.absolute-hint")),
+            Problem::OutsideContent => Diagnostic::error(file, "broken-link", msg!("links.outside", dest = link.dest))
+                .hint(msg!("links.outside-hint")),
+            Problem::MissingPage(path) => Diagnostic::error(file, "broken-link", msg!("links.missing-page", path))
+                .hint(msg!("links.missing-page-hint")),
             Problem::MissingFile(path) => {
-                let what = if link.is_image { "image" } else { "file" };
-                Diagnostic::error(file, "missing-file", format!("{what} \"{path}\" not found"))
-                    .hint("put the file next to the lesson and check its name (names are case-sensitive)")
+                let message =
+                    if link.is_image { msg!("links.missing-image", path) } else { msg!("links.missing-file", path) };
+                Diagnostic::error(file, "missing-file", message).hint(msg!("links.missing-file-hint"))
             }
             Problem::MissingAnchor { anchor, key } => {
                 let original = site.page(key, 0);
                 let suggestion = did_you_mean(&anchor, original.headings.iter().map(|h| h.id.as_str()));
                 let hint = match suggestion {
-                    Some(s) => format!("did you mean \"#{s}\"?"),
-                    None => "anchors are the heading text in ASCII: ## Xác thực hai bước → #xac-thuc-hai-buoc".to_string(),
+                    Some(s) => msg!("links.did-you-mean-anchor", anchor = s),
+                    None => msg!("links.anchor-hint"),
                 };
-                Diagnostic::error(file, "broken-anchor", format!("no heading \"#{anchor}\" in {}", original.source.path.display())).hint(hint)
+                Diagnostic::error(
+                    file,
+                    "broken-anchor",
+                    msg!("links.missing-anchor", anchor, file = original.source.path.display()),
+                )
+                .hint(hint)
             }
         };
         problems.push(diagnostic.at(at()));
@@ -130,12 +133,8 @@ pub fn check(site: &Site, page: &Page, outline: &markdown::Outline) -> Vec<Diagn
         problems.push(diagnostic);
     }
     if more > 0 {
-        let mut diagnostic = Diagnostic::warning(
-            file,
-            "more-problems",
-            format!("{more} more problem{} in this file not shown", if more == 1 { "" } else { "s" }),
-        )
-        .hint("fix the ones above and build again to see the rest");
+        let message = if more == 1 { msg!("links.one-more-problem") } else { msg!("links.more-problems", more) };
+        let mut diagnostic = Diagnostic::warning(file, "more-problems", message).hint(msg!("links.more-problems-hint"));
         // an error among those not shown still stops the build
         if more_errors {
             diagnostic.severity = Severity::Error;

@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::content::{Content, PageKind, Review, SourcePage};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::markdown::{self, Heading, Outline};
+use crate::msg;
 use crate::slug::slugify;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -401,17 +402,24 @@ fn address_clashes(default_lang: &str, sources: &[SourcePage]) -> Vec<Diagnostic
         let output = output_path(default_lang, page);
         if let Some(first) = seen.insert(output.clone(), &page.path) {
             let hint = if output.ends_with(&format!("/{PRINT_SLUG}/index.html")) {
-                format!("`{PRINT_SLUG}` is the address of the section's print page: rename the lesson or folder")
+                msg!("site.clash-print-hint", print = PRINT_SLUG)
             } else if first == Path::new("book.toml") {
-                format!("`{GROUP_SLUG}`, `{DOMAIN_SLUG}`, `{REPORT_SLUG}`, `{SEARCH_SLUG}` and `{DOWNLOADS_SLUG}` hold the learning paths, domains, report, search and download pages: rename it")
+                msg!(
+                    "site.clash-reserved-hint",
+                    group = GROUP_SLUG,
+                    domain = DOMAIN_SLUG,
+                    report = REPORT_SLUG,
+                    search = SEARCH_SLUG,
+                    downloads = DOWNLOADS_SLUG
+                )
             } else {
-                "rename one of the two".to_string()
+                msg!("site.clash-hint")
             };
             problems.push(
                 Diagnostic::error(
                     &page.path,
                     "slug-clash",
-                    format!("gives the same address \"{output}\" as {}", first.display()),
+                    msg!("content.slug-clash", slug = output, first = first.display()),
                 )
                 .hint(hint),
             );

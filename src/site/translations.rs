@@ -8,6 +8,7 @@
 use crate::config::Config;
 use crate::content::{PageKind, SourcePage};
 use crate::diag::Diagnostic;
+use crate::msg;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
@@ -33,14 +34,10 @@ pub fn match_sources(
         let Some(&key) = index.get(&(&translation.kind, translation.section.as_deref(), translation.slug.as_str()))
         else {
             problems.push(
-                Diagnostic::warning(
-                    &translation.path,
-                    "orphan-translation",
-                    "translation of a page that does not exist",
-                )
-                .hint(format!(
-                    "name it after the {} file it translates, with .{}.md",
-                    config.default_language, translation.lang
+                Diagnostic::warning(&translation.path, "orphan-translation", msg!("translations.orphan")).hint(msg!(
+                    "translations.orphan-hint",
+                    default = config.default_language,
+                    lang = translation.lang
                 )),
             );
             continue;
@@ -49,16 +46,13 @@ pub fn match_sources(
         inherit(&mut translation, original);
         if translation.front.source_hash.is_none() && original.kind == PageKind::Lesson {
             problems.push(
-                Diagnostic::warning(
-                    &translation.path,
-                    "no-source-hash",
-                    "translation does not record which version it translates",
-                )
-                .hint(format!(
-                    "add source_hash = \"{}\" (hoclieu translations --hash {})",
-                    source_hash(original.body()),
-                    original.path.display()
-                )),
+                Diagnostic::warning(&translation.path, "no-source-hash", msg!("translations.no-source-hash")).hint(
+                    msg!(
+                        "translations.no-source-hash-hint",
+                        hash = source_hash(original.body()),
+                        original = original.path.display()
+                    ),
+                ),
             );
         }
         matched.insert((key, lang), translation);

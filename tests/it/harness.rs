@@ -205,9 +205,11 @@ impl Project {
     /// the theme) `<date>-<hash>`, this project's folder `<root>`.
     pub fn normalise(&self, output: &str) -> String {
         let timings = regex::Regex::new(r"in \d+(\.\d+)? s\b").unwrap();
+        let thoi_gian = regex::Regex::new(r"trong \d+(,\d+)? giây").unwrap();
         let versions = regex::Regex::new(r"\b\d{4}\.\d{2}\.\d{2}-[0-9a-f]{12}\b").unwrap();
         let root = self.root().to_string_lossy();
         let output = timings.replace_all(output, "in <t> s");
+        let output = thoi_gian.replace_all(&output, "trong <t> giây");
         versions.replace_all(&output, "<date>-<hash>").replace(&*root, "<root>")
     }
 
@@ -234,6 +236,8 @@ impl Project {
     ) -> Option<Outcome> {
         let mut command = Command::new(env!("CARGO_BIN_EXE_hoclieu"));
         command.args(args).current_dir(self.root());
+        // messages are English unless a test sets a Vietnamese locale
+        command.env_remove("LC_ALL").env_remove("LC_MESSAGES").env_remove("LANG");
         for (key, value) in env {
             command.env(key, value);
         }
@@ -262,6 +266,8 @@ impl Project {
     pub fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Outcome {
         let mut command = Command::new(env!("CARGO_BIN_EXE_hoclieu"));
         command.args(args).current_dir(self.root());
+        // messages are English unless a test sets a Vietnamese locale
+        command.env_remove("LC_ALL").env_remove("LC_MESSAGES").env_remove("LANG");
         for (key, value) in env {
             command.env(key, value);
         }

@@ -302,7 +302,7 @@ fn control_characters_in_file_names_are_escaped_in_diagnostics() {
     let name = "content/an-toan/x\u{1b}[31m\u{1b}[2Ab\u{202e}dm.md";
     project.file(name, "+++\ntitle = 1\n+++\n");
     project.test(&["build"]).code(1).stderr(concat!(
-            "content/an-toan/x\\u{1b}[31m\\u{1b}[2Ab\\u{202e}dm.md:2:9: error: invalid type: integer `1`, expected a string\n",
+            "content/an-toan/x\\u{1b}[31m\\u{1b}[2Ab\\u{202e}dm.md:2:9: error: `title` must be text in quotes, not the number 1\n",
             "  | title = 1\n",
             "  |         ^\n",
             "  hint: `title` takes text in quotes\n",

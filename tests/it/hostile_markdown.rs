@@ -377,7 +377,7 @@ fn every_syntax_error_and_limit_has_a_hint() {
         .test(&["build"])
         .code(1)
         .stderr(concat!(
-            "book.toml:2:11: error: invalid basic string\n",
+            "book.toml:2:11: error: the text of `title` is not closed: its closing quote is missing\n",
             "  | title = \"T\n",
             "  |           ^\n",
             "  hint: close the text with its quote on the same line; for several lines use \"\"\"…\"\"\"\n",

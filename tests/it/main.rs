@@ -4,6 +4,7 @@
 mod harness;
 
 mod languages;
+mod messages;
 mod nesting;
 
 mod browser;

@@ -96,6 +96,9 @@ fn check_reports_a_quiz_syntax_error_as_json() {
     let quiz = problems.as_array().unwrap().iter().find(|p| p["code"] == "bad-quiz").expect("a bad-quiz problem");
     assert_eq!(quiz["file"], "content/an-toan/on-tap.md");
     assert_eq!((quiz["line"].as_u64(), quiz["col"].as_u64()), (Some(17), Some(1)), "{quiz}");
-    assert_eq!(quiz["message"], "quiz: invalid array, expected `]`");
+    assert_eq!(
+        quiz["message"],
+        "quiz: the list of `answer` is not closed with `]`, or its items are not separated by commas"
+    );
     assert_eq!(quiz["hint"], "a quiz is TOML: text in \"quotes\", lists in [ ], one `[[question]]` table per question");
 }

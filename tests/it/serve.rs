@@ -27,6 +27,10 @@ impl Server {
     /// Starts `hoclieu ARGS` in `dir` and waits for the URL it prints.
     fn start(dir: &Path, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_hoclieu"))
+            // the lines read back are English whatever the locale
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("LANG")
             .args(args)
             .current_dir(dir)
             .stdout(Stdio::piped())

@@ -174,6 +174,10 @@ pub struct HoclieuServer {
 impl HoclieuServer {
     pub fn start(dir: &Path) -> HoclieuServer {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hoclieu"))
+            // the lines read back are English whatever the locale
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("LANG")
             .args(["serve", "--static"])
             .arg(dir)
             .args(["--port", "0"])

@@ -1,0 +1,162 @@
+//! Messages in Vietnamese: a Vietnamese locale (`LC_ALL`, `LC_MESSAGES`, `LANG`, the first
+//! set and not empty) or `--lang vi` gives every error, hint, summary and `--help` in
+//! Vietnamese; `--lang en` and other locales give English.
+
+use crate::harness::Project;
+
+/// The `path:line:col: severity: message` lines of stderr.
+fn headlines(stderr: &str) -> Vec<&str> {
+    stderr.lines().filter(|l| l.starts_with("content/") || l.starts_with("book.toml")).collect()
+}
+
+#[test]
+fn a_vietnamese_locale_gives_errors_and_hints_in_vietnamese() {
+    let project = Project::fixture("broken");
+    let outcome = project.test(&["build"]).env("LANG", "vi_VN.UTF-8").code(1).any_stderr().run();
+    let stderr = project.normalise(&outcome.stderr);
+    // one diagnostic whole: message, line, caret, hint
+    assert!(
+        stderr.contains(concat!(
+            "content/khoa/front-matter.md:5:9: lỗi: không có cấp độ \"kho\"\n",
+            "  | level = \"kho\"\n",
+            "  |         ^\n",
+            "  gợi ý: dùng một trong các giá trị: co-ban, nang-cao, chuyen-sau\n",
+        )),
+        "{stderr}"
+    );
+    assert_eq!(
+        headlines(&stderr),
+        [
+            "content/khoa/chua-dong.md:1:1: lỗi: phần đầu bài (front matter) mở bằng `+++` nhưng không được đóng",
+            "content/khoa/front-matter.md:1:1: lỗi: thiếu `title` (tiêu đề)",
+            "content/khoa/front-matter.md:2:1: lỗi: phần đầu bài có khóa lạ `titel`",
+            "content/khoa/front-matter.md:3:23: lỗi: không có lĩnh vực \"an-toam\"",
+            "content/khoa/front-matter.md:4:11: lỗi: không có nhóm đối tượng \"nguoi-dam\"",
+            "content/khoa/front-matter.md:5:9: lỗi: không có cấp độ \"kho\"",
+            "content/khoa/latin1.md:2:18: lỗi: tệp không được lưu theo bảng mã UTF-8",
+            "content/khoa/lien-ket.md:8:5: lỗi: liên kết tới trang không tồn tại \"content/khoa/khong-co.md\"",
+            "content/khoa/lien-ket.md:8:34: lỗi: không có đề mục \"#phan-mot-sai\" trong content/khoa/lien-ket.md",
+            "content/khoa/lien-ket.md:9:4: lỗi: không có đề mục \"#cai-dat-sai\" trong content/khoa/dung.md",
+            "content/khoa/lien-ket.md:11:1: lỗi: không tìm thấy hình ảnh \"content/khoa/thieu.png\"",
+            "content/khoa/lien-ket.md:13:1: cảnh báo: không được dùng kiểu liên kết `javascript:`: liên kết sẽ hiện thành chữ thường",
+            "content/khoa/lien-ket.md:13:37: lỗi: liên kết \"/vi/index.html\" bắt đầu bằng `/`",
+            "content/khoa/lien-ket.md:15:1: cảnh báo: hình ảnh chưa có chú thích thay thế (alt)",
+            "content/khoa/thoi-luong.md:5:12: lỗi: `duration` phải là một số nguyên, không phải văn bản \"mười\"",
+            "content/khoa/toml-sai.md:2:25: lỗi: văn bản của `title` chưa được đóng: thiếu dấu ngoặc kép ở cuối",
+            "content/khoa/yaml.md:5:8: lỗi: không có cấp độ \"kho-qua\"",
+        ]
+    );
+    assert!(stderr.contains("  gợi ý: có phải ý bạn là \"an-toan\"?\n"), "{stderr}");
+    assert!(
+        stderr.ends_with("không tạo được trang web: 15 lỗi, 2 cảnh báo, trong <t> giây\n"),
+        "the summary, with a decimal comma: {stderr}"
+    );
+    assert!(!project.path("public").exists());
+}
+
+#[test]
+fn an_unescaped_quote_in_front_matter_is_explained_with_the_fix() {
+    let project = Project::fixture("minimal");
+    project.file(
+        "content/an-toan/moi.md",
+        "+++\ntitle = \"Bài \"mới\"\"\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\n+++\nNội dung.\n",
+    );
+    project
+        .test(&["--lang", "vi", "build"])
+        .code(1)
+        .stderr(concat!(
+            "content/an-toan/moi.md:2:15: lỗi: văn bản của `title` bị kết thúc ở dấu `\"` thứ hai: dấu ngoặc bên trong văn bản đã đóng nó quá sớm\n",
+            "  | title = \"Bài \"mới\"\"\n",
+            "  |               ^\n",
+            "  gợi ý: thêm dấu \\ trước mỗi dấu ngoặc kép bên trong văn bản: title = \"Bài \\\"mới\\\"\", hoặc đặt văn bản trong dấu nháy đơn: title = 'Bài \"mới\"'\n",
+            "không tạo được trang web: 1 lỗi, 0 cảnh báo, trong <t> giây\n",
+        ))
+        .run();
+    project
+        .test(&["build"])
+        .code(1)
+        .stderr(concat!(
+            "content/an-toan/moi.md:2:15: error: the text of `title` ends at the second `\"`: a quote inside the text closes it early\n",
+            "  | title = \"Bài \"mới\"\"\n",
+            "  |               ^\n",
+            "  hint: escape each quote inside the text as \\\": title = \"Bài \\\"mới\\\"\", or put the text in single quotes: title = 'Bài \"mới\"'\n",
+            "build failed: 1 error, 0 warnings in <t> s\n",
+        ))
+        .run();
+    // the fix the hint gives builds
+    project.file(
+        "content/an-toan/moi.md",
+        "+++\ntitle = 'Bài \"mới\"'\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\n+++\nNội dung.\n",
+    );
+    project.test(&["build"]).any_stderr().run();
+}
+
+#[test]
+fn lang_en_overrides_the_locale_and_other_locales_give_english() {
+    let project = Project::fixture("broken");
+    let english = "content/khoa/front-matter.md:5:9: error: unknown level \"kho\"\n";
+    for (env, args) in [
+        (("LANG", "vi_VN.UTF-8"), &["--lang", "en", "build"][..]),
+        (("LANG", "vi_VN.UTF-8"), &["--lang=en", "build"][..]),
+        (("LANG", "C"), &["build"][..]),
+        // LC_ALL comes first, whatever LANG says
+        (("LC_ALL", "en_US.UTF-8"), &["build"][..]),
+    ] {
+        let outcome = project.test(args).env(env.0, env.1).env("LANG", env.1).code(1).any_stderr().run();
+        assert!(outcome.stderr.contains(english), "{env:?} {args:?}: {}", outcome.stderr);
+        assert!(outcome.stderr.contains("\nbuild failed: 15 errors, 2 warnings in "), "{}", outcome.stderr);
+    }
+    // LC_MESSAGES before LANG; --lang vi whatever the locale
+    let outcome =
+        project.test(&["build"]).env("LANG", "C").env("LC_MESSAGES", "vi_VN.UTF-8").code(1).any_stderr().run();
+    assert!(outcome.stderr.contains("lỗi: không có cấp độ \"kho\""), "{}", outcome.stderr);
+    let outcome = project.test(&["--lang", "vi", "build"]).env("LC_ALL", "C").code(1).any_stderr().run();
+    assert!(outcome.stderr.contains("lỗi: không có cấp độ \"kho\""), "{}", outcome.stderr);
+}
+
+#[test]
+fn help_is_in_vietnamese_under_a_vietnamese_locale() {
+    let project = Project::fixture("minimal");
+    project
+        .test(&["build", "--help"])
+        .env("LANG", "vi_VN.UTF-8")
+        .stdout(concat!(
+            "Tạo toàn bộ trang web vào thư mục đầu ra (mặc định: public/)\n",
+            "\n",
+            "Cách dùng: hoclieu build [OPTIONS]\n",
+            "\n",
+            "Tùy chọn:\n",
+            "      --root <DIR>  Kho nội dung (thư mục có book.toml) [mặc định: .]\n",
+            "      --out <DIR>   Nơi ghi trang web [mặc định: out_dir trong book.toml, \"public\"]\n",
+            "      --drafts      Gồm cả các bài đánh dấu `draft = true`\n",
+            "      --strict      Coi trang vượt ngân sách dung lượng là lỗi (không ghi gì ra)\n",
+            "  -h, --help        In trợ giúp\n",
+        ))
+        .run();
+    let outcome = project.test(&["--help"]).env("LANG", "vi_VN.UTF-8").run();
+    for line in [
+        "Lệnh:\n",
+        "  build         Tạo toàn bộ trang web vào thư mục đầu ra (mặc định: public/)\n",
+        "  search        Tìm bài học ngay trong cửa sổ lệnh, gõ có dấu hay không dấu đều được\n",
+        "Mã thoát: 0 là thành công, 1 là nội dung có lỗi, 2 là sai cách dùng hoặc lỗi môi trường.\n",
+    ] {
+        assert!(outcome.stdout.contains(line), "{line:?} in:\n{}", outcome.stdout);
+    }
+    // English otherwise, as clap writes it
+    let outcome = project.test(&["--lang", "en", "build", "--help"]).env("LANG", "vi_VN.UTF-8").run();
+    assert!(outcome.stdout.starts_with("Build the whole site into the output folder (default: public/)\n\nUsage: hoclieu build [OPTIONS]\n\nOptions:\n"), "{}", outcome.stdout);
+    // `search --lang` is the content's language, not the messages'
+    let outcome = project.test(&["search", "--help"]).run();
+    assert!(outcome.stdout.contains("--lang <LANG>    Language to search"), "{}", outcome.stdout);
+}
+
+#[test]
+fn the_summary_of_a_good_build_is_in_vietnamese() {
+    let project = Project::fixture("minimal");
+    let outcome = project.test(&["build"]).env("LC_ALL", "vi_VN.UTF-8").any_stderr().run();
+    let stdout = project.normalise(&outcome.stdout);
+    let summary =
+        regex::Regex::new(r"^đã tạo \d+ trang trong <t> giây(, \d+ (cảnh báo|ghi chú))* → \./public \(\d+ tệp\)\n$")
+            .unwrap();
+    assert!(summary.is_match(&stdout), "{stdout}");
+}
