@@ -2,6 +2,7 @@
 //! in one place: 0 ok, 1 content errors, 2 usage or environment errors.
 
 mod build;
+mod import;
 mod pack;
 mod report;
 mod search;
@@ -47,6 +48,8 @@ pub enum Command {
     Verify(pack::VerifyArgs),
     /// Unpack a pack safely into a folder, or apply an update to the older version there
     Unpack(pack::UnpackArgs),
+    /// Make an existing book (mdBook) into a new hoclieu repository
+    Import(import::ImportArgs),
 }
 
 /// Parses the arguments, runs the command and returns the process exit code.
@@ -68,6 +71,7 @@ pub fn run() -> i32 {
         Command::Pack(args) => pack::run(args),
         Command::Verify(args) => pack::verify(args),
         Command::Unpack(args) => pack::unpack(args),
+        Command::Import(args) => import::run(args),
     };
     match result {
         Ok(code) => code,

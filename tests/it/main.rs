@@ -16,6 +16,7 @@ mod hostile_fs;
 mod hostile_markdown;
 mod identity;
 mod images;
+mod import;
 mod offline;
 mod output_integrity;
 mod pack;
