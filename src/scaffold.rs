@@ -1,9 +1,10 @@
 //! What a new repository starts from, shared by `hoclieu init` and `hoclieu import mdbook`:
 //! the `book.toml` with Sơn La's reference taxonomy (`docs/taxonomy.toml`, compiled in) and
-//! the ids it knows (groups, domains, levels, languages) to check command-line flags against.
+//! the ids it knows (groups, domains, levels, languages) to check command-line flags against;
+//! the starter files of `hoclieu init`; the text of `hoclieu new lesson`.
 //!
-//! It takes a site's title, description, publisher and language and returns text; it never
-//! writes a file.
+//! It returns text and reads what it needs (a new lesson's siblings); it never writes a
+//! file: the commands in `cli` do.
 
 use std::collections::BTreeMap;
 
@@ -132,6 +133,227 @@ pub fn book_toml(site: &Site) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The files of `hoclieu init`: a repository that builds and checks clean, in Vietnamese:
+/// a home page, one course that gives its lessons their groups, domains and level, and one
+/// lesson with a picture and a quiz. Paths are relative to the repository.
+pub fn starter() -> Vec<(&'static str, String)> {
+    let site = Site {
+        title: "Học liệu kỹ năng số",
+        description: "Bài học kỹ năng số ngắn, dễ hiểu, học được trên điện thoại.",
+        publisher: "",
+        language: "vi",
+    };
+    vec![
+        ("book.toml", book_toml(&site)),
+        (".gitignore", GITIGNORE.to_string()),
+        ("content/_index.md", STARTER_HOME.to_string()),
+        ("content/an-toan-tren-mang/_index.md", STARTER_COURSE.to_string()),
+        ("content/an-toan-tren-mang/mat-khau-manh.md", STARTER_LESSON.to_string()),
+        ("content/an-toan-tren-mang/o-khoa.svg", STARTER_PICTURE.to_string()),
+    ]
+}
+
+const STARTER_HOME: &str = r#"+++
+title = "Học liệu kỹ năng số"
+summary = "Bài học kỹ năng số ngắn, dễ hiểu, học được trên điện thoại."
++++
+Chào mừng bạn đến với kho học liệu. Mỗi khóa học là một thư mục trong `content/`, mỗi bài học là một tệp Markdown trong thư mục đó.
+
+Hãy bắt đầu với khóa [An toàn trên mạng](an-toan-tren-mang/_index.md).
+"#;
+
+const STARTER_COURSE: &str = r#"+++
+title = "An toàn trên mạng"
+summary = "Giữ tài khoản và điện thoại an toàn trước kẻ gian."
+weight = 1
+groups = ["nguoi-dan"]
+domains = ["an-toan"]
+level = "co-ban"
++++
+Khóa học mẫu. Mọi bài trong thư mục này dùng nhóm đối tượng, lĩnh vực và mức độ ghi ở đầu tệp `_index.md` này. Thêm bài mới bằng lệnh `hoclieu new lesson content/an-toan-tren-mang/ten-bai.md --title "Tên bài"`.
+"#;
+
+const STARTER_LESSON: &str = r#"+++
+title = "Mật khẩu mạnh"
+summary = "Cách tạo một mật khẩu dễ nhớ mà khó đoán."
+duration = 10
+weight = 1
+objectives = [
+  "Tạo được mật khẩu mạnh từ một câu dễ nhớ",
+  "Biết không dùng chung một mật khẩu cho nhiều tài khoản",
+]
++++
+## Vì sao cần mật khẩu mạnh?
+
+Mật khẩu là chìa khóa nhà. Ai có mật khẩu Zalo của bạn có thể nhắn tin vay tiền người thân bằng tên bạn.
+
+![Ổ khóa đóng: mật khẩu mạnh giữ tài khoản của bạn an toàn](o-khoa.svg)
+
+## Tạo mật khẩu từ một câu
+
+1. Nghĩ một câu chỉ mình biết, ví dụ: "Nhà em trồng 3 cây mận".
+2. Viết liền, bỏ dấu: `NhaEmTrong3CayMan`.
+3. Thêm một ký hiệu: `NhaEmTrong3CayMan!`.
+
+Mỗi tài khoản quan trọng nên có một mật khẩu riêng.
+
+```quiz
+[[question]]
+text = "Mật khẩu nào dưới đây mạnh nhất?"
+choices = ["123456", "lan1985", "NhaEmTrong3CayMan!"]
+answer = [3]
+explain = "Mật khẩu này dài và tạo từ một câu chỉ mình biết. `123456` ai cũng thử đầu tiên; `lan1985` là tên và năm sinh."
+```
+"#;
+
+const STARTER_PICTURE: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 120" width="120" height="120" role="img">
+  <title>Ổ khóa đóng</title>
+  <path d="M35 55 V40 a25 25 0 0 1 50 0 V55" fill="none" stroke="#1f4e79" stroke-width="10"/>
+  <rect x="22" y="55" width="76" height="55" rx="8" fill="#2e75b6"/>
+  <circle cx="60" cy="78" r="8" fill="#fff"/>
+  <rect x="57" y="80" width="6" height="16" fill="#fff"/>
+</svg>
+"##;
+
+/// What `hoclieu new lesson` found for a lesson about to be written.
+pub struct NewLesson {
+    /// The whole file.
+    pub text: String,
+    pub weight: i64,
+}
+
+/// The front matter's keys of a Markdown file that `new lesson` reads.
+#[derive(Default)]
+struct Front {
+    weight: Option<i64>,
+    groups: Option<Vec<String>>,
+    domains: Option<Vec<String>>,
+}
+
+fn read_front(path: &std::path::Path) -> Front {
+    let Ok(text) = std::fs::read_to_string(path) else { return Front::default() };
+    let Ok(split) = crate::content::front_matter::split(&text, path) else { return Front::default() };
+    let front = &text[split.front_start..split.front_end];
+    let list = |v: Option<&toml::Value>| {
+        v.and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+    };
+    if text.starts_with("+++") {
+        let Ok(table) = toml::from_str::<toml::Table>(front) else { return Front::default() };
+        Front {
+            weight: table.get("weight").and_then(|w| w.as_integer()),
+            groups: list(table.get("groups")),
+            domains: list(table.get("domains")),
+        }
+    } else {
+        let Ok(value) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(front) else { return Front::default() };
+        let list = |key: &str| {
+            value
+                .get(key)
+                .and_then(|v| v.as_sequence())
+                .map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+        };
+        Front { weight: value.get("weight").and_then(|w| w.as_i64()), groups: list("groups"), domains: list("domains") }
+    }
+}
+
+/// The text of a new lesson at `path` (`content/<course>/…/<name>.md`): the next weight in
+/// its folder (its lessons and sub-sections, max + 1), the title, an empty summary, and
+/// the groups and domains of the previous lesson unless a section above gives them (its
+/// `_index.md`: every lesson below inherits them). Refuses what is not a new lesson of a
+/// course; writes nothing.
+pub fn new_lesson(path: &std::path::Path, title: &str) -> Result<NewLesson, crate::Error> {
+    use crate::Error;
+    use std::path::{Component, Path};
+    let shown = path.display();
+    let usage = |what: String| Err(Error::Usage(what));
+    if path.extension().is_none_or(|e| e != "md") || path.file_name().is_some_and(|n| n == "_index.md") {
+        return usage(format!(
+            "{shown}: a lesson is a Markdown file other than _index.md (content/<course>/<name>.md)"
+        ));
+    }
+    let parts: Vec<Component> = path.components().collect();
+    let Some(content_at) = parts.iter().rposition(|c| c.as_os_str() == "content") else {
+        return usage(format!("{shown}: a lesson goes in a course folder under content/ (content/<course>/<name>.md)"));
+    };
+    if parts.len() < content_at + 3 {
+        return usage(format!("{shown}: a lesson goes in a course folder under content/ (content/<course>/<name>.md)"));
+    }
+    let root: std::path::PathBuf = parts[..content_at].iter().collect();
+    let root = if root.as_os_str().is_empty() { Path::new(".").to_path_buf() } else { root };
+    if !root.join("book.toml").is_file() {
+        return usage(format!("{shown}: no book.toml in {}: not a hoclieu repository", root.display()));
+    }
+    if path.exists() {
+        return usage(format!("{shown}: already exists; choose another name"));
+    }
+    let folder = path.parent().unwrap_or(Path::new("."));
+    if !folder.is_dir() {
+        return usage(format!(
+            "{}: no such folder; make the course (its folder and _index.md) first",
+            folder.display()
+        ));
+    }
+    // Siblings: lessons (not translations) and sub-sections.
+    let mut max_weight = 0;
+    let mut previous: Option<(i64, Front)> = None;
+    let mut entries: Vec<_> = std::fs::read_dir(folder)
+        .map_err(|e| Error::io(folder, "cannot read folder", e))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for entry in entries {
+        let name = entry.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        if entry.is_dir() {
+            if let Some(w) = read_front(&entry.join("_index.md")).weight {
+                max_weight = max_weight.max(w);
+            }
+            continue;
+        }
+        let Some(stem) = name.strip_suffix(".md") else { continue };
+        if stem == "_index" || stem.starts_with("_index.") || stem.contains('.') {
+            continue; // the section's own page, or a translation (`bai.blt.md`)
+        }
+        let front = read_front(&entry);
+        let weight = front.weight.unwrap_or(0);
+        max_weight = max_weight.max(weight);
+        if previous.as_ref().is_none_or(|(w, _)| weight >= *w) {
+            previous = Some((weight, front));
+        }
+    }
+    // Groups and domains a section above gives (up to content/).
+    let (mut inherits_groups, mut inherits_domains) = (false, false);
+    let content = root.join("content");
+    let mut dir = folder.to_path_buf();
+    while dir.starts_with(&content) && dir != content {
+        let front = read_front(&dir.join("_index.md"));
+        inherits_groups |= front.groups.is_some_and(|g| !g.is_empty());
+        inherits_domains |= front.domains.is_some_and(|d| !d.is_empty());
+        if !dir.pop() {
+            break;
+        }
+    }
+    let weight = max_weight + 1;
+    let title: String = unicode_normalization::UnicodeNormalization::nfc(title.trim()).collect();
+    let mut text = format!("+++\ntitle = {}\nsummary = \"\"\nweight = {weight}\n", toml_string(&title));
+    let previous = previous.map(|(_, f)| f).unwrap_or_default();
+    if !inherits_groups {
+        if let Some(groups) = previous.groups.filter(|g| !g.is_empty()) {
+            text.push_str(&format!("groups = {}\n", toml_list(&groups)));
+        }
+    }
+    if !inherits_domains {
+        if let Some(domains) = previous.domains.filter(|d| !d.is_empty()) {
+            text.push_str(&format!("domains = {}\n", toml_list(&domains)));
+        }
+    }
+    text.push_str("+++\n");
+    Ok(NewLesson { text, weight })
 }
 
 #[cfg(test)]
