@@ -115,8 +115,17 @@ pub enum Resolved {
     ImageAsLink,
 }
 
-/// The converted body and its title (the first `#` heading's text, if any).
-pub fn convert(text: &str, resolve: &mut dyn FnMut(Link) -> Resolved) -> (String, Option<String>) {
+static HTML_REFERENCE: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r#"(?i)\b(?:src|href)\s*=\s*["']([^"']+)["']"#).unwrap());
+
+/// The converted body and its title (the first `#` heading's text, if any). Files named
+/// by raw HTML (`<img src="…">`) are not rewritten: they are added to `raw_html` as
+/// `(offset, file)`.
+pub fn convert(
+    text: &str,
+    resolve: &mut dyn FnMut(Link) -> Resolved,
+    raw_html: &mut Vec<(usize, String)>,
+) -> (String, Option<String>) {
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
     let all = headings(text);
     let title_index = all.iter().position(|h| h.level == HeadingLevel::H1);
@@ -140,6 +149,15 @@ pub fn convert(text: &str, resolve: &mut dyn FnMut(Link) -> Resolved) -> (String
             }
             Event::Start(Tag::Image { link_type, dest_url, .. }) => {
                 events.push((true, link_type, dest_url.to_string(), range))
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                for caps in HTML_REFERENCE.captures_iter(&html) {
+                    let value = &caps[1];
+                    let lower = value.to_ascii_lowercase();
+                    if !["http:", "https:", "mailto:", "tel:", "#", "//"].iter().any(|s| lower.starts_with(s)) {
+                        raw_html.push((range.start, value.to_string()));
+                    }
+                }
             }
             _ => {}
         }
@@ -324,7 +342,7 @@ mod tests {
     #[test]
     fn title_out_headings_shifted_fences_reduced_hidden_lines_dropped() {
         let text = "# Chương một\n\nMở đầu.\n\n# Phần lớn\n\n## Nhỏ\n\nTiêu đề setext\n==\n\n```rust,editable\n# use std::io;\n#[derive(Debug)]\n#![allow(dead_code)]\nfn main() {\n    # let an = 1;\n    #\n    let x = \"##\";\n    ##[cfg(test)]\n}\n```\n\n```sh\n# một chú thích\n```\n";
-        let (body, title) = convert(text, &mut keep);
+        let (body, title) = convert(text, &mut keep, &mut Vec::new());
         assert_eq!(title.as_deref(), Some("Chương một"));
         assert_eq!(
             body,
@@ -334,20 +352,28 @@ mod tests {
 
     #[test]
     fn body_that_starts_at_h2_is_not_shifted() {
-        let (body, title) = convert("Không tiêu đề.\n\n## Mục\n", &mut keep);
-        assert_eq!((body.as_str(), title), ("Không tiêu đề.\n\n## Mục\n", None));
+        let mut raw = Vec::new();
+        let text = "Không tiêu đề.\n\n## Mục\n\n<img src=\"a.png\" alt=\"A\"> <a href=\"https://x.vn\">x</a>\n";
+        let (body, title) = convert(text, &mut keep, &mut raw);
+        assert_eq!((body.as_str(), title), (text, None));
+        assert_eq!(raw, [(text.find("<img").unwrap(), "a.png".to_string())]);
     }
 
     #[test]
     fn links_rewritten_made_plain_or_images_made_links() {
         let text = "# T\n\n[A](a.md#x) [B](khong.md) ![](anh.png) ![Ảnh xa](https://x.vn/a.png) [C][c]\n\n[c]: a.md\n";
-        let (body, _) = convert(text, &mut |link: Link| match link.dest {
-            "a.md#x" => Resolved::Rewrite("../a.md#y".into(), None),
-            "a.md" => Resolved::Rewrite("../a.md".into(), None),
-            "khong.md" => Resolved::Plain,
-            "anh.png" => Resolved::Rewrite("anh.png".into(), Some("anh".into())),
-            _ => Resolved::ImageAsLink,
-        });
+        let mut raw = Vec::new();
+        let (body, _) = convert(
+            text,
+            &mut |link: Link| match link.dest {
+                "a.md#x" => Resolved::Rewrite("../a.md#y".into(), None),
+                "a.md" => Resolved::Rewrite("../a.md".into(), None),
+                "khong.md" => Resolved::Plain,
+                "anh.png" => Resolved::Rewrite("anh.png".into(), Some("anh".into())),
+                _ => Resolved::ImageAsLink,
+            },
+            &mut raw,
+        );
         assert_eq!(body, "[A](../a.md#y) B ![anh](anh.png) [Ảnh xa](https://x.vn/a.png) [C][c]\n\n[c]: ../a.md\n");
     }
 

@@ -257,7 +257,17 @@ pub fn mdbook(src: &Path, dest: &Path, options: &Options) -> Result<Outcome, Err
                         &mut notes,
                     )
                 };
-                chapter::convert(&mapped.text, &mut resolve)
+                let mut raw_html = Vec::new();
+                let converted = chapter::convert(&mapped.text, &mut resolve, &mut raw_html);
+                for (offset, file) in raw_html {
+                    let (shown, line) = mapped.origin(offset);
+                    notes.push(Note {
+                        file: shown,
+                        line,
+                        what: format!("raw HTML names {file}: not copied nor rewritten, check it"),
+                    });
+                }
+                converted
             }
         };
         let title = chapter_title.filter(|t| !t.is_empty()).unwrap_or_else(|| page.summary_title.clone());
