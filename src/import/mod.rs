@@ -329,12 +329,18 @@ struct Names(HashMap<PathBuf, HashSet<String>>);
 
 impl Names {
     fn take(&mut self, folder: &Path, name: &str) -> String {
+        self.take_file(folder, name, "")
+    }
+
+    /// A free name `stem.ext` (`stem-2.ext`…) in `folder`; without extension when `ext` is empty.
+    fn take_file(&mut self, folder: &Path, stem: &str, ext: &str) -> String {
         let used = self.0.entry(folder.to_path_buf()).or_default();
-        let base = if name.is_empty() { "bai".to_string() } else { name.to_string() };
-        let mut candidate = base.clone();
+        let stem = if stem.is_empty() { "bai" } else { stem };
+        let name = |stem: &str| if ext.is_empty() { stem.to_string() } else { format!("{stem}.{ext}") };
+        let mut candidate = name(stem);
         let mut n = 2;
         while !used.insert(candidate.clone()) {
-            candidate = format!("{base}-{n}");
+            candidate = name(&format!("{stem}-{n}"));
             n += 1;
         }
         candidate
@@ -463,7 +469,8 @@ fn resolve_link(
     }
     let out = assets.entry(from.clone()).or_insert_with(|| {
         let stem = target.file_stem().map(|s| slugify(&s.to_string_lossy())).unwrap_or_default();
-        let name = asset_names.take(page_dir, &format!("{}.{ext}", if stem.is_empty() { "tep" } else { &stem }));
+        let stem = if stem.is_empty() { "tep".to_string() } else { stem };
+        let name = asset_names.take_file(page_dir, &stem, &ext);
         page_dir.join(name)
     });
     let mut new = relative(page_dir, out);
@@ -494,4 +501,28 @@ fn relative(from: &Path, to: &Path) -> String {
     let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
     parts.extend(to_parts[common..].iter().map(|c| c.as_os_str().to_string_lossy().to_string()));
     parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_in_a_folder_are_made_unique_before_the_extension() {
+        let mut names = Names::default();
+        let k = Path::new("content/k");
+        assert_eq!(names.take_file(k, "hinh", "png"), "hinh.png");
+        assert_eq!(names.take_file(k, "hinh", "png"), "hinh-2.png");
+        assert_eq!(names.take(k, "bai"), "bai");
+        assert_eq!(names.take(k, "bai"), "bai-2");
+        assert_eq!(names.take(Path::new("content/khac"), "bai"), "bai");
+    }
+
+    #[test]
+    fn relative_paths_between_files_of_the_repository() {
+        let from = Path::new("content/sach/phan-1");
+        assert_eq!(relative(from, Path::new("content/sach/phan-1/a.md")), "a.md");
+        assert_eq!(relative(from, Path::new("content/sach/phan-2/_index.md")), "../phan-2/_index.md");
+        assert_eq!(relative(Path::new("content/sach"), Path::new("content/sach/p/b/c.md")), "p/b/c.md");
+    }
 }
