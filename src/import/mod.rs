@@ -87,6 +87,21 @@ struct Page {
     line: usize,
 }
 
+impl Page {
+    fn is_section(&self) -> bool {
+        self.out.ends_with("_index.md")
+    }
+
+    /// How a chapter without text is imported, for the report.
+    fn empty_as(&self) -> &'static str {
+        if self.is_section() {
+            "imported as a section without text"
+        } else {
+            "imported as a draft lesson"
+        }
+    }
+}
+
 /// Checks the flags against the reference taxonomy.
 pub fn check_options(options: &Options) -> Result<(), Error> {
     let taxonomy = scaffold::taxonomy();
@@ -151,13 +166,6 @@ pub fn mdbook(src: &Path, dest: &Path, options: &Options) -> Result<Outcome, Err
             "vi".to_string()
         }),
     };
-    for (line, text) in &summary.unlinked {
-        notes.push(Note {
-            file: summary_shown.clone(),
-            line: *line,
-            what: format!("\"{text}\" has no link: imported as a draft lesson"),
-        });
-    }
 
     // Where every page goes, in SUMMARY order.
     let course_slug = Some(slugify(&title)).filter(|s| !s.is_empty()).unwrap_or_else(|| "sach".into());
@@ -196,10 +204,18 @@ pub fn mdbook(src: &Path, dest: &Path, options: &Options) -> Result<Outcome, Err
     for page in &mut pages {
         let Some(source) = &page.source else {
             if page.draft {
+                let unlinked = summary.unlinked.iter().any(|(line, _)| *line == page.line);
+                let how = if unlinked {
+                    "a list item without a link: imported as a draft"
+                } else if page.is_section() {
+                    "it has chapters under it: imported as a section without text"
+                } else {
+                    "imported with draft = true"
+                };
                 notes.push(Note {
                     file: summary_shown.clone(),
                     line: page.line,
-                    what: format!("draft chapter \"{}\": imported with draft = true", page.summary_title),
+                    what: format!("draft chapter \"{}\": {how}", page.summary_title),
                 });
             }
             continue;
@@ -208,7 +224,7 @@ pub fn mdbook(src: &Path, dest: &Path, options: &Options) -> Result<Outcome, Err
             notes.push(Note {
                 file: summary_shown.clone(),
                 line: page.line,
-                what: format!("{} is listed twice: the second is left out", source.display()),
+                what: format!("{} is listed twice: the second time {}", source.display(), page.empty_as()),
             });
             page.source = None;
             page.draft = true;
@@ -221,7 +237,7 @@ pub fn mdbook(src: &Path, dest: &Path, options: &Options) -> Result<Outcome, Err
                 notes.push(Note {
                     file: summary_shown.clone(),
                     line: page.line,
-                    what: format!("cannot read {}: imported as a draft lesson", shown_path(&path, src)),
+                    what: format!("cannot read {}: {}", shown_path(&path, src), page.empty_as()),
                 });
                 page.source = None;
                 page.draft = true;
@@ -242,7 +258,8 @@ pub fn mdbook(src: &Path, dest: &Path, options: &Options) -> Result<Outcome, Err
     let mut written = Vec::new();
     for page in &pages {
         let (body, chapter_title) = match &page.source {
-            None => (if page.draft { "Bài này đang được viết.\n".to_string() } else { String::new() }, None),
+            None if page.draft && !page.is_section() => ("Bài này đang được viết.\n".to_string(), None),
+            None => (String::new(), None),
             Some(source) => {
                 let (mapped, _) = &chapters[source];
                 let dir = source.parent().unwrap_or(Path::new("")).to_path_buf();
@@ -272,7 +289,7 @@ pub fn mdbook(src: &Path, dest: &Path, options: &Options) -> Result<Outcome, Err
         };
         let title = chapter_title.filter(|t| !t.is_empty()).unwrap_or_else(|| page.summary_title.clone());
         let mut front = format!("+++\ntitle = {}\nweight = {}\n", scaffold::toml_string(&title), page.weight);
-        if page.draft {
+        if page.draft && !page.is_section() {
             front.push_str("draft = true\n");
         }
         front.push_str("+++\n");
@@ -315,7 +332,7 @@ pub fn mdbook(src: &Path, dest: &Path, options: &Options) -> Result<Outcome, Err
         crate::fs::write(&path, &crate::fs::read(from)?)?;
     }
     notes.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-    let sections = pages.iter().filter(|p| p.out.ends_with("_index.md")).count() + 1;
+    let sections = pages.iter().filter(|p| p.is_section()).count() + 1;
     Ok(Outcome { title, lessons: pages.len() + 1 - sections, sections, files: assets.len(), notes })
 }
 

@@ -326,3 +326,41 @@ fn a_language_outside_the_taxonomy_is_reported_and_the_site_is_in_vietnamese() {
         "+++\ntitle = \"Gọi điện\"\nweight = 1\n+++\nBấm vào biểu tượng điện thoại.\n"
     );
 }
+
+#[test]
+fn chapters_without_text_are_reported_and_imported_as_drafts_or_empty_sections() {
+    let project = Project::empty();
+    project.file("sach/book.toml", "[book]\ntitle = \"Điện thoại\"\n");
+    project.file(
+        "sach/src/SUMMARY.md",
+        "- [Gọi điện](goi-dien.md)\n- [Nhắn tin]()\n    - [Tin nhắn SMS](sms.md)\n- [Gọi lại](goi-dien.md)\n- [Danh bạ](danh-ba.md)\n- Zalo\n",
+    );
+    project.file("sach/src/goi-dien.md", "# Gọi điện\n\nBấm [tin nhắn](sms.md#gửi-tin).\n");
+    project.file("sach/src/sms.md", "# Tin nhắn SMS\n\n## Gửi tin\n\n<img src=\"anh.png\" alt=\"Ảnh\">\n");
+    project
+        .test(&["import", "mdbook", "sach", "site", "--group", "nguoi-dan", "--domain", "thiet-bi-phan-mem"])
+        .stdout("imported \"Điện thoại\" into site: 5 lessons, 2 sections, 0 files\n")
+        .stderr(
+            "not carried over as it was (5):
+src/SUMMARY.md:2: draft chapter \"Nhắn tin\": it has chapters under it: imported as a section without text
+src/SUMMARY.md:4: goi-dien.md is listed twice: the second time imported as a draft lesson
+src/SUMMARY.md:5: cannot read src/danh-ba.md: imported as a draft lesson
+src/SUMMARY.md:6: draft chapter \"Zalo\": a list item without a link: imported as a draft
+src/sms.md:5: raw HTML names anh.png: not copied nor rewritten, check it
+",
+        )
+        .run();
+    let course = "site/content/dien-thoai";
+    assert_eq!(project.read(&format!("{course}/nhan-tin/_index.md")), "+++\ntitle = \"Nhắn tin\"\nweight = 2\n+++\n");
+    assert_eq!(
+        project.read(&format!("{course}/goi-dien.md")),
+        "+++\ntitle = \"Gọi điện\"\nweight = 1\n+++\nBấm [tin nhắn](nhan-tin/sms.md#gui-tin).\n"
+    );
+    for (file, title, weight) in [("goi-dien-2.md", "Gọi lại", 3), ("danh-ba.md", "Danh bạ", 4), ("zalo.md", "Zalo", 5)]
+    {
+        assert_eq!(
+            project.read(&format!("{course}/{file}")),
+            format!("+++\ntitle = \"{title}\"\nweight = {weight}\ndraft = true\n+++\nBài này đang được viết.\n")
+        );
+    }
+}
