@@ -364,3 +364,119 @@ src/sms.md:5: raw HTML names anh.png: not copied nor rewritten, check it
         );
     }
 }
+
+/// One page met following `rel=next` links: its path under `public/`, `h1` and breadcrumbs.
+#[derive(Debug, PartialEq, Eq)]
+struct Visited {
+    path: String,
+    title: String,
+    crumbs: Vec<String>,
+}
+
+/// Follows `a[rel~=next]` from `start` (a path under `public`), checking each `rel=prev`
+/// leads back; every page visited.
+fn follow_next(public: &std::path::Path, start: &str) -> Vec<Visited> {
+    let select = |s: &str| scraper::Selector::parse(s).unwrap();
+    let (h1, crumbs, next, prev) =
+        (select("h1"), select("nav.crumbs li"), select("a[rel~=next]"), select("a[rel~=prev]"));
+    let mut visited: Vec<Visited> = Vec::new();
+    let mut path = Some(start.to_string());
+    while let Some(current) = path.take() {
+        assert!(visited.len() < 50, "a loop of next links: {visited:?}");
+        let html = std::fs::read_to_string(public.join(&current)).unwrap_or_else(|e| panic!("{current}: {e}"));
+        let document = scraper::Html::parse_document(&html);
+        let text = |e: scraper::ElementRef| e.text().collect::<String>().trim().to_string();
+        let resolve = |href: &str| {
+            let joined = std::path::Path::new(&current).parent().unwrap().join(href);
+            crate_path(&joined)
+        };
+        if let Some(previous) = visited.last() {
+            let back = document.select(&prev).next().unwrap_or_else(|| panic!("{current}: no rel=prev"));
+            assert_eq!(resolve(back.value().attr("href").unwrap()), previous.path, "rel=prev of {current}");
+        }
+        visited.push(Visited {
+            path: current.clone(),
+            title: document.select(&h1).next().map(text).unwrap_or_default(),
+            crumbs: document.select(&crumbs).map(text).collect(),
+        });
+        path = document.select(&next).next().map(|a| resolve(a.value().attr("href").unwrap()));
+    }
+    visited
+}
+
+/// `a/b/../c/index.html` → `a/c/index.html`.
+fn crate_path(path: &std::path::Path) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                parts.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => parts.push(other.as_os_str().to_string_lossy().to_string()),
+        }
+    }
+    parts.join("/")
+}
+
+#[test]
+fn the_imported_book_builds_and_checks_and_reads_through_in_summary_order() {
+    let project = imported();
+    project.test(&["build", "--root", "site"]).stdout("built 11 pages in <t> s → site/public (112 files)\n").run();
+    project
+        .test(&["check", "--root", "site"])
+        .stdout("checked 11 pages in <t> s, 1 note\n")
+        .stderr("book.toml: note: no [site] base_url: pages have no canonical address, their hreflang links to other languages are relative (search engines ignore them), and links shared on Zalo or Facebook show no picture\n  hint: set base_url = \"https://…/\" in [site] to the address the site is published at\n")
+        .run();
+    let public = project.path("site/public");
+    let visited = follow_next(&public, "vi/nhap-mon-rust-cho-hoc-sinh/loi-noi-dau/index.html");
+    let book = "Nhập môn Rust cho học sinh";
+    let page = |path: &str, title: &str, crumbs: &[&str]| Visited {
+        path: format!("vi/nhap-mon-rust-cho-hoc-sinh/{path}index.html"),
+        title: title.to_string(),
+        // the last crumb is the page itself
+        crumbs: crumbs.iter().chain([&title]).map(|c| c.to_string()).collect(),
+    };
+    let home = "Trang chủ";
+    let in_part = [home, book, "Làm quen"];
+    let in_chapter = [home, book, "Làm quen", "Chương trình đầu tiên"];
+    assert_eq!(
+        visited,
+        [
+            page("loi-noi-dau/", "Lời nói đầu", &[home, book]),
+            page("lam-quen/", "Làm quen", &[home, book]),
+            page("lam-quen/cai-dat/", "Cài đặt Rust", &in_part),
+            page("lam-quen/chuong-trinh-dau-tien/", "Chương trình đầu tiên", &in_part),
+            page("lam-quen/chuong-trinh-dau-tien/bien/", "Biến và kiểu dữ liệu", &in_chapter),
+            page("lam-quen/chuong-trinh-dau-tien/ham/", "Hàm", &in_chapter),
+            page("thuc-hanh/", "Thực hành", &[home, book]),
+            page("thuc-hanh/tro-choi/", "Trò chơi đoán số", &[home, book, "Thực hành"]),
+            page("loi-cam-on/", "Lời cảm ơn", &[home, book]),
+        ]
+    );
+    // the draft chapter is left out of the site unless --drafts
+    assert!(!public.join("vi/nhap-mon-rust-cho-hoc-sinh/lam-quen/vong-lap").exists());
+    // links to chapters and their headings, the picture, the remote image as a link
+    let lesson = |path: &str| {
+        std::fs::read_to_string(public.join("vi/nhap-mon-rust-cho-hoc-sinh").join(path).join("index.html")).unwrap()
+    };
+    let intro = lesson("loi-noi-dau");
+    assert!(
+        intro.contains(r#"<a href="../lam-quen/cai-dat/index.html#kiem-tra-phien-ban">kiểm tra phiên bản</a>"#),
+        "{intro}"
+    );
+    let install = lesson("lam-quen/cai-dat");
+    assert!(install.contains(r#"id="kiem-tra-phien-ban""#), "{install}");
+    assert!(install.contains(r#"alt="Cửa sổ dòng lệnh sau khi cài xong Rust""#), "{install}");
+    assert!(
+        install.contains(r#"<a href="https://www.rust-lang.org/logos/rust-logo-512x512.png">Biểu tượng của Rust</a>"#),
+        "{install}"
+    );
+    assert!(public.join("media/nhap-mon-rust-cho-hoc-sinh/lam-quen/dong-lenh.svg").is_file());
+    let game = lesson("thuc-hanh/tro-choi");
+    assert!(
+        game.contains(r#"<a href="../../lam-quen/chuong-trinh-dau-tien/index.html">chương trình đầu tiên</a>"#),
+        "{game}"
+    );
+    assert!(!game.contains("bi_mat"), "a hidden line is dropped: {game}");
+}
