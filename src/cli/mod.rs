@@ -2,6 +2,8 @@
 //! in one place: 0 ok, 1 content errors, 2 usage or environment errors.
 
 mod build;
+mod import;
+mod init;
 mod pack;
 mod report;
 mod search;
@@ -40,6 +42,12 @@ pub enum Command {
     Pack(pack::PackArgs),
     Verify(pack::VerifyArgs),
     Unpack(pack::UnpackArgs),
+    /// Make an existing book (mdBook) into a new hoclieu repository
+    Import(import::ImportArgs),
+    /// Make a new repository (book.toml, a home page, a course with one lesson) in DIR
+    Init(init::InitArgs),
+    /// Write a new lesson's front matter (hoclieu new lesson content/<course>/<name>.md --title …)
+    New(init::NewArgs),
 }
 
 /// Parses the arguments, runs the command and returns the process exit code.
@@ -66,6 +74,9 @@ pub fn run() -> i32 {
         Command::Pack(args) => pack::run(args),
         Command::Verify(args) => pack::verify(args),
         Command::Unpack(args) => pack::unpack(args),
+        Command::Import(args) => import::run(args),
+        Command::Init(args) => init::init(args),
+        Command::New(args) => init::new(args),
     };
     match result {
         Ok(code) => code,

@@ -89,7 +89,7 @@ pub struct Asset {
 
 /// Extensions a browser runs as a page or a script (or an SVG it cannot check, zipped):
 /// copied into the site, such a file would run in the site's origin.
-const ACTIVE_EXTENSIONS: &[&str] =
+pub(crate) const ACTIVE_EXTENSIONS: &[&str] =
     &["htm", "html", "js", "mht", "mhtml", "mjs", "shtml", "svgz", "xht", "xhtml", "xml", "xsl", "xslt"];
 
 /// Everything under `content/`, sorted by path.

@@ -17,6 +17,8 @@ mod hostile_fs;
 mod hostile_markdown;
 mod identity;
 mod images;
+mod import;
+mod init;
 mod offline;
 mod output_integrity;
 mod pack;

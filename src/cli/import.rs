@@ -1,0 +1,57 @@
+//! `hoclieu import mdbook SRC DEST`: an mdBook made into a hoclieu repository
+//! (`crate::import`); prints what it wrote, then every note as `file:line: what` on stderr.
+
+use super::EXIT_OK;
+use crate::Error;
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    from: From,
+}
+
+#[derive(Debug, Subcommand)]
+enum From {
+    /// An mdBook (a folder with book.toml and src/SUMMARY.md) into a new repository
+    Mdbook(MdbookArgs),
+}
+
+#[derive(Debug, Args)]
+struct MdbookArgs {
+    /// The mdBook's folder (with book.toml)
+    src: PathBuf,
+    /// The new repository's folder: absent or empty
+    dest: PathBuf,
+    /// A target group of the book (an id of the reference taxonomy); repeat for more
+    #[arg(long = "group", value_name = "G")]
+    groups: Vec<String>,
+    /// A competency domain of the book (an id of the reference taxonomy); repeat for more
+    #[arg(long = "domain", value_name = "D")]
+    domains: Vec<String>,
+    /// The book's level: co-ban, nang-cao or chuyen-sau
+    #[arg(long, value_name = "L")]
+    level: Option<String>,
+}
+
+pub fn run(args: ImportArgs) -> Result<i32, Error> {
+    let From::Mdbook(args) = args.from;
+    let options = crate::import::Options { groups: args.groups, domains: args.domains, level: args.level };
+    let outcome = crate::import::mdbook(&args.src, &args.dest, &options)?;
+    println!(
+        "imported \"{}\" into {}: {} lessons, {} sections, {} files",
+        outcome.title,
+        args.dest.display(),
+        outcome.lessons,
+        outcome.sections,
+        outcome.files
+    );
+    if !outcome.notes.is_empty() {
+        eprintln!("not carried over as it was ({}):", outcome.notes.len());
+        for note in &outcome.notes {
+            eprintln!("{}", crate::diag::escape(&note.to_string()));
+        }
+    }
+    Ok(EXIT_OK)
+}
