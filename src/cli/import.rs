@@ -14,23 +14,17 @@ pub struct ImportArgs {
 
 #[derive(Debug, Subcommand)]
 enum From {
-    /// An mdBook (a folder with book.toml and src/SUMMARY.md) into a new repository
     Mdbook(MdbookArgs),
 }
 
 #[derive(Debug, Args)]
 struct MdbookArgs {
-    /// The mdBook's folder (with book.toml)
     src: PathBuf,
-    /// The new repository's folder: absent or empty
     dest: PathBuf,
-    /// A target group of the book (an id of the reference taxonomy); repeat for more
     #[arg(long = "group", value_name = "G")]
     groups: Vec<String>,
-    /// A competency domain of the book (an id of the reference taxonomy); repeat for more
     #[arg(long = "domain", value_name = "D")]
     domains: Vec<String>,
-    /// The book's level: co-ban, nang-cao or chuyen-sau
     #[arg(long, value_name = "L")]
     level: Option<String>,
 }

@@ -8,7 +8,6 @@ use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// The folder of the new repository (made if absent)
     #[arg(default_value = ".")]
     dir: PathBuf,
 }
@@ -46,16 +45,12 @@ pub struct NewArgs {
 
 #[derive(Debug, Subcommand)]
 enum New {
-    /// A lesson: front matter with the next weight of its folder, the title, and the groups
-    /// and domains of its course
     Lesson(LessonArgs),
 }
 
 #[derive(Debug, Args)]
 struct LessonArgs {
-    /// The lesson's file, such as content/an-toan/bai-moi.md
     path: PathBuf,
-    /// The lesson's title
     #[arg(long)]
     title: String,
 }

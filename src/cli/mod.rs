@@ -42,11 +42,8 @@ pub enum Command {
     Pack(pack::PackArgs),
     Verify(pack::VerifyArgs),
     Unpack(pack::UnpackArgs),
-    /// Make an existing book (mdBook) into a new hoclieu repository
     Import(import::ImportArgs),
-    /// Make a new repository (book.toml, a home page, a course with one lesson) in DIR
     Init(init::InitArgs),
-    /// Write a new lesson's front matter (hoclieu new lesson content/<course>/<name>.md --title …)
     New(init::NewArgs),
 }
 
