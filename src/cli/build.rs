@@ -21,6 +21,10 @@ pub struct BuildArgs {
     /// Treat pages over budget as errors (nothing is written)
     #[arg(long)]
     strict: bool,
+    /// Ignore the build cache (.hoclieu-cache/build/): render every page and write the
+    /// whole output again
+    #[arg(long)]
+    clean: bool,
 }
 
 #[derive(Debug, Args)]
@@ -46,15 +50,28 @@ enum Format {
 }
 
 pub fn build(args: BuildArgs) -> Result<i32, Error> {
-    let options =
-        BuildOptions { root: args.root, out: args.out, drafts: args.drafts, dry_run: false, strict: args.strict };
+    let options = BuildOptions {
+        root: args.root,
+        out: args.out,
+        drafts: args.drafts,
+        dry_run: false,
+        strict: args.strict,
+        clean: args.clean,
+    };
     let report = run_with_progress(&options)?;
     print_human(&mut std::io::stderr().lock(), &options.root, &report.diagnostics).ok();
     Ok(summarise(&report, "built"))
 }
 
 pub fn check(args: CheckArgs) -> Result<i32, Error> {
-    let options = BuildOptions { root: args.root, out: None, drafts: args.drafts, dry_run: true, strict: args.strict };
+    let options = BuildOptions {
+        root: args.root,
+        out: None,
+        drafts: args.drafts,
+        dry_run: true,
+        strict: args.strict,
+        clean: false,
+    };
     let report = run_with_progress(&options)?;
     match args.format {
         Format::Json => {

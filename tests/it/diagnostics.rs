@@ -167,10 +167,10 @@ fn config_errors_name_the_key_and_the_valid_ones() {
     let config = project.read("book.toml").replace("precompress = true", "precompres = true");
     project.file("book.toml", config);
     project.test(&["build"]).code(1).stderr(concat!(
-            "book.toml:7:1: error: unknown field `precompres`, expected one of `out_dir`, `precompress`, `theme`, `packs`\n",
+            "book.toml:7:1: error: unknown field `precompres`, expected one of `out_dir`, `precompress`, `theme`, `packs`, `cache_dir`\n",
             "  | precompres = true\n",
             "  | ^\n",
-            "  hint: valid keys here: `out_dir`, `precompress`, `theme`, `packs`\n",
+            "  hint: valid keys here: `out_dir`, `precompress`, `theme`, `packs`, `cache_dir`\n",
             "build failed: 1 error, 0 warnings in <t> s\n",
         )).run();
 }
