@@ -2,12 +2,16 @@
 //! diagnostics, and writes output only when there is no error. `cli` decides how to show
 //! the outcome; `serve` (later) will call the same stages.
 
+use crate::content::Version;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::msg;
+use crate::output::cache;
+use crate::render::{fingerprint, targets::Target};
 use crate::{lint, output, pack, pipeline, render, search, site, Error};
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Default)]
@@ -20,6 +24,9 @@ pub struct BuildOptions {
     pub dry_run: bool,
     /// Budget overruns are errors, not warnings.
     pub strict: bool,
+    /// Ignore the build cache: render every page and write a whole new output (the cache
+    /// is made again).
+    pub clean: bool,
 }
 
 /// What happened, for the summary line.
@@ -83,18 +90,57 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
     // Budgets are measured on the compressed files; without precompression a plain build
     // skips them (the server compresses, sizes are unknown) but `check` and --strict do not.
     let measure = precompress || options.dry_run || options.strict;
-    let sink = if options.dry_run {
-        output::Sink::nowhere(&options.root, measure)
-    } else {
-        output::Sink::folder(&options.root, &out, precompress, measure)?
+    // the build cache: what the last build wrote, trusted only when whole, made by this
+    // hoclieu for this output, and when the output is still as it left it
+    let cache_dir = site.config.build.cache.clone().filter(|_| !options.dry_run);
+    let key = cache::key(&out, precompress);
+    let config_hash = cache::config_hash(&options.root, &site.config.build.theme, options.drafts);
+    let previous = match (&cache_dir, options.clean) {
+        (Some(dir), false) => cache::State::load(dir, &key).filter(|state| state.output_is_as_written(&out)),
+        _ => None,
+    };
+    progress(&msg!("stage.rendering"));
+    let (sink, previous) = match previous {
+        _ if options.dry_run => (output::Sink::nowhere(&options.root, measure), None),
+        Some(mut state) => {
+            let files = std::mem::take(&mut state.files);
+            if state.config != config_hash {
+                // book.toml or the theme changed: every page is rendered (unchanged files
+                // are still not rewritten)
+                state.pages.clear();
+                state.search.clear();
+            }
+            (output::Sink::update(&options.root, &out, precompress, measure, files)?, Some(state))
+        }
+        None => {
+            let sink = output::Sink::folder(&options.root, &out, precompress, measure)?;
+            (if cache_dir.is_some() { sink.recording() } else { sink }, None)
+        }
     };
     let put = |file: output::OutputFile| sink.put(&file);
-    progress(&msg!("stage.rendering"));
     let theme = render::theme::load(&site.config)?;
-    let page_loads = render::site_into(&site, &theme, &put)?;
+    // every page's fingerprint, to know which the cache holds as they are now
+    let prints: HashMap<Target, (String, u64)> = match &cache_dir {
+        Some(_) => {
+            let root = &site.config.root;
+            let version = |path: &Path| Version::of(&root.join(path));
+            fingerprint::all(&site, &theme, &version)
+                .into_iter()
+                .map(|(output, t, print)| (t, (output, print)))
+                .collect()
+        }
+        None => HashMap::new(),
+    };
+    let reuse = |target: Target| -> Option<(render::PageLoads, u64)> {
+        let (output, print) = prints.get(&target)?;
+        let record = previous.as_ref()?.pages.get(output).filter(|r| r.fingerprint == *print)?;
+        let loads = record.page_loads()?;
+        Some((loads, sink.keep(output)?))
+    };
+    let page_loads = render::site_into_reusing(&site, &theme, &put, &reuse)?;
     diagnostics.extend(lint::image_budget::check(&site, &page_loads, options.strict));
     progress(&msg!("stage.indexing"));
-    search::browser::site(&site).into_par_iter().try_for_each(|file| put(file).map(drop))?;
+    let search = search_index(&site, previous.as_ref(), &sink)?;
     if let Some(mut source) = packs_source {
         progress(&msg!("stage.packs"));
         source.time = pack::BuildTime::of(&site.config.root)?;
@@ -118,8 +164,73 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
         return Ok(finish(diagnostics, pages, None, Some(out)));
     }
     progress(&msg!("stage.writing"));
+    let records = sink.records();
+    if let Some(dir) = &cache_dir {
+        // the output changes now: until the new cache is written, none describes it
+        cache::State::forget(dir);
+    }
     let written = sink.finish()?;
+    if let (Some(dir), Some(files)) = (&cache_dir, records) {
+        let pages = prints
+            .into_values()
+            .filter_map(|(output, print)| Some((output.clone(), cache::page_record(print, page_loads.get(&output)?))))
+            .collect();
+        cache::State { key, config: config_hash, files, pages, search }.save(dir);
+    }
     Ok(finish(diagnostics, pages, written, Some(out)))
+}
+
+/// The search index of every language, each made again only when its documents changed
+/// since the cache's (else its files are kept as they are). Returns what the next cache
+/// keeps.
+fn search_index(
+    site: &site::Site,
+    previous: Option<&cache::State>,
+    sink: &output::Sink,
+) -> Result<HashMap<String, cache::SearchRecord>, Error> {
+    let languages = &site.config.languages;
+    let documents: Vec<Vec<search::Document>> =
+        (0..languages.len()).into_par_iter().map(|lang| search::documents(site, lang)).collect();
+    // a translation's index names the default language's documents it translates
+    let originals: Vec<usize> = documents[0].iter().map(|d| d.key).collect();
+    let hashes: Vec<u64> = documents
+        .par_iter()
+        .map(|docs| {
+            let mut h = DefaultHasher::new();
+            originals.hash(&mut h);
+            for d in docs {
+                (d.key, &d.title, &d.path, &d.crumb, &d.summary, &d.headings, &d.body, &d.groups, &d.domains)
+                    .hash(&mut h);
+            }
+            h.finish()
+        })
+        .collect();
+    let mut records = HashMap::new();
+    let mut again = Vec::new();
+    for (lang, hash) in hashes.iter().enumerate() {
+        let id = languages[lang].id.as_str();
+        let kept = previous.and_then(|p| p.search.get(id)).filter(|r| r.documents == *hash).filter(|r| {
+            // every file still in the output as written (a record without files is not kept)
+            !r.files.is_empty() && r.files.iter().all(|f| sink.had(f))
+        });
+        match kept {
+            Some(record) => {
+                for file in &record.files {
+                    sink.keep(file);
+                }
+                records.insert(id.to_string(), record.clone());
+            }
+            None => again.push(lang),
+        }
+    }
+    let files = search::browser::languages(site, &documents, &again);
+    for &lang in &again {
+        let prefix = format!("search/{}/", languages[lang].id.as_str());
+        let names = files.iter().filter(|f| f.path.starts_with(&prefix)).map(|f| f.path.clone()).collect();
+        records.insert(languages[lang].id.to_string(), cache::SearchRecord { documents: hashes[lang], files: names });
+    }
+    files.into_par_iter().try_for_each(|file| sink.put(&file).map(drop))?;
+    Ok(records)
 }
 
 /// Every pack of the config as `packs/hoclieu-<id>.zip` (and `.zim` when its formats say

@@ -18,6 +18,8 @@ pub struct BuildArgs {
     drafts: bool,
     #[arg(long)]
     strict: bool,
+    #[arg(long)]
+    clean: bool,
 }
 
 #[derive(Debug, Args)]
@@ -39,15 +41,28 @@ enum Format {
 }
 
 pub fn build(args: BuildArgs) -> Result<i32, Error> {
-    let options =
-        BuildOptions { root: args.root, out: args.out, drafts: args.drafts, dry_run: false, strict: args.strict };
+    let options = BuildOptions {
+        root: args.root,
+        out: args.out,
+        drafts: args.drafts,
+        dry_run: false,
+        strict: args.strict,
+        clean: args.clean,
+    };
     let report = run_with_progress(&options)?;
     print_human(&mut std::io::stderr().lock(), &options.root, &report.diagnostics).ok();
     Ok(summarise(&report, "built"))
 }
 
 pub fn check(args: CheckArgs) -> Result<i32, Error> {
-    let options = BuildOptions { root: args.root, out: None, drafts: args.drafts, dry_run: true, strict: args.strict };
+    let options = BuildOptions {
+        root: args.root,
+        out: None,
+        drafts: args.drafts,
+        dry_run: true,
+        strict: args.strict,
+        clean: false,
+    };
     let report = run_with_progress(&options)?;
     match args.format {
         Format::Json => {

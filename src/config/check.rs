@@ -48,6 +48,9 @@ pub(super) fn check(root: &Path, text: &str, raw: RawConfig) -> Result<Config, V
             precompress: raw.build.precompress.unwrap_or(true),
             theme: raw.build.theme.map_or_else(|| DEFAULT_THEME.into(), |t| t.into_inner()),
             packs: raw.build.packs.unwrap_or(false),
+            cache: Some(raw.build.cache_dir.unwrap_or_else(|| crate::output::cache::DEFAULT_DIR.to_string()))
+                .filter(|dir| !dir.is_empty())
+                .map(|dir| root.join(dir)),
         },
         budgets: Budgets {
             lesson_kb: raw.budgets.lesson_kb.unwrap_or(20),

@@ -189,6 +189,9 @@ pub struct Build {
     pub theme: String,
     /// Build the offline packs into `packs/` of the output, with a catalog page.
     pub packs: bool,
+    /// The build cache's folder, absolute (`[build] cache_dir`, see
+    /// [`crate::output::cache`]); `None`: no cache.
+    pub cache: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]

@@ -97,6 +97,7 @@ pub struct RawBuild {
     pub precompress: Option<bool>,
     pub theme: Option<Spanned<String>>,
     pub packs: Option<bool>,
+    pub cache_dir: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -25,7 +25,8 @@ pub struct Version {
 }
 
 impl Version {
-    fn of(path: &Path) -> Option<Version> {
+    /// The version of the file at `path` (absolute, or relative to the working folder).
+    pub fn of(path: &Path) -> Option<Version> {
         let meta = std::fs::metadata(path).ok()?;
         Some(Version { len: meta.len(), modified: meta.modified().ok() })
     }

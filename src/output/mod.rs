@@ -5,6 +5,7 @@
 //! previous output exactly as it was. A folder that hoclieu did not make is never replaced.
 //! [`compress`] makes the `.br` and `.gz` siblings as each file is written.
 
+pub mod cache;
 pub mod compress;
 mod sink;
 

@@ -7,10 +7,20 @@
 //! A sink dropped without finishing (an error, a budget over `--strict`) removes its
 //! temporary folder, so a failed build leaves the previous output exactly as it was.
 //! `check` uses a sink that writes nothing and only measures what a browser would receive.
+//!
+//! With the build cache ([`super::cache`]) a sink records the hash of every file it is
+//! given, and [`Sink::update`] makes one that knows the previous output: a file whose
+//! bytes are the same as there is neither compressed nor written, a page not rendered at
+//! all is [kept](Sink::keep), and only the files that changed are written into the
+//! temporary folder. [`Sink::finish`] then moves those into the output one by one (the
+//! files they replace, and those no longer made, moved aside first and put back if a move
+//! fails), so unchanged files keep their inode and modification time and nothing of a
+//! failed build reaches the output.
 
+use super::cache::{self, FileRecord};
 use super::compress::{brotli, gzip, worth_compressing, BROTLI_MIN_BYTES};
 use super::{beside, check_replaceable, inside, remove_leftovers, resolve_target, swap, Contents, OutputFile};
-use super::{WriteReport, MARKER};
+use super::{WriteReport, MARKER, TEMP_MARKER};
 use crate::Error;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -32,6 +42,12 @@ pub struct Sink {
     received: Mutex<HashMap<String, u64>>,
     files: AtomicUsize,
     bytes: AtomicU64,
+    /// What was put or kept, by output path: the next build's cache. `None`: not recorded.
+    records: Option<Mutex<HashMap<String, FileRecord>>>,
+    /// The output as the last build left it (see [`Sink::update`]).
+    previous: Option<cache::Files>,
+    /// Files written into the temporary folder (updating only), with their siblings.
+    written: Mutex<Vec<String>>,
 }
 
 /// The temporary folder being filled, and where it goes.
@@ -42,6 +58,8 @@ struct Folder {
     /// Folders made so far inside `temp`.
     made: Mutex<HashSet<PathBuf>>,
     finished: bool,
+    /// Only the changed files go into `temp`, then into `out` (see [`Sink::update`]).
+    update: bool,
 }
 
 impl Sink {
@@ -61,8 +79,32 @@ impl Sink {
         crate::fs::create_dir_all(&temp)?;
         // first, so that a run killed from here on leaves a folder known for hoclieu's
         crate::fs::write(&temp.join(MARKER), b"made by hoclieu; this folder is replaced on every build\n")?;
-        let folder = Folder { out, temp, old, made: Mutex::new(HashSet::new()), finished: false };
+        let folder = Folder { out, temp, old, made: Mutex::new(HashSet::new()), finished: false, update: false };
         Ok(Sink::new(root, Some(folder), precompress, measure))
+    }
+
+    /// A sink that updates `out`, which holds what `previous` (the build cache) says: files
+    /// whose bytes did not change are not written again. The caller has checked that `out`
+    /// is as the cache recorded it ([`cache::State::output_is_as_written`]).
+    pub fn update(
+        root: &Path,
+        out: &Path,
+        precompress: bool,
+        measure: bool,
+        previous: cache::Files,
+    ) -> Result<Sink, Error> {
+        let mut sink = Sink::folder(root, out, precompress, measure)?.recording();
+        if let Some(folder) = sink.folder.as_mut() {
+            folder.update = true;
+        }
+        sink.previous = Some(previous);
+        Ok(sink)
+    }
+
+    /// Records the hash of every file, for the build cache ([`Sink::records`]).
+    pub fn recording(mut self) -> Sink {
+        self.records = Some(Mutex::new(HashMap::new()));
+        self
     }
 
     /// A sink that writes nothing; with `measure`, it compresses to measure.
@@ -79,50 +121,114 @@ impl Sink {
             received: Mutex::new(HashMap::new()),
             files: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
+            records: None,
+            previous: None,
+            written: Mutex::new(Vec::new()),
         }
     }
 
+    /// Keeps a file of the previous output as it is, without its bytes (a page whose
+    /// fingerprint did not change); returns its size, or `None` when the previous output
+    /// has no such file (the caller then makes it).
+    pub fn keep(&self, path: &str) -> Option<u64> {
+        let record = self.previous.as_ref()?.get(path)?;
+        self.keep_record(path, record);
+        Some(record.size)
+    }
+
+    /// Whether the previous output has the file `path` (when updating).
+    pub fn had(&self, path: &str) -> bool {
+        self.previous.as_ref().is_some_and(|p| p.contains_key(path))
+    }
+
+    fn keep_record(&self, path: &str, record: &FileRecord) {
+        for stamp in &record.stamps {
+            self.count(stamp.2);
+        }
+        if let (true, Some(received)) = (self.measure, record.received) {
+            self.received.lock().expect("sizes lock").insert(path.to_string(), received);
+        }
+        if let Some(records) = &self.records {
+            records.lock().expect("records lock").insert(path.to_string(), record.clone());
+        }
+    }
+
+    /// Every file put or kept, for the next build's cache (when recording).
+    pub fn records(&self) -> Option<cache::Files> {
+        self.records.as_ref().map(|r| r.lock().expect("records lock").clone())
+    }
+
     /// Writes one file (and its compressed siblings); returns its size. Called from many
-    /// threads at once.
+    /// threads at once. When updating, a file whose bytes are those of the previous output
+    /// is kept as it is there.
     pub fn put(&self, file: &OutputFile) -> Result<u64, Error> {
         let compress = worth_compressing(&file.path) && (self.precompress || self.measure);
-        let target = self.folder.as_ref().map(|f| f.target(&file.path)).transpose()?;
-        let size = match (&file.contents, &target) {
-            (Contents::Bytes(bytes), Some(target)) => {
-                crate::fs::write(target, bytes)?;
-                bytes.len() as u64
+        let recording = self.records.is_some();
+        // the bytes, when they are needed: to hash them, or to compress them
+        let read = |source: &PathBuf| crate::fs::read(&self.root.join(source));
+        let data: Option<std::borrow::Cow<[u8]>> = match &file.contents {
+            Contents::Bytes(bytes) => Some(std::borrow::Cow::Borrowed(bytes.as_slice())),
+            Contents::Copy(source) if recording || compress => Some(std::borrow::Cow::Owned(read(source)?)),
+            Contents::Copy(_) => None,
+        };
+        let hash = match (&data, recording) {
+            (Some(data), true) => Some(cache::hash_bytes(data)),
+            _ => None,
+        };
+        if let (Some(previous), Some(hash)) = (self.previous.as_ref().and_then(|p| p.get(&file.path)), &hash) {
+            if previous.hash == *hash && Some(previous.size) == data.as_ref().map(|d| d.len() as u64) {
+                self.keep_record(&file.path, previous);
+                return Ok(previous.size);
             }
-            (Contents::Bytes(bytes), None) => bytes.len() as u64,
-            (Contents::Copy(source), Some(target)) => {
+        }
+        let target = self.folder.as_ref().map(|f| f.target(&file.path)).transpose()?;
+        let size = match (&data, &file.contents, &target) {
+            (Some(data), _, Some(target)) => {
+                crate::fs::write(target, data)?;
+                data.len() as u64
+            }
+            (Some(data), _, None) => data.len() as u64,
+            (None, Contents::Copy(source), Some(target)) => {
                 let source = self.root.join(source);
                 std::fs::copy(&source, target).map_err(|e| Error::io(&source, "cannot copy", e))?
             }
-            (Contents::Copy(source), None) => {
+            (None, Contents::Copy(source), None) => {
                 let source = self.root.join(source);
                 std::fs::metadata(&source).map_err(|e| Error::io(&source, "cannot read the size of", e))?.len()
             }
+            (None, Contents::Bytes(_), _) => unreachable!("bytes are always at hand"),
         };
         self.count(size);
-        if compress {
-            let data = match &file.contents {
-                Contents::Bytes(bytes) => std::borrow::Cow::Borrowed(bytes.as_slice()),
-                Contents::Copy(source) => std::borrow::Cow::Owned(crate::fs::read(&self.root.join(source))?),
-            };
-            let gz = gzip(&data);
-            let br = (data.len() > BROTLI_MIN_BYTES).then(|| brotli(&data));
-            if self.measure {
-                let received = br.as_ref().unwrap_or(&gz).len() as u64;
+        let mut stamps = Vec::new();
+        if let Some(target) = &target {
+            stamps.extend(cache::stamp(target, ""));
+        }
+        let mut received = None;
+        if let (true, Some(data)) = (compress, &data) {
+            let gz = gzip(data);
+            let br = (data.len() > BROTLI_MIN_BYTES).then(|| brotli(data));
+            received = Some(br.as_ref().unwrap_or(&gz).len() as u64);
+            if let (true, Some(received)) = (self.measure, received) {
                 self.received.lock().expect("sizes lock").insert(file.path.clone(), received);
             }
             if let (Some(target), true) = (&target, self.precompress) {
                 let sibling = |ext: &str| PathBuf::from(format!("{}.{ext}", target.display()));
                 crate::fs::write(&sibling("gz"), &gz)?;
                 self.count(gz.len() as u64);
+                stamps.extend(cache::stamp(&sibling("gz"), ".gz"));
                 if let Some(br) = &br {
                     crate::fs::write(&sibling("br"), br)?;
                     self.count(br.len() as u64);
+                    stamps.extend(cache::stamp(&sibling("br"), ".br"));
                 }
             }
+        }
+        if let (Some(records), Some(hash)) = (&self.records, hash) {
+            let record = FileRecord { hash, size, received, stamps };
+            records.lock().expect("records lock").insert(file.path.clone(), record);
+        }
+        if self.previous.is_some() {
+            self.written.lock().expect("written lock").push(file.path.clone());
         }
         Ok(size)
     }
@@ -138,17 +244,104 @@ impl Sink {
         self.received.lock().expect("sizes lock").clone()
     }
 
-    /// Puts the written folder in place of the old output. `None` when nothing is written.
+    /// Puts the written folder in place of the old output (when updating, moves the files
+    /// that changed into it). `None` when nothing is written.
     pub fn finish(mut self) -> Result<Option<WriteReport>, Error> {
         let report = WriteReport { files: *self.files.get_mut(), bytes: *self.bytes.get_mut() };
+        let written = std::mem::take(self.written.get_mut().expect("written lock"));
+        let previous = self.previous.take();
+        let kept: HashSet<String> = self.records().map(|r| r.into_keys().collect()).unwrap_or_default();
         let Some(folder) = self.folder.as_mut() else { return Ok(None) };
         folder.finished = true;
-        let result = swap(&folder.out, &folder.temp, &folder.old);
-        if result.is_err() && folder.temp.exists() {
-            let _ = std::fs::remove_dir_all(&folder.temp);
+        let result = match (folder.update, previous) {
+            (true, Some(previous)) => {
+                let gone: Vec<&String> = previous.keys().filter(|p| !kept.contains(*p)).collect();
+                apply(folder, &written, &gone)
+            }
+            _ => swap(&folder.out, &folder.temp, &folder.old),
+        };
+        if folder.temp.exists() {
+            let _ = crate::fs::remove_dir_all(&folder.temp);
         }
         result.map(|()| Some(report))
     }
+}
+
+/// Moves the files written into `folder.temp` (with their siblings) into the output, and
+/// removes the files of `gone` (with theirs). Every file replaced or removed is first
+/// moved aside into `folder.old`; if a move fails, what was done is undone, and the output
+/// is as it was.
+fn apply(folder: &Folder, written: &[String], gone: &[&String]) -> Result<(), Error> {
+    if written.is_empty() && gone.is_empty() {
+        return Ok(());
+    }
+    let mut paths: Vec<String> = Vec::new();
+    for path in written.iter().chain(gone.iter().copied()) {
+        for suffix in ["", ".gz", ".br"] {
+            paths.push(format!("{path}{suffix}"));
+        }
+    }
+    paths.sort();
+    paths.dedup();
+    crate::fs::create_dir_all(&folder.old)?;
+    crate::fs::write(&folder.old.join(TEMP_MARKER), b"files replaced by hoclieu's last build\n")?;
+    // (path, moved aside, moved in)
+    let mut done: Vec<(&String, bool, bool)> = Vec::new();
+    let mut moves = || -> Result<(), Error> {
+        for path in &paths {
+            let (new, out, aside) = (folder.temp.join(path), folder.out.join(path), folder.old.join(path));
+            let mut step = (path, false, false);
+            if std::fs::symlink_metadata(&out).is_ok() {
+                if let Some(parent) = aside.parent() {
+                    crate::fs::create_dir_all(parent)?;
+                }
+                crate::fs::rename(&out, &aside)?;
+                step.1 = true;
+            }
+            if std::fs::symlink_metadata(&new).is_ok() {
+                if let Some(parent) = out.parent() {
+                    if let Err(e) = crate::fs::create_dir_all(parent) {
+                        done.push(step);
+                        return Err(e);
+                    }
+                }
+                if let Err(e) = crate::fs::rename(&new, &out) {
+                    done.push(step);
+                    return Err(e);
+                }
+                step.2 = true;
+            }
+            done.push(step);
+        }
+        Ok(())
+    };
+    let result = moves();
+    if result.is_err() {
+        for (path, aside, moved_in) in done.into_iter().rev() {
+            let out = folder.out.join(path);
+            if moved_in {
+                let _ = std::fs::remove_file(&out);
+            }
+            if aside {
+                let _ = std::fs::rename(folder.old.join(path), &out);
+            }
+        }
+    } else {
+        // folders left empty by files no longer made: a whole build would not have them
+        let mut folders: Vec<PathBuf> =
+            gone.iter().filter_map(|p| folder.out.join(p).parent().map(Path::to_path_buf)).collect();
+        folders.sort();
+        folders.dedup();
+        for dir in folders {
+            let mut dir = dir.as_path();
+            while dir != folder.out && std::fs::remove_dir(dir).is_ok() {
+                let Some(parent) = dir.parent() else { break };
+                dir = parent;
+            }
+        }
+    }
+    let _ = super::remove_parallel(&folder.old);
+    result
 }
 
 impl Folder {

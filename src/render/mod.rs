@@ -171,6 +171,21 @@ pub type Put<'a> = dyn Fn(OutputFile) -> Result<u64, Error> + Sync + 'a;
 /// batch of pages ([`targets::batches`]): a build holds one batch of pages in memory, not
 /// the site. Returns what each page loads.
 pub fn site_into(site: &Site, theme: &theme::Theme, put: &Put) -> Result<BTreeMap<String, PageLoads>, Error> {
+    site_into_reusing(site, theme, put, &|_| None)
+}
+
+/// What a build can take from its cache instead of rendering a page: its loads and its
+/// size, when the page's fingerprint is the one last rendered and its file is kept as it is.
+pub type Reuse<'a> = dyn Fn(targets::Target) -> Option<(PageLoads, u64)> + Sync + 'a;
+
+/// [`site_into`], but a page that `reuse` gives is not rendered (its file stays as the
+/// last build wrote it).
+pub fn site_into_reusing(
+    site: &Site,
+    theme: &theme::Theme,
+    put: &Put,
+    reuse: &Reuse,
+) -> Result<BTreeMap<String, PageLoads>, Error> {
     let sizes = std::sync::Mutex::new(std::collections::HashMap::new());
     let put_sized = |file: OutputFile| -> Result<(), Error> {
         let path = file.path.clone();
@@ -180,7 +195,19 @@ pub fn site_into(site: &Site, theme: &theme::Theme, put: &Put) -> Result<BTreeMa
     };
     let mut loads = BTreeMap::new();
     for batch in targets::batches(site) {
-        let pages = targets::render(site, theme, &batch)?;
+        let reused: Vec<Option<(PageLoads, u64)>> = batch.par_iter().map(|&t| reuse(t)).collect();
+        let mut render = Vec::with_capacity(batch.len());
+        for (target, reused) in batch.into_iter().zip(reused) {
+            match reused {
+                Some((page_loads, size)) => {
+                    let path = target.output(site);
+                    sizes.lock().expect("sizes lock").insert(path.clone(), size);
+                    loads.insert(path, page_loads);
+                }
+                None => render.push(target),
+            }
+        }
+        let pages = targets::render(site, theme, &render)?;
         let done: Vec<Result<(String, PageLoads), Error>> = pages
             .into_par_iter()
             .map(|page| {

@@ -173,7 +173,7 @@ fn config_errors_name_the_key_and_the_valid_ones() {
             "book.toml:7:1: error: unknown key `precompres`\n",
             "  | precompres = true\n",
             "  | ^\n",
-            "  hint: valid keys here: `out_dir`, `precompress`, `theme`, `packs`\n",
+            "  hint: valid keys here: `out_dir`, `precompress`, `theme`, `packs`, `cache_dir`\n",
             "build failed: 1 error, 0 warnings in <t> s\n",
         ))
         .run();

@@ -23,6 +23,7 @@ mod offline;
 mod output_integrity;
 mod pack;
 mod quiz;
+mod rebuild;
 mod relevance;
 mod search;
 mod serve;
