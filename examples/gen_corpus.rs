@@ -11,9 +11,12 @@
 //! Usage: `cargo run --release --example gen_corpus -- --lessons 10000 --out DIR [--seed 42]
 //! [--corpus easy|real] [--words bench/words]`
 //!
-//! Two corpora, both in courses of 50 lessons (one level of course folders; domain folders
-//! once nested sections exist), with 1–3 links to other lessons (hoclieu: relative source
-//! paths, some with `#heading-id` anchors that exist):
+//! Two corpora, both in courses of 50 lessons, with 1–3 links to other lessons (hoclieu:
+//! relative source paths, some with `#heading-id` anchors that exist). The easy corpus has
+//! one level of course folders; the real one nests each course in its domain's folder
+//! (`content/<domain>/<course>/<lesson>.md`, in all three sites), and the domain's
+//! `_index.md` gives its lessons their domain, which a lesson then names only when it has a
+//! second one:
 //!
 //! - `easy` (the default, the older corpus): lessons of 400–900 words made from a few
 //!   hundred hand-written phrases, with `##`/`###` headings, numbered and bulleted lists, a
@@ -843,7 +846,9 @@ fn groups_from_book() -> Vec<(String, Vec<String>)> {
 // ---------------------------------------------------------------------------------------
 
 struct Course {
-    slug: String,
+    /// Its folder below `content/` (Hugo) or `src/` (mdBook): the slug, or in the real
+    /// corpus `<domain>/<slug>`.
+    dir: String,
     title: String,
     summary: String,
     domain: usize,
@@ -891,7 +896,9 @@ fn plan(lessons: usize, seed: u64, words: Option<Words>) -> Plan {
             lower_first(rng.pick(SUBJECTS)),
             rng.pick(BENEFITS)
         );
-        courses.push(Course { slug: slugify(&title), title, summary, domain });
+        let slug = slugify(&title);
+        let dir = if words.is_some() { format!("{}/{slug}", DOMAINS[domain]) } else { slug };
+        courses.push(Course { dir, title, summary, domain });
     }
 
     let mut list = Vec::with_capacity(lessons);
@@ -1099,20 +1106,22 @@ fn link_list(p: &Plan, from: usize, links: &[LinkChoice], flavour: Flavour) -> S
     for l in links {
         let to = &p.lessons[l.target];
         let same = to.course == here.course;
-        let course = &p.courses[to.course].slug;
+        let course = &p.courses[to.course].dir;
+        // out of this course's folder to `content/` (`src/`)
+        let up = "../".repeat(p.courses[here.course].dir.split('/').count());
         let href = match flavour {
             Flavour::Hoclieu => {
-                let mut h = if same { format!("{}.md", to.slug) } else { format!("../{course}/{}.md", to.slug) };
+                let mut h = if same { format!("{}.md", to.slug) } else { format!("{up}{course}/{}.md", to.slug) };
                 if let Some(a) = l.anchor {
                     h.push('#');
                     h.push_str(&slugify(&to.h2[a]));
                 }
                 h
             }
-            // Hugo writes each lesson to /<course>/<slug>/.
+            // Hugo writes each lesson to /<course dir>/<slug>/.
             Flavour::Hugo if same => format!("../{}/", to.slug),
-            Flavour::Hugo => format!("../../{course}/{}/", to.slug),
-            Flavour::MdBook => format!("../{course}/{}.md", to.slug),
+            Flavour::Hugo => format!("../{up}{course}/{}/", to.slug),
+            Flavour::MdBook => format!("{up}{course}/{}.md", to.slug),
         };
         let _ = writeln!(out, "- [{}]({href}) — {}", to.title, l.note);
     }
@@ -1121,6 +1130,18 @@ fn link_list(p: &Plan, from: usize, links: &[LinkChoice], flavour: Flavour) -> S
 
 fn lesson_summary(rng: &mut Rng, topic: &str) -> String {
     format!("Bài học giúp {} nắm vững {topic} để {}.", lower_first(rng.pick(SUBJECTS)), rng.pick(BENEFITS))
+}
+
+/// The domains' names, from the taxonomy in [`BOOK_TOML`], in `DOMAINS` order.
+fn domain_names() -> Vec<String> {
+    DOMAINS
+        .iter()
+        .map(|id| {
+            let header = format!("[domains.{id}]\nname = \"");
+            let start = BOOK_TOML.find(&header).expect("every domain is in BOOK_TOML") + header.len();
+            BOOK_TOML[start..].split('"').next().unwrap_or(id).to_string()
+        })
+        .collect()
 }
 
 fn hoclieu_front_matter(p: &Plan, i: usize) -> String {
@@ -1161,11 +1182,16 @@ fn hoclieu_front_matter(p: &Plan, i: usize) -> String {
         .map(|k| format!("{} {}", OBJECTIVE_VERBS[k], lesson.topic))
         .collect();
 
+    // nested, the domain's folder gives the first domain: a lesson names only a second one
+    let domains = if p.words.is_some() && domains.len() == 1 {
+        String::new()
+    } else {
+        format!("domains = {}\n", toml_list(&domains))
+    };
     format!(
-        "+++\ntitle = {}\nsummary = {}\ndomains = {}\ngroups = {}\nlevel = {}\nduration = {duration}\nweight = {}\nobjectives = {}\n+++\n\n",
+        "+++\ntitle = {}\nsummary = {}\n{domains}groups = {}\nlevel = {}\nduration = {duration}\nweight = {}\nobjectives = {}\n+++\n\n",
         toml_str(&lesson.title),
         toml_str(&summary),
-        toml_list(&domains),
         toml_list(&groups),
         toml_str(level),
         lesson.number * 10,
@@ -1928,10 +1954,54 @@ fn write_skeleton(p: &Plan, out: &Path) -> io::Result<()> {
     write(&mdb.join("src/README.md"), &format!("# {HOME_TITLE}\n\n{HOME_TEXT}\n"))?;
     let mut summary = String::from("# Summary\n\n[Giới thiệu](README.md)\n\n");
 
+    // the real corpus: a folder per domain, whose page gives its lessons their domain
+    let nested = p.words.is_some();
+    let domain_names = domain_names();
+    if nested {
+        for (d, id) in DOMAINS.iter().enumerate() {
+            let name = toml_str(&domain_names[d]);
+            let weight = (d + 1) * 10;
+            mkdir(&hl.join("content").join(id))?;
+            write(
+                &hl.join("content").join(id).join("_index.md"),
+                &format!("+++\ntitle = {name}\nweight = {weight}\ndomains = [\"{id}\"]\n+++\n"),
+            )?;
+            mkdir(&hugo.join("content").join(id))?;
+            write(
+                &hugo.join("content").join(id).join("_index.md"),
+                &format!("+++\ntitle = {name}\nweight = {weight}\n+++\n"),
+            )?;
+            mkdir(&mdb.join("src").join(id))?;
+            write(&mdb.join("src").join(id).join("index.md"), &format!("# {}\n", domain_names[d]))?;
+        }
+    }
+    // in the mdBook's summary, courses sit under their domain when nested
+    let order: Vec<usize> = if nested {
+        (0..DOMAINS.len()).flat_map(|d| (0..p.courses.len()).filter(move |&c| p.courses[c].domain == d)).collect()
+    } else {
+        (0..p.courses.len()).collect()
+    };
+    let mut listed_domain = None;
+    for &c in &order {
+        let course = &p.courses[c];
+        if nested && listed_domain != Some(course.domain) {
+            listed_domain = Some(course.domain);
+            let id = DOMAINS[course.domain];
+            let _ = writeln!(summary, "- [{}]({id}/index.md)", domain_names[course.domain]);
+        }
+        let indent = if nested { "  " } else { "" };
+        let _ = writeln!(summary, "{indent}- [{}]({}/index.md)", course.title, course.dir);
+        let first = c * LESSONS_PER_COURSE;
+        let last = (first + LESSONS_PER_COURSE).min(p.lessons.len());
+        for l in &p.lessons[first..last] {
+            let _ = writeln!(summary, "{indent}  - [{}]({}/{}.md)", l.title, course.dir, l.slug);
+        }
+    }
+
     for (c, course) in p.courses.iter().enumerate() {
         let weight = (c + 1) * 10;
         let intro = format!("{}\n", course.summary);
-        let hl_dir = hl.join("content").join(&course.slug);
+        let hl_dir = hl.join("content").join(&course.dir);
         mkdir(&hl_dir)?;
         write(
             &hl_dir.join("_index.md"),
@@ -1941,15 +2011,15 @@ fn write_skeleton(p: &Plan, out: &Path) -> io::Result<()> {
                 toml_str(&course.summary)
             ),
         )?;
-        let hugo_dir = hugo.join("content").join(&course.slug);
+        let hugo_dir = hugo.join("content").join(&course.dir);
         mkdir(&hugo_dir)?;
         write(
             &hugo_dir.join("_index.md"),
             &format!("+++\ntitle = {}\nweight = {weight}\n+++\n\n{intro}", toml_str(&course.title)),
         )?;
-        let hugo_static = hugo.join("static").join(&course.slug);
+        let hugo_static = hugo.join("static").join(&course.dir);
         mkdir(&hugo_static)?;
-        let mdb_dir = mdb.join("src").join(&course.slug);
+        let mdb_dir = mdb.join("src").join(&course.dir);
         mkdir(&mdb_dir)?;
         write(&mdb_dir.join("index.md"), &format!("# {}\n\n{intro}", course.title))?;
         for n in 1..=SVGS_PER_COURSE {
@@ -1971,12 +2041,6 @@ fn write_skeleton(p: &Plan, out: &Path) -> io::Result<()> {
                 }
             }
         }
-        let _ = writeln!(summary, "- [{}]({}/index.md)", course.title, course.slug);
-        let first = c * LESSONS_PER_COURSE;
-        let last = (first + LESSONS_PER_COURSE).min(p.lessons.len());
-        for l in &p.lessons[first..last] {
-            let _ = writeln!(summary, "  - [{}]({}/{}.md)", l.title, course.slug, l.slug);
-        }
     }
     write(&mdb.join("src/SUMMARY.md"), &summary)
 }
@@ -1984,7 +2048,7 @@ fn write_skeleton(p: &Plan, out: &Path) -> io::Result<()> {
 /// Writes one lesson in all three flavours; returns its word count.
 fn write_lesson(p: &Plan, out: &Path, i: usize) -> io::Result<usize> {
     let lesson = &p.lessons[i];
-    let course = &p.courses[lesson.course].slug;
+    let course = &p.courses[lesson.course].dir;
     let b = body(p, i);
     let with_links = |f: Flavour| b.text.replace("{{LINKS}}", &link_list(p, i, &b.links, f));
 
@@ -1998,7 +2062,7 @@ fn write_lesson(p: &Plan, out: &Path, i: usize) -> io::Result<usize> {
     let hl = format!("{}{hl_body}", hoclieu_front_matter(p, i));
     write(&out.join("hoclieu/content").join(course).join(format!("{}.md", lesson.slug)), &hl)?;
 
-    // Hugo: the lesson sits at /<course>/<slug>/, the diagrams at /<course>/.
+    // Hugo: the lesson sits at /<course dir>/<slug>/, the diagrams at /<course dir>/.
     let hugo = format!(
         "+++\ntitle = {}\nweight = {}\n+++\n\n{}",
         toml_str(&lesson.title),
