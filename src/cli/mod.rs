@@ -57,7 +57,10 @@ pub fn run() -> i32 {
     let cli = match command().try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m)) {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            match parse_error(&e) {
+                Some(said) => eprint!("{said}"),
+                None => drop(e.print()),
+            }
             return if e.use_stderr() { EXIT_ENVIRONMENT } else { EXIT_OK };
         }
     };
@@ -82,6 +85,50 @@ pub fn run() -> i32 {
             EXIT_ENVIRONMENT
         }
     }
+}
+
+/// clap's own errors (an unknown command or option, a value it does not take, a missing
+/// argument) said in Vietnamese from the catalogue, as clap says them in English; `None`
+/// in English and for what clap shows as help.
+fn parse_error(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ErrorKind};
+    if messages::language() != Lang::Vi {
+        return None;
+    }
+    let get = |kind| e.get(kind).map(|value| value.to_string()).unwrap_or_default();
+    let problem = match e.kind() {
+        ErrorKind::InvalidSubcommand => msg!("cli.unknown-command", command = get(ContextKind::InvalidSubcommand)),
+        ErrorKind::UnknownArgument => msg!("cli.unknown-argument", argument = get(ContextKind::InvalidArg)),
+        ErrorKind::InvalidValue => msg!(
+            "cli.invalid-value",
+            value = get(ContextKind::InvalidValue),
+            argument = get(ContextKind::InvalidArg),
+            values = get(ContextKind::ValidValue)
+        ),
+        ErrorKind::ValueValidation => {
+            msg!("cli.bad-value", value = get(ContextKind::InvalidValue), argument = get(ContextKind::InvalidArg))
+        }
+        ErrorKind::MissingRequiredArgument => msg!("cli.missing-argument", arguments = get(ContextKind::InvalidArg)),
+        ErrorKind::MissingSubcommand => msg!("cli.missing-command"),
+        ErrorKind::ArgumentConflict => {
+            msg!("cli.argument-conflict", argument = get(ContextKind::InvalidArg))
+        }
+        ErrorKind::TooManyValues | ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues | ErrorKind::NoEquals => {
+            msg!("cli.value-count", argument = get(ContextKind::InvalidArg))
+        }
+        _ => return None,
+    };
+    let mut said = format!("{}\n", msg!("cli.error", error = problem));
+    let suggested = [get(ContextKind::SuggestedSubcommand), get(ContextKind::SuggestedArg)];
+    if let Some(suggestion) = suggested.iter().find(|s| !s.is_empty()) {
+        said.push_str(&format!("\n  {}\n", msg!("cli.did-you-mean", suggestion)));
+    }
+    let usage = get(ContextKind::Usage);
+    if let Some(usage) = usage.strip_prefix("Usage: ") {
+        said.push_str(&format!("\n{} {usage}\n", msg!("help.usage")));
+    }
+    said.push_str(&format!("\n{}\n", msg!("cli.try-help")));
+    Some(said)
 }
 
 /// The value of `--lang` given before the subcommand (`--lang vi`, `--lang=vi`), if any.

@@ -130,6 +130,7 @@ fn help_is_in_vietnamese_under_a_vietnamese_locale() {
             "      --out <DIR>   Nơi ghi trang web [mặc định: out_dir trong book.toml, \"public\"]\n",
             "      --drafts      Gồm cả các bài đánh dấu `draft = true`\n",
             "      --strict      Coi trang vượt ngân sách dung lượng là lỗi (không ghi gì ra)\n",
+            "      --clean       Bỏ qua bộ nhớ đệm (.hoclieu-cache/build/): tạo lại mọi trang và ghi lại toàn bộ đầu ra\n",
             "  -h, --help        In trợ giúp\n",
         ))
         .run();
@@ -159,4 +160,59 @@ fn the_summary_of_a_good_build_is_in_vietnamese() {
         regex::Regex::new(r"^đã tạo \d+ trang trong <t> giây(, \d+ (cảnh báo|ghi chú))* → \./public \(\d+ tệp\)\n$")
             .unwrap();
     assert!(summary.is_match(&stdout), "{stdout}");
+}
+
+#[test]
+fn mistakes_on_the_command_line_are_said_in_vietnamese_with_the_fix() {
+    let project = Project::empty();
+    project
+        .test(&["--lang", "vi", "buidl"])
+        .code(2)
+        .stderr(concat!(
+            "lỗi: không có lệnh `buidl`\n",
+            "\n",
+            "  có phải bạn muốn dùng `build`?\n",
+            "\n",
+            "Cách dùng: hoclieu [OPTIONS] <COMMAND>\n",
+            "\n",
+            "Xem thêm hướng dẫn: thêm `--help` vào lệnh.\n",
+        ))
+        .run();
+    project
+        .test(&["build", "--outt", "x"])
+        .env("LANG", "vi_VN.UTF-8")
+        .code(2)
+        .stderr(concat!(
+            "lỗi: không có tùy chọn `--outt`\n",
+            "\n",
+            "  có phải bạn muốn dùng `--out`?\n",
+            "\n",
+            "Cách dùng: hoclieu build --out <DIR>\n",
+            "\n",
+            "Xem thêm hướng dẫn: thêm `--help` vào lệnh.\n",
+        ))
+        .run();
+    project
+        .test(&["--lang", "vi", "pack", "--format", "tar"])
+        .code(2)
+        .stderr(concat!(
+            "lỗi: `tar` không phải một giá trị của `--format <zip|zim>`: hãy dùng một trong zip, zim\n",
+            "\n",
+            "Xem thêm hướng dẫn: thêm `--help` vào lệnh.\n",
+        ))
+        .run();
+    // in English, clap's own words
+    project
+        .test(&["buidl"])
+        .code(2)
+        .stderr(concat!(
+            "error: unrecognized subcommand 'buidl'\n",
+            "\n",
+            "  tip: a similar subcommand exists: 'build'\n",
+            "\n",
+            "Usage: hoclieu [OPTIONS] <COMMAND>\n",
+            "\n",
+            "For more information, try '--help'.\n",
+        ))
+        .run();
 }
