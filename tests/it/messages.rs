@@ -2,7 +2,7 @@
 //! set and not empty) or `--lang vi` gives every error, hint, summary and `--help` in
 //! Vietnamese; `--lang en` and other locales give English.
 
-use crate::harness::Project;
+use crate::harness::{fixture_dir, Project};
 
 /// The `path:line:col: severity: message` lines of stderr.
 fn headlines(stderr: &str) -> Vec<&str> {
@@ -159,4 +159,46 @@ fn the_summary_of_a_good_build_is_in_vietnamese() {
         regex::Regex::new(r"^đã tạo \d+ trang trong <t> giây(, \d+ (cảnh báo|ghi chú))* → \./public \(\d+ tệp\)\n$")
             .unwrap();
     assert!(summary.is_match(&stdout), "{stdout}");
+}
+
+#[test]
+fn import_and_init_report_in_vietnamese() {
+    let project = Project::empty();
+    let book = fixture_dir("mdbook");
+    let book = book.to_str().unwrap();
+    let import = ["--lang", "vi", "import", "mdbook", book, "site", "--group", "hoc-sinh", "--domain"];
+    project
+        .test(&[&import[..], &["sang-tao-noi-dung", "--level", "co-ban"]].concat())
+        .stdout("đã nhập \"Nhập môn Rust cho học sinh\" vào site: 7 bài học, 4 mục, 1 tệp\n")
+        .stderr(concat!(
+            "những chỗ không giữ được như bản gốc (4):\n",
+            "noi-dung/SUMMARY.md:11: chương nháp \"Vòng lặp\": đã nhập với `draft = true`\n",
+            "noi-dung/cai-dat.md:13: hình ảnh lấy từ trang web khác https://www.rust-lang.org/logos/rust-logo-512x512.png: đã đổi thành liên kết tới hình (trang phải xem được khi không có mạng)\n",
+            "noi-dung/chuong-trinh-dau-tien/ham.md:27: liên kết hỏng bai-tap.md: không có chương này: đã đổi thành chữ thường\n",
+            "noi-dung/tro-choi.md:4: chỉ thị mdBook {{#title Trò chơi đoán số}} không được hỗ trợ: đã bỏ đi\n",
+        ))
+        .run();
+    // a refusal of the import, in Vietnamese too
+    project
+        .test(&[&import[..], &["an-toan"]].concat())
+        .code(2)
+        .stderr("lỗi: site: thư mục này không trống; hãy nhập vào một thư mục mới hoặc thư mục trống\n")
+        .run();
+
+    project
+        .test(&["--lang", "vi", "init", "x"])
+        .stdout("đã tạo kho nội dung trong x: 6 tệp; tạo trang web bằng lệnh `hoclieu build --root x`\n")
+        .run();
+    project
+        .test(&["--lang", "vi", "init", "x"])
+        .code(2)
+        .stderr(
+            "lỗi: x: đã có book.toml: `hoclieu init` chỉ tạo kho nội dung mới; hãy chạy lệnh trong một thư mục trống\n",
+        )
+        .run();
+    project
+        .test(&["--lang", "vi", "new", "lesson", "x/content/an-toan-tren-mang/mat-khau-manh.md", "--title", "A"])
+        .code(2)
+        .stderr("lỗi: x/content/an-toan-tren-mang/mat-khau-manh.md: tệp này đã có; hãy chọn tên khác\n")
+        .run();
 }
