@@ -202,3 +202,38 @@ fn import_and_init_report_in_vietnamese() {
         .stderr("lỗi: x/content/an-toan-tren-mang/mat-khau-manh.md: tệp này đã có; hãy chọn tên khác\n")
         .run();
 }
+
+#[test]
+fn refused_packs_and_a_refused_hash_are_explained_in_vietnamese() {
+    let project = Project::empty();
+    // a zip whose entry would land outside the folder
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(project.path("parent.zip")).unwrap());
+    zip.start_file("../evil.txt", zip::write::SimpleFileOptions::default()).unwrap();
+    std::io::Write::write_all(&mut zip, b"escaped").unwrap();
+    zip.finish().unwrap();
+    project
+        .test(&["--lang", "vi", "unpack", "parent.zip", "out"])
+        .code(2)
+        .stderr("lỗi: parent.zip: không nhận tệp nén này: mục \"../evil.txt\" có tên không an toàn: đường dẫn có `.` hoặc `..`; chưa ghi tệp nào\n")
+        .run();
+    assert!(!project.path("out").exists() && !project.path("evil.txt").exists());
+    // a ZIM file cut short after its magic number and version
+    project.file("ngan.zim", b"ZIM\x04\x05\x00\x00\x00");
+    project
+        .test(&["--lang", "vi", "verify", "ngan.zim"])
+        .code(2)
+        .stderr("lỗi: ngan.zim: không nhận tệp ZIM này: tệp chỉ có 8 byte, quá ngắn so với một tệp ZIM (bị cắt cụt?); chưa ghi tệp nào\n")
+        .run();
+    // `translations --hash` of a file whose front matter is not closed: line and hint
+    project.file("bai.md", "+++\ntitle = \"Bài\"\nNội dung.\n");
+    project
+        .test(&["--lang", "vi", "translations", "--hash", "bai.md"])
+        .code(2)
+        .stderr("lỗi: bai.md:1: phần đầu bài (front matter) mở bằng `+++` nhưng không được đóng; gợi ý: kết thúc phần đầu bài bằng một dòng chỉ có `+++`\n")
+        .run();
+    project
+        .test(&["translations", "--hash", "bai.md"])
+        .code(2)
+        .stderr("error: bai.md:1: front matter opened with `+++` is never closed; hint: end the front matter with a line holding only `+++`\n")
+        .run();
+}
