@@ -108,6 +108,7 @@ fn io_failure(what: &str, path: &str) -> String {
         "cannot open" => msg!("io.cannot-open", path),
         "cannot print" => msg!("io.cannot-print", path),
         "cannot read" => msg!("io.cannot-read", path),
+        "cannot read folder" => msg!("io.cannot-read-folder", path),
         "cannot read the size of" => msg!("io.cannot-read-size", path),
         "cannot remove" => msg!("io.cannot-remove", path),
         "cannot remove folder" => msg!("io.cannot-remove-folder", path),

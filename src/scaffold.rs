@@ -264,36 +264,31 @@ fn read_front(path: &std::path::Path) -> Front {
 /// `_index.md`: every lesson below inherits them). Refuses what is not a new lesson of a
 /// course; writes nothing.
 pub fn new_lesson(path: &std::path::Path, title: &str) -> Result<NewLesson, crate::Error> {
-    use crate::Error;
+    use crate::{msg, Error};
     use std::path::{Component, Path};
     let shown = path.display();
     let usage = |what: String| Err(Error::Usage(what));
     if path.extension().is_none_or(|e| e != "md") || path.file_name().is_some_and(|n| n == "_index.md") {
-        return usage(format!(
-            "{shown}: a lesson is a Markdown file other than _index.md (content/<course>/<name>.md)"
-        ));
+        return usage(msg!("new-lesson.not-a-lesson", path = shown));
     }
     let parts: Vec<Component> = path.components().collect();
     let Some(content_at) = parts.iter().rposition(|c| c.as_os_str() == "content") else {
-        return usage(format!("{shown}: a lesson goes in a course folder under content/ (content/<course>/<name>.md)"));
+        return usage(msg!("new-lesson.not-in-a-course", path = shown));
     };
     if parts.len() < content_at + 3 {
-        return usage(format!("{shown}: a lesson goes in a course folder under content/ (content/<course>/<name>.md)"));
+        return usage(msg!("new-lesson.not-in-a-course", path = shown));
     }
     let root: std::path::PathBuf = parts[..content_at].iter().collect();
     let root = if root.as_os_str().is_empty() { Path::new(".").to_path_buf() } else { root };
     if !root.join("book.toml").is_file() {
-        return usage(format!("{shown}: no book.toml in {}: not a hoclieu repository", root.display()));
+        return usage(msg!("new-lesson.no-book-toml", path = shown, root = root.display()));
     }
     if path.exists() {
-        return usage(format!("{shown}: already exists; choose another name"));
+        return usage(msg!("new-lesson.exists", path = shown));
     }
     let folder = path.parent().unwrap_or(Path::new("."));
     if !folder.is_dir() {
-        return usage(format!(
-            "{}: no such folder; make the course (its folder and _index.md) first",
-            folder.display()
-        ));
+        return usage(msg!("new-lesson.no-folder", folder = folder.display()));
     }
     // Siblings: lessons (not translations) and sub-sections.
     let mut max_weight = 0;

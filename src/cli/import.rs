@@ -2,7 +2,7 @@
 //! (`crate::import`); prints what it wrote, then every note as `file:line: what` on stderr.
 
 use super::EXIT_OK;
-use crate::Error;
+use crate::{msg, Error};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -34,15 +34,18 @@ pub fn run(args: ImportArgs) -> Result<i32, Error> {
     let options = crate::import::Options { groups: args.groups, domains: args.domains, level: args.level };
     let outcome = crate::import::mdbook(&args.src, &args.dest, &options)?;
     println!(
-        "imported \"{}\" into {}: {} lessons, {} sections, {} files",
-        outcome.title,
-        args.dest.display(),
-        outcome.lessons,
-        outcome.sections,
-        outcome.files
+        "{}",
+        msg!(
+            "import.imported",
+            title = outcome.title,
+            dest = args.dest.display(),
+            lessons = outcome.lessons,
+            sections = outcome.sections,
+            files = outcome.files
+        )
     );
     if !outcome.notes.is_empty() {
-        eprintln!("not carried over as it was ({}):", outcome.notes.len());
+        eprintln!("{}", msg!("import.notes", count = outcome.notes.len()));
         for note in &outcome.notes {
             eprintln!("{}", crate::diag::escape(&note.to_string()));
         }

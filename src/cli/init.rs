@@ -2,7 +2,7 @@
 //! lesson. The text comes from `crate::scaffold`; this module checks and writes it.
 
 use super::EXIT_OK;
-use crate::Error;
+use crate::{msg, Error};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -16,10 +16,7 @@ pub fn init(args: InitArgs) -> Result<i32, Error> {
     let dir = &args.dir;
     for existing in ["book.toml", "content"] {
         if dir.join(existing).exists() {
-            return Err(Error::Usage(format!(
-                "{}: already has {existing}: init makes a new repository; run it in an empty folder",
-                dir.display()
-            )));
+            return Err(Error::Usage(msg!("init.not-new", dir = dir.display(), existing)));
         }
     }
     let files = crate::scaffold::starter();
@@ -28,12 +25,7 @@ pub fn init(args: InitArgs) -> Result<i32, Error> {
         crate::fs::create_dir_all(path.parent().unwrap_or(dir))?;
         crate::fs::write(&path, text.as_bytes())?;
     }
-    println!(
-        "made a repository in {}: {} files; build it with `hoclieu build --root {}`",
-        dir.display(),
-        files.len(),
-        dir.display()
-    );
+    println!("{}", msg!("init.made", dir = dir.display(), files = files.len()));
     Ok(EXIT_OK)
 }
 

@@ -23,8 +23,8 @@ pub struct TranslationsArgs {
 pub fn run(args: TranslationsArgs) -> Result<i32, Error> {
     if let Some(file) = args.hash {
         let text = crate::content::normalise(String::from_utf8_lossy(&crate::fs::read(&file)?).into_owned());
-        let split = crate::content::front_matter::split(&text, &file)
-            .map_err(|d| Error::Usage(format!("{}: {}", file.display(), d.message)))?;
+        let split =
+            crate::content::front_matter::split(&text, &file).map_err(|d| Error::Usage(hash_refusal(&file, &d)))?;
         println!("{}", source_hash(&text[split.body_start..]));
         return Ok(EXIT_OK);
     }
@@ -68,4 +68,18 @@ pub fn run(args: TranslationsArgs) -> Result<i32, Error> {
         }
     }
     Ok(EXIT_OK)
+}
+
+/// Why `--hash FILE` cannot read FILE's front matter: `file:line: message; hint: …` (one
+/// line: an error's text is printed with control characters escaped).
+fn hash_refusal(file: &std::path::Path, d: &crate::diag::Diagnostic) -> String {
+    let mut text = match d.line {
+        0 => format!("{}: {}", file.display(), d.message),
+        line => format!("{}:{line}: {}", file.display(), d.message),
+    };
+    if let Some(hint) = &d.hint {
+        text.push_str("; ");
+        text.push_str(&msg!("diag.hint", hint));
+    }
+    text
 }

@@ -7,6 +7,7 @@
 //! reported. Returns the text and where each piece of it came from, for the report.
 
 use super::Note;
+use crate::msg;
 use regex::Regex;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -83,12 +84,13 @@ fn expand_into(
         let args = caps.get(2).map_or("", |m| m.as_str()).trim();
         let note = |what: String| Note { file: shown.to_string(), line, what };
         let name = name.as_str();
+        let directive = format!("{{{{#{name} {args}}}}}");
         if !matches!(name, "include" | "rustdoc_include" | "playground" | "rust") {
-            notes.push(note(format!("unknown directive {{{{#{name} {args}}}}}: left out")));
+            notes.push(note(msg!("import.directive.unknown", directive)));
             continue;
         }
         if depth >= MAX_DEPTH {
-            notes.push(note(format!("{{{{#{name} {args}}}}} nested more than {MAX_DEPTH} deep: left out")));
+            notes.push(note(msg!("import.directive.too-deep", directive, depth = MAX_DEPTH)));
             continue;
         }
         let spec = args.split_whitespace().next().unwrap_or_default();
@@ -102,7 +104,7 @@ fn expand_into(
         let content = match std::fs::read(&target).map(String::from_utf8) {
             Ok(Ok(content)) => content.nfc().collect::<String>(),
             _ => {
-                notes.push(note(format!("{{{{#{name} {args}}}}}: cannot read {target_shown}: left out")));
+                notes.push(note(msg!("import.directive.cannot-read", directive, file = target_shown)));
                 continue;
             }
         };
@@ -117,9 +119,11 @@ fn expand_into(
             Some(Selection::Anchor(anchor)) => anchored(&lines, &anchor),
         };
         let Some((from, picked)) = picked else {
-            notes.push(note(format!(
-                "{{{{#{name} {args}}}}}: no anchor \"{}\" in {target_shown}: left out",
-                selection.unwrap_or_default()
+            notes.push(note(msg!(
+                "import.directive.no-anchor",
+                directive,
+                anchor = selection.unwrap_or_default(),
+                file = target_shown
             )));
             continue;
         };

@@ -17,7 +17,7 @@ mod chapter;
 mod directives;
 mod summary;
 
-use crate::{scaffold, slug::slugify, Error};
+use crate::{msg, scaffold, slug::slugify, Error};
 use chapter::{Link, Resolved};
 use directives::{shown_path, Mapped};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -93,11 +93,11 @@ impl Page {
     }
 
     /// How a chapter without text is imported, for the report.
-    fn empty_as(&self) -> &'static str {
+    fn empty_as(&self) -> String {
         if self.is_section() {
-            "imported as a section without text"
+            msg!("import.how.empty-section")
         } else {
-            "imported as a draft lesson"
+            msg!("import.how.draft-lesson")
         }
     }
 }
@@ -109,21 +109,15 @@ pub fn check_options(options: &Options) -> Result<(), Error> {
         [("--group", &options.groups, &taxonomy.groups), ("--domain", &options.domains, &taxonomy.domains)]
     {
         if ids.is_empty() {
-            return Err(Error::Usage(format!(
-                "{flag} is needed (once or more): every lesson is for some groups and domains; one of {}",
-                known.join(", ")
-            )));
+            return Err(Error::Usage(msg!("import.flag-needed", flag, known = known.join(", "))));
         }
         if let Some(bad) = ids.iter().find(|id| !known.contains(id)) {
-            return Err(Error::Usage(format!(
-                "{flag} {bad}: not in the reference taxonomy; one of {}",
-                known.join(", ")
-            )));
+            return Err(Error::Usage(msg!("import.flag-unknown", flag, bad, known = known.join(", "))));
         }
     }
     if let Some(level) = &options.level {
         if !scaffold::LEVELS.contains(&level.as_str()) {
-            return Err(Error::Usage(format!("--level {level}: one of {}", scaffold::LEVELS.join(", "))));
+            return Err(Error::Usage(msg!("import.level-unknown", level, levels = scaffold::LEVELS.join(", "))));
         }
     }
     Ok(())
@@ -133,18 +127,15 @@ pub fn mdbook(src: &Path, dest: &Path, options: &Options) -> Result<Outcome, Err
     check_options(options)?;
     let book_toml = src.join("book.toml");
     if !book_toml.is_file() {
-        return Err(Error::Usage(format!("{}: no book.toml: not an mdBook folder", src.display())));
+        return Err(Error::Usage(msg!("import.not-an-mdbook", src = src.display())));
     }
     if dest.exists() && std::fs::read_dir(dest).map_err(|e| Error::io(dest, "cannot read folder", e))?.next().is_some()
     {
-        return Err(Error::Usage(format!(
-            "{}: the folder is not empty; import into a new or empty folder",
-            dest.display()
-        )));
+        return Err(Error::Usage(msg!("import.dest-not-empty", dest = dest.display())));
     }
     let toml_text = String::from_utf8_lossy(&crate::fs::read(&book_toml)?).nfc().collect::<String>();
     let book: MdBookToml = toml::from_str(&toml_text)
-        .map_err(|e| Error::Usage(format!("{}: cannot read: {}", book_toml.display(), e.message())))?;
+        .map_err(|e| Error::Usage(msg!("import.bad-book-toml", file = book_toml.display(), message = e.message())))?;
     let book = book.book;
     let source_dir = src.join(book.src.as_deref().unwrap_or("src"));
     let summary_path = source_dir.join("SUMMARY.md");
@@ -161,7 +152,7 @@ pub fn mdbook(src: &Path, dest: &Path, options: &Options) -> Result<Outcome, Err
             notes.push(Note {
                 file: "book.toml".into(),
                 line: line_of_key(&toml_text, "language"),
-                what: format!("language \"{code}\" is not one of the reference taxonomy's: the site is in vi"),
+                what: msg!("import.language", code),
             });
             "vi".to_string()
         }),
@@ -206,16 +197,16 @@ pub fn mdbook(src: &Path, dest: &Path, options: &Options) -> Result<Outcome, Err
             if page.draft {
                 let unlinked = summary.unlinked.iter().any(|(line, _)| *line == page.line);
                 let how = if unlinked {
-                    "a list item without a link: imported as a draft"
+                    msg!("import.how.unlinked")
                 } else if page.is_section() {
-                    "it has chapters under it: imported as a section without text"
+                    msg!("import.how.has-chapters")
                 } else {
-                    "imported with draft = true"
+                    msg!("import.how.draft")
                 };
                 notes.push(Note {
                     file: summary_shown.clone(),
                     line: page.line,
-                    what: format!("draft chapter \"{}\": {how}", page.summary_title),
+                    what: msg!("import.draft-chapter", title = page.summary_title, how),
                 });
             }
             continue;
@@ -224,7 +215,7 @@ pub fn mdbook(src: &Path, dest: &Path, options: &Options) -> Result<Outcome, Err
             notes.push(Note {
                 file: summary_shown.clone(),
                 line: page.line,
-                what: format!("{} is listed twice: the second time {}", source.display(), page.empty_as()),
+                what: msg!("import.listed-twice", file = source.display(), how = page.empty_as()),
             });
             page.source = None;
             page.draft = true;
@@ -237,7 +228,7 @@ pub fn mdbook(src: &Path, dest: &Path, options: &Options) -> Result<Outcome, Err
                 notes.push(Note {
                     file: summary_shown.clone(),
                     line: page.line,
-                    what: format!("cannot read {}: {}", shown_path(&path, src), page.empty_as()),
+                    what: msg!("import.cannot-read-chapter", file = shown_path(&path, src), how = page.empty_as()),
                 });
                 page.source = None;
                 page.draft = true;
@@ -278,11 +269,7 @@ pub fn mdbook(src: &Path, dest: &Path, options: &Options) -> Result<Outcome, Err
                 let converted = chapter::convert(&mapped.text, &mut resolve, &mut raw_html);
                 for (offset, file) in raw_html {
                     let (shown, line) = mapped.origin(offset);
-                    notes.push(Note {
-                        file: shown,
-                        line,
-                        what: format!("raw HTML names {file}: not copied nor rewritten, check it"),
-                    });
+                    notes.push(Note { file: shown, line, what: msg!("import.raw-html", file) });
                 }
                 converted
             }
@@ -428,13 +415,13 @@ fn resolve_link(
     let lower = dest.to_ascii_lowercase();
     if SCHEMES.iter().any(|s| lower.starts_with(s)) || lower.starts_with("//") {
         if link.image {
-            note(format!("image from another site {dest}: made a link to it (pages must work offline)"));
+            note(msg!("import.remote-image", dest));
             return Resolved::ImageAsLink;
         }
         return Resolved::Keep;
     }
     if dest.contains(':') && !dest.starts_with('#') && dest.find(':') < dest.find('/').or(Some(usize::MAX)) {
-        note(format!("link {dest}: scheme not allowed on the site: made plain text"));
+        note(msg!("import.scheme", dest));
         return Resolved::Plain;
     }
     let (path_part, anchor) = match dest.split_once('#') {
@@ -452,7 +439,7 @@ fn resolve_link(
         crate::fs::normalise(&cx.dir.join(&decoded))
     };
     let Some(mut target) = target else {
-        return dead(link, dest, &mut note, "outside the book");
+        return dead(link, dest, &mut note, &msg!("import.why.outside"));
     };
     if target.extension().is_some_and(|e| e == "html") {
         target.set_extension("md");
@@ -464,7 +451,7 @@ fn resolve_link(
             match chapters.get(&target).and_then(|(_, outline)| outline.anchors.get(&decoded)) {
                 Some(Some(id)) => new = format!("{new}#{id}"),
                 Some(None) => {}
-                None => note(format!("link {dest}: no heading \"{decoded}\" there: links to the page")),
+                None => note(msg!("import.no-heading", dest, heading = decoded)),
             }
         }
         if new.is_empty() {
@@ -473,16 +460,20 @@ fn resolve_link(
         return Resolved::Rewrite(new, None);
     }
     if target.extension().is_some_and(|e| e == "md") {
-        let why = if cx.source_dir.join(&target).is_file() { "not in SUMMARY.md" } else { "no such chapter" };
-        return dead(link, dest, &mut note, why);
+        let why = if cx.source_dir.join(&target).is_file() {
+            msg!("import.why.not-in-summary")
+        } else {
+            msg!("import.why.no-chapter")
+        };
+        return dead(link, dest, &mut note, &why);
     }
     let from = cx.source_dir.join(&target);
     if !from.is_file() {
-        return dead(link, dest, &mut note, "no such file");
+        return dead(link, dest, &mut note, &msg!("import.why.no-file"));
     }
     let ext = target.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     if crate::content::ACTIVE_EXTENSIONS.contains(&ext.as_str()) {
-        return dead(link, dest, &mut note, "a browser would run it, the site refuses such files");
+        return dead(link, dest, &mut note, &msg!("import.why.active"));
     }
     let out = assets.entry(from.clone()).or_insert_with(|| {
         let stem = target.file_stem().map(|s| slugify(&s.to_string_lossy())).unwrap_or_default();
@@ -495,7 +486,7 @@ fn resolve_link(
         new = format!("{new}#{anchor}");
     }
     let alt = link.no_alt.then(|| {
-        note(format!("image {dest} has no alt text: its file name is given as alt text, write a better one"));
+        note(msg!("import.no-alt", dest));
         target.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default()
     });
     Resolved::Rewrite(new, alt)
@@ -503,9 +494,9 @@ fn resolve_link(
 
 fn dead(link: &Link, dest: &str, note: &mut impl FnMut(String), why: &str) -> Resolved {
     if link.image {
-        note(format!("image {dest}: {why}: its alt text is kept as text"));
+        note(msg!("import.dead-image", dest, why));
     } else {
-        note(format!("dead link {dest}: {why}: made plain text"));
+        note(msg!("import.dead-link", dest, why));
     }
     Resolved::Plain
 }

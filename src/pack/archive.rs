@@ -13,7 +13,7 @@
 
 use super::manifest::{self, check_name, FileEntry, Manifest};
 use super::{BuildTime, PackFile};
-use crate::Error;
+use crate::{msg, Error};
 use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -61,7 +61,7 @@ pub fn write_entries(mut entries: Vec<(&str, &[u8])>, time: BuildTime) -> Result
         .system(zip::System::Unix)
         .large_file(false);
     let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let failed = |e: &dyn std::fmt::Display| Error::Usage(format!("cannot write the pack's zip: {e}"));
+    let failed = |e: &dyn std::fmt::Display| Error::Usage(msg!("archive.cannot-write", error = e));
     for (name, data) in entries {
         let options = if already_compressed(name) {
             base.compression_method(CompressionMethod::Stored)
@@ -113,20 +113,16 @@ impl Reader {
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, "cannot open", e))?;
         let archive_size = file.metadata().map(|m| m.len()).unwrap_or(0);
         let mut archive = ZipArchive::new(std::io::BufReader::new(file))
-            .map_err(|e| Error::Usage(format!("{}: not a readable zip file: {e}", path.display())))?;
+            .map_err(|e| Error::Usage(msg!("archive.not-a-zip", path = path.display(), error = e)))?;
         let refuse = |name: &str, why: String| {
-            Error::Usage(format!(
-                "{}: refusing the archive: entry \"{}\" {why}; nothing was written",
-                path.display(),
-                name.escape_debug()
-            ))
+            Error::Usage(msg!("archive.refused-entry", path = path.display(), name = name.escape_debug(), why))
         };
         if archive.len() > limits.max_entries {
-            return Err(Error::Usage(format!(
-                "{}: refusing the archive: {} entries, more than {}",
-                path.display(),
-                archive.len(),
-                limits.max_entries
+            return Err(Error::Usage(msg!(
+                "archive.too-many-entries",
+                path = path.display(),
+                count = archive.len(),
+                max = limits.max_entries
             )));
         }
         let mut files = Vec::new();
@@ -135,49 +131,45 @@ impl Reader {
         for index in 0..archive.len() {
             let entry = archive
                 .by_index_raw(index)
-                .map_err(|e| Error::Usage(format!("{}: damaged zip entry {index}: {e}", path.display())))?;
+                .map_err(|e| Error::Usage(msg!("archive.damaged-entry", path = path.display(), index, error = e)))?;
             let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
             if let Err(why) = check_name(&name) {
-                return Err(refuse(&name, format!("has an unsafe name: {why}")));
+                return Err(refuse(&name, msg!("archive.why.unsafe-name", why)));
             }
             let mode = entry.unix_mode().unwrap_or(0);
             if entry.is_symlink() || mode & 0o170000 == 0o120000 {
-                return Err(refuse(&name, "is a symbolic link".into()));
+                return Err(refuse(&name, msg!("archive.why.symlink")));
             }
             if entry.is_dir() {
                 continue;
             }
             if mode & 0o170000 != 0 && mode & 0o170000 != 0o100000 {
-                return Err(refuse(&name, format!("is not a regular file (mode {mode:o})")));
+                return Err(refuse(&name, msg!("archive.why.not-a-file", mode = format!("{mode:o}"))));
             }
             if !names.insert(name.to_lowercase()) {
-                return Err(refuse(&name, "appears twice (names differing only in case count as one)".into()));
+                return Err(refuse(&name, msg!("archive.why.twice")));
             }
             let (size, compressed) = (entry.size(), entry.compressed_size());
             if size > limits.max_file {
-                return Err(refuse(&name, format!("inflates to {size} bytes, more than {}", limits.max_file)));
+                return Err(refuse(&name, msg!("archive.why.too-large", size, max = limits.max_file)));
             }
             if size > limits.ratio_from && size / compressed.max(1) > limits.max_ratio {
                 return Err(refuse(
                     &name,
-                    format!("inflates {}×, more than {}× (a zip bomb?)", size / compressed.max(1), limits.max_ratio),
+                    msg!("archive.why.ratio", ratio = size / compressed.max(1), max = limits.max_ratio),
                 ));
             }
             total += size;
             files.push((index, name));
         }
         if total > limits.max_total {
-            return Err(Error::Usage(format!(
-                "{}: refusing the archive: it inflates to {total} bytes, more than {}",
-                path.display(),
-                limits.max_total
-            )));
+            return Err(Error::Usage(msg!("archive.too-large", path = path.display(), total, max = limits.max_total)));
         }
         if total > limits.ratio_from && total / archive_size.max(1) > limits.max_ratio {
-            return Err(Error::Usage(format!(
-                "{}: refusing the archive: it inflates {}× its size (a zip bomb?)",
-                path.display(),
-                total / archive_size.max(1)
+            return Err(Error::Usage(msg!(
+                "archive.ratio",
+                path = path.display(),
+                ratio = total / archive_size.max(1)
             )));
         }
         files.sort_by(|a, b| a.1.cmp(&b.1));
@@ -207,7 +199,7 @@ impl Reader {
         let entry = self
             .archive
             .by_index(index)
-            .map_err(|e| Error::Usage(format!("{}: cannot read \"{name}\": {e}", path.display())))?;
+            .map_err(|e| Error::Usage(msg!("archive.cannot-read-entry", path = path.display(), name, error = e)))?;
         let mut data = Vec::new();
         Bounded::new(entry, max.min(self.limits.max_file), name, &path)
             .read_to_end(&mut data)
@@ -232,10 +224,7 @@ impl Reader {
                 continue;
             }
             let Some(want) = expected(&name) else {
-                return Err(Error::Usage(format!(
-                    "{}: \"{name}\" is not listed in the pack's manifest (an extra file); nothing was changed",
-                    path.display()
-                )));
+                return Err(Error::Usage(msg!("archive.extra-file", path = path.display(), name)));
             };
             let target = crate::output::inside(dest, &name)?;
             if let Some(parent) = target.parent() {
@@ -244,7 +233,7 @@ impl Reader {
             let entry = self
                 .archive
                 .by_index(index)
-                .map_err(|e| Error::Usage(format!("{}: cannot read \"{name}\": {e}", path.display())))?;
+                .map_err(|e| Error::Usage(msg!("archive.cannot-read-entry", path = path.display(), name, error = e)))?;
             let file = std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
@@ -254,19 +243,21 @@ impl Reader {
             let (size, sha) = manifest::hash_reader(Tee { reader: &mut reader, file, path: &target }, &target)?;
             total += size;
             if total > self.limits.max_total {
-                return Err(Error::Usage(format!(
-                    "{}: refusing the archive: it inflates past {} bytes",
-                    path.display(),
-                    self.limits.max_total
+                return Err(Error::Usage(msg!(
+                    "archive.past-limit",
+                    path = path.display(),
+                    max = self.limits.max_total
                 )));
             }
             if size != want.size || sha != want.sha256 {
-                return Err(Error::Usage(format!(
-                    "{}: \"{name}\" is corrupted ({size} bytes, SHA-256 {}…; the manifest says {} bytes, {}…); nothing was changed",
-                    path.display(),
-                    &sha[..12],
-                    want.size,
-                    &want.sha256[..12.min(want.sha256.len())]
+                return Err(Error::Usage(msg!(
+                    "archive.corrupted",
+                    path = path.display(),
+                    name,
+                    size,
+                    sha = &sha[..12],
+                    want_size = want.size,
+                    want_sha = &want.sha256[..12.min(want.sha256.len())]
                 )));
             }
             written.push(name);
@@ -285,7 +276,7 @@ impl Reader {
             let entry = self
                 .archive
                 .by_index(index)
-                .map_err(|e| Error::Usage(format!("{}: cannot read \"{name}\": {e}", path.display())))?;
+                .map_err(|e| Error::Usage(msg!("archive.cannot-read-entry", path = path.display(), name, error = e)))?;
             let declared = entry.size();
             match manifest::hash_reader(Bounded::new(entry, declared, &name, &path), &path) {
                 Ok((size, sha)) => out.push((name, size, sha)),
@@ -307,11 +298,7 @@ struct Bounded<R> {
 
 impl<R: Read> Bounded<R> {
     fn new(inner: R, max: u64, name: &str, zip: &Path) -> Self {
-        Bounded {
-            inner,
-            left: max,
-            message: format!("\"{name}\" in {} inflates past its declared size (a zip bomb?)", zip.display()),
-        }
+        Bounded { inner, left: max, message: msg!("archive.past-declared", name, path = zip.display()) }
     }
 }
 

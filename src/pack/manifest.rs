@@ -20,27 +20,27 @@ pub const FILE_NAME: &str = crate::output::PACK_MANIFEST;
 pub const FORMAT: u32 = 1;
 
 /// Why an entry name is refused; `Ok` for a plain relative path inside the pack.
-pub fn check_name(name: &str) -> Result<(), &'static str> {
+pub fn check_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
-        return Err("empty name");
+        return Err(crate::msg!("pack-name.empty"));
     }
     if name.contains('\0') {
-        return Err("NUL byte in the name");
+        return Err(crate::msg!("pack-name.nul"));
     }
     if name.contains('\\') {
-        return Err("backslash in the name (a Windows path)");
+        return Err(crate::msg!("pack-name.backslash"));
     }
     if name.starts_with('/') {
-        return Err("absolute path");
+        return Err(crate::msg!("pack-name.absolute"));
     }
     if name.contains(':') {
-        return Err("colon in the name (a drive letter or stream)");
+        return Err(crate::msg!("pack-name.colon"));
     }
     let trimmed = name.strip_suffix('/').unwrap_or(name);
     for part in trimmed.split('/') {
         match part {
-            "" => return Err("empty path component"),
-            "." | ".." => return Err("`.` or `..` in the path"),
+            "" => return Err(crate::msg!("pack-name.empty-component")),
+            "." | ".." => return Err(crate::msg!("pack-name.dots")),
             _ => {}
         }
     }

@@ -2,7 +2,7 @@
 //! set and not empty) or `--lang vi` gives every error, hint, summary and `--help` in
 //! Vietnamese; `--lang en` and other locales give English.
 
-use crate::harness::Project;
+use crate::harness::{fixture_dir, Project};
 
 /// The `path:line:col: severity: message` lines of stderr.
 fn headlines(stderr: &str) -> Vec<&str> {
@@ -214,5 +214,82 @@ fn mistakes_on_the_command_line_are_said_in_vietnamese_with_the_fix() {
             "\n",
             "For more information, try '--help'.\n",
         ))
+        .run();
+}
+
+#[test]
+fn import_and_init_report_in_vietnamese() {
+    let project = Project::empty();
+    let book = fixture_dir("mdbook");
+    let book = book.to_str().unwrap();
+    let import = ["--lang", "vi", "import", "mdbook", book, "site", "--group", "hoc-sinh", "--domain"];
+    project
+        .test(&[&import[..], &["sang-tao-noi-dung", "--level", "co-ban"]].concat())
+        .stdout("đã nhập \"Nhập môn Rust cho học sinh\" vào site: 7 bài học, 4 mục, 1 tệp\n")
+        .stderr(concat!(
+            "những chỗ không giữ được như bản gốc (4):\n",
+            "noi-dung/SUMMARY.md:11: chương nháp \"Vòng lặp\": đã nhập với `draft = true`\n",
+            "noi-dung/cai-dat.md:13: hình ảnh lấy từ trang web khác https://www.rust-lang.org/logos/rust-logo-512x512.png: đã đổi thành liên kết tới hình (trang phải xem được khi không có mạng)\n",
+            "noi-dung/chuong-trinh-dau-tien/ham.md:27: liên kết hỏng bai-tap.md: không có chương này: đã đổi thành chữ thường\n",
+            "noi-dung/tro-choi.md:4: chỉ thị mdBook {{#title Trò chơi đoán số}} không được hỗ trợ: đã bỏ đi\n",
+        ))
+        .run();
+    // a refusal of the import, in Vietnamese too
+    project
+        .test(&[&import[..], &["an-toan"]].concat())
+        .code(2)
+        .stderr("lỗi: site: thư mục này không trống; hãy nhập vào một thư mục mới hoặc thư mục trống\n")
+        .run();
+
+    project
+        .test(&["--lang", "vi", "init", "x"])
+        .stdout("đã tạo kho nội dung trong x: 6 tệp; tạo trang web bằng lệnh `hoclieu build --root x`\n")
+        .run();
+    project
+        .test(&["--lang", "vi", "init", "x"])
+        .code(2)
+        .stderr(
+            "lỗi: x: đã có book.toml: `hoclieu init` chỉ tạo kho nội dung mới; hãy chạy lệnh trong một thư mục trống\n",
+        )
+        .run();
+    project
+        .test(&["--lang", "vi", "new", "lesson", "x/content/an-toan-tren-mang/mat-khau-manh.md", "--title", "A"])
+        .code(2)
+        .stderr("lỗi: x/content/an-toan-tren-mang/mat-khau-manh.md: tệp này đã có; hãy chọn tên khác\n")
+        .run();
+}
+
+#[test]
+fn refused_packs_and_a_refused_hash_are_explained_in_vietnamese() {
+    let project = Project::empty();
+    // a zip whose entry would land outside the folder
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(project.path("parent.zip")).unwrap());
+    zip.start_file("../evil.txt", zip::write::SimpleFileOptions::default()).unwrap();
+    std::io::Write::write_all(&mut zip, b"escaped").unwrap();
+    zip.finish().unwrap();
+    project
+        .test(&["--lang", "vi", "unpack", "parent.zip", "out"])
+        .code(2)
+        .stderr("lỗi: parent.zip: không nhận tệp nén này: mục \"../evil.txt\" có tên không an toàn: đường dẫn có `.` hoặc `..`; chưa ghi tệp nào\n")
+        .run();
+    assert!(!project.path("out").exists() && !project.path("evil.txt").exists());
+    // a ZIM file cut short after its magic number and version
+    project.file("ngan.zim", b"ZIM\x04\x05\x00\x00\x00");
+    project
+        .test(&["--lang", "vi", "verify", "ngan.zim"])
+        .code(2)
+        .stderr("lỗi: ngan.zim: không nhận tệp ZIM này: tệp chỉ có 8 byte, quá ngắn so với một tệp ZIM (bị cắt cụt?); chưa ghi tệp nào\n")
+        .run();
+    // `translations --hash` of a file whose front matter is not closed: line and hint
+    project.file("bai.md", "+++\ntitle = \"Bài\"\nNội dung.\n");
+    project
+        .test(&["--lang", "vi", "translations", "--hash", "bai.md"])
+        .code(2)
+        .stderr("lỗi: bai.md:1: phần đầu bài (front matter) mở bằng `+++` nhưng không được đóng; gợi ý: kết thúc phần đầu bài bằng một dòng chỉ có `+++`\n")
+        .run();
+    project
+        .test(&["translations", "--hash", "bai.md"])
+        .code(2)
+        .stderr("error: bai.md:1: front matter opened with `+++` is never closed; hint: end the front matter with a line holding only `+++`\n")
         .run();
 }

@@ -4,7 +4,7 @@ use super::*;
 use crate::pack::archive::Limits;
 use crate::pack::manifest::check_name;
 use crate::pack::manifest::{self, FileEntry};
-use crate::Error;
+use crate::{msg, Error};
 use md5::{Digest, Md5};
 use std::collections::HashSet;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -60,20 +60,18 @@ impl Reader {
     pub fn open(path: &Path, limits: Limits) -> Result<Reader, Error> {
         let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, "cannot open", e))?;
         let size = file.metadata().map_err(|e| Error::io(path, "cannot read", e))?.len();
-        let bad = |why: String| {
-            Error::Usage(format!("{}: refusing the ZIM file: {why}; nothing was written", path.display()))
-        };
+        let bad = |why: String| Error::Usage(msg!("zim.refused", path = path.display(), why));
         if size < (HEADER_SIZE + 16) as u64 {
-            return Err(bad(format!("it is only {size} bytes, too short for a ZIM file (truncated?)")));
+            return Err(bad(msg!("zim.why.too-short", size)));
         }
         let mut header = [0u8; HEADER_SIZE];
         read_at(&mut file, 0, &mut header, path)?;
         if !is_zim(&header) {
-            return Err(bad("it does not start like a ZIM file".into()));
+            return Err(bad(msg!("zim.why.not-zim")));
         }
         let major = le16(&header, 4);
         if major != 5 && major != 6 {
-            return Err(bad(format!("format version {major} is not one this program reads (5 or 6)")));
+            return Err(bad(msg!("zim.why.version", major)));
         }
         let count = le32(&header, 24) as u64;
         let cluster_count = le32(&header, 28) as u64;
@@ -82,9 +80,7 @@ impl Reader {
         let mime_pos = le64(&header, 56);
         let checksum_pos = le64(&header, 72);
         if checksum_pos != size - 16 {
-            return Err(bad(format!(
-                "its header puts the checksum at byte {checksum_pos}, but the file has {size} bytes (truncated or damaged)"
-            )));
+            return Err(bad(msg!("zim.why.checksum-place", at = checksum_pos, size)));
         }
         // the checksum first: anything damaged is refused before it is interpreted
         let mut md5 = Md5::new();
@@ -100,19 +96,17 @@ impl Reader {
         let mut stored = [0u8; 16];
         file.read_exact(&mut stored).map_err(|e| Error::io(path, "cannot read", e))?;
         if md5.finalize().as_slice() != stored {
-            return Err(bad("its MD5 checksum does not match its content: the file is damaged".into()));
+            return Err(bad(msg!("zim.why.md5")));
         }
         if count as usize > limits.max_entries {
-            return Err(bad(format!("it claims {count} entries, more than {}", limits.max_entries)));
+            return Err(bad(msg!("zim.why.too-many", count, max = limits.max_entries)));
         }
         let within = |pos: u64, len: u64| pos.checked_add(len).is_some_and(|end| end <= checksum_pos);
         if !within(url_ptr_pos, count * 8) || !within(cluster_ptr_pos, cluster_count * 8) {
-            return Err(bad(format!(
-                "its pointer lists ({count} entries, {cluster_count} clusters) reach past its end"
-            )));
+            return Err(bad(msg!("zim.why.pointers", count, clusters = cluster_count)));
         }
         if !within(mime_pos, 1) || mime_pos < HEADER_SIZE as u64 {
-            return Err(bad("its MIME type list is out of place".into()));
+            return Err(bad(msg!("zim.why.mime-place")));
         }
         // MIME types: NUL-terminated, an empty one ends the list (within the first KiB or
         // before the path pointers)
@@ -123,7 +117,7 @@ impl Reader {
         let mut rest = &mime_bytes[..];
         loop {
             let Some(end) = rest.iter().position(|&b| b == 0) else {
-                return Err(bad("its MIME type list is not terminated".into()));
+                return Err(bad(msg!("zim.why.mime-end")));
             };
             if end == 0 {
                 break;
@@ -137,31 +131,31 @@ impl Reader {
         read_at(&mut file, cluster_ptr_pos, &mut cluster_pointers, path)?;
         let cluster_offsets: Vec<u64> = (0..cluster_count as usize).map(|i| le64(&cluster_pointers, i * 8)).collect();
         if let Some(i) = cluster_offsets.iter().position(|&o| !within(o, 1)) {
-            return Err(bad(format!("cluster {i} starts past the end of the file")));
+            return Err(bad(msg!("zim.why.cluster-past-end", n = i)));
         }
         let mut dirents = Vec::with_capacity(count as usize);
         let mut scratch = Vec::new();
         for i in 0..count as usize {
             let at = le64(&pointers, i * 8);
             if !within(at, 12) {
-                return Err(bad(format!("entry {i} lies past the end of the file")));
+                return Err(bad(msg!("zim.why.entry-past-end", n = i)));
             }
             // an entry is at most 16 bytes and two names of at most 4 KiB each
             let len = (checksum_pos - at).min(16 + 2 * 4097) as usize;
             scratch.resize(len, 0);
             read_at(&mut file, at, &mut scratch, path)?;
-            let dirent = parse_dirent(&scratch).ok_or_else(|| bad(format!("entry {i} at byte {at} is malformed")))?;
+            let dirent = parse_dirent(&scratch).ok_or_else(|| bad(msg!("zim.why.entry-malformed", n = i, at)))?;
             match dirent.kind {
                 Kind::Data { mime, cluster, .. } => {
                     if mime as usize >= mimes.len() {
-                        return Err(bad(format!("entry {i} names MIME type {mime} of {}", mimes.len())));
+                        return Err(bad(msg!("zim.why.entry-mime", n = i, mime, count = mimes.len())));
                     }
                     if cluster as u64 >= cluster_count {
-                        return Err(bad(format!("entry {i} names cluster {cluster} of {cluster_count}")));
+                        return Err(bad(msg!("zim.why.entry-cluster", n = i, cluster, count = cluster_count)));
                     }
                 }
                 Kind::Redirect(to) if to as u64 >= count => {
-                    return Err(bad(format!("entry {i} redirects to entry {to} of {count}")));
+                    return Err(bad(msg!("zim.why.entry-redirect", n = i, to, count)));
                 }
                 _ => {}
             }
@@ -175,13 +169,10 @@ impl Reader {
                 continue;
             }
             if let Err(why) = check_name(&dirent.path) {
-                return Err(bad(format!("entry \"{}\" has an unsafe name: {why}", dirent.path.escape_debug())));
+                return Err(bad(msg!("zim.why.unsafe-name", name = dirent.path.escape_debug(), why)));
             }
             if !names.insert(dirent.path.to_lowercase()) {
-                return Err(bad(format!(
-                    "entry \"{}\" appears twice (names differing only in case count as one)",
-                    dirent.path.escape_debug()
-                )));
+                return Err(bad(msg!("zim.why.twice", name = dirent.path.escape_debug())));
             }
             files.push((i, dirent.path.clone()));
         }
@@ -254,21 +245,21 @@ impl Reader {
         let Kind::Data { cluster, blob, .. } = self.dirents[index].kind else { return Ok(None) };
         let blobs = self.cluster(cluster)?;
         let Some(data) = blobs.get(blob as usize) else {
-            return Err(self.damaged(&format!("entry \"{}\" names a blob its cluster lacks", self.dirents[index].path)));
+            return Err(self.damaged(&msg!("zim.why.no-blob", name = self.dirents[index].path)));
         };
         if data.len() as u64 > max.min(self.limits.max_file) {
-            return Err(self.damaged(&format!(
-                "entry \"{}\" is {} bytes, more than {}",
-                self.dirents[index].path,
-                data.len(),
-                max.min(self.limits.max_file)
+            return Err(self.damaged(&msg!(
+                "zim.why.entry-too-large",
+                name = self.dirents[index].path,
+                size = data.len(),
+                max = max.min(self.limits.max_file)
             )));
         }
         Ok(Some(data.to_vec()))
     }
 
     fn damaged(&self, why: &str) -> Error {
-        Error::Usage(format!("{}: refusing the ZIM file: {why}; nothing was written", self.path.display()))
+        Error::Usage(msg!("zim.refused", path = self.path.display(), why))
     }
 
     /// One cluster's blobs, decompressed within the limits.
@@ -278,7 +269,7 @@ impl Reader {
         let end = self.cluster_offsets.iter().copied().filter(|&o| o > start).min().unwrap_or(self.checksum_pos);
         let end = end.min(self.checksum_pos);
         if end <= start || end > self.size {
-            return Err(self.damaged(&format!("cluster {n} has no room")));
+            return Err(self.damaged(&msg!("zim.why.cluster-no-room", n)));
         }
         let mut stored = vec![0u8; (end - start) as usize];
         read_at(&mut self.file, start, &mut stored, &self.path)?;
@@ -290,42 +281,35 @@ impl Reader {
             0 | COMPRESSION_NONE => stored[1..].to_vec(),
             COMPRESSION_ZSTD => {
                 let decoder = zstd::stream::read::Decoder::new(&stored[1..])
-                    .map_err(|e| self.damaged(&format!("cluster {n}: {e}")))?;
+                    .map_err(|e| self.damaged(&msg!("zim.why.cluster-error", n, error = e)))?;
                 let mut raw = Vec::new();
                 decoder
                     .take(cap + 1)
                     .read_to_end(&mut raw)
-                    .map_err(|e| self.damaged(&format!("cluster {n} does not decompress: {e}")))?;
+                    .map_err(|e| self.damaged(&msg!("zim.why.cluster-decompress", n, error = e)))?;
                 if raw.len() as u64 > cap {
-                    return Err(self.damaged(&format!("cluster {n} decompresses to more than {cap} bytes")));
+                    return Err(self.damaged(&msg!("zim.why.cluster-too-large", n, max = cap)));
                 }
                 let ratio = raw.len() as u64 / stored.len().max(1) as u64;
                 if raw.len() as u64 > self.limits.ratio_from && ratio > self.limits.max_ratio {
-                    return Err(self.damaged(&format!(
-                        "cluster {n} decompresses {ratio}×, more than {}× (a compression bomb?)",
-                        self.limits.max_ratio
-                    )));
+                    return Err(self.damaged(&msg!("zim.why.cluster-ratio", n, ratio, max = self.limits.max_ratio)));
                 }
                 raw
             }
-            other => {
-                return Err(self.damaged(&format!(
-                    "cluster {n} uses compression {other}, which this program does not read (only none and zstd)"
-                )))
-            }
+            other => return Err(self.damaged(&msg!("zim.why.cluster-compression", n, kind = other))),
         };
         let width = if extended { 8 } else { 4 };
         if raw.len() < width {
-            return Err(self.damaged(&format!("cluster {n} is too short")));
+            return Err(self.damaged(&msg!("zim.why.cluster-short", n)));
         }
         let read = |at: usize| if extended { le64(&raw, at) } else { le32(&raw, at) as u64 };
         let first = read(0);
         if first % width as u64 != 0 || first < width as u64 || first > raw.len() as u64 {
-            return Err(self.damaged(&format!("cluster {n} has a bad offset table")));
+            return Err(self.damaged(&msg!("zim.why.cluster-offsets", n)));
         }
         let offsets: Vec<u64> = (0..(first as usize / width)).map(|i| read(i * width)).collect();
         if offsets.windows(2).any(|w| w[1] < w[0]) || offsets.last().is_some_and(|&l| l > raw.len() as u64) {
-            return Err(self.damaged(&format!("cluster {n} has offsets out of order or past its end")));
+            return Err(self.damaged(&msg!("zim.why.cluster-order", n)));
         }
         Ok(offsets.windows(2).map(|w| raw[w[0] as usize..w[1] as usize].to_vec()).collect())
     }
@@ -353,11 +337,11 @@ impl Reader {
             }
             let blobs = &loaded.as_ref().expect("just loaded").1;
             let Some(data) = blobs.get(blob as usize) else {
-                return Err(self.damaged(&format!("entry \"{name}\" names a blob its cluster lacks")));
+                return Err(self.damaged(&msg!("zim.why.no-blob", name)));
             };
             total += data.len() as u64;
             if data.len() as u64 > self.limits.max_file || total > self.limits.max_total {
-                return Err(self.damaged(&format!("its content passes {} bytes", self.limits.max_total)));
+                return Err(self.damaged(&msg!("zim.why.content-too-large", max = self.limits.max_total)));
             }
             f(&name, data)?;
         }
@@ -389,19 +373,18 @@ impl Reader {
         let mut written = Vec::new();
         self.each(skip, |name, data| {
             let Some(want) = expected(name) else {
-                return Err(Error::Usage(format!(
-                    "{}: \"{name}\" is not listed in the pack's manifest (an extra file); nothing was changed",
-                    path.display()
-                )));
+                return Err(Error::Usage(msg!("archive.extra-file", path = path.display(), name)));
             };
             let (size, sha) = manifest::hash_reader(data, &path)?;
             if size != want.size || sha != want.sha256 {
-                return Err(Error::Usage(format!(
-                    "{}: \"{name}\" is corrupted ({size} bytes, SHA-256 {}…; the manifest says {} bytes, {}…); nothing was changed",
-                    path.display(),
-                    &sha[..12],
-                    want.size,
-                    &want.sha256[..12.min(want.sha256.len())]
+                return Err(Error::Usage(msg!(
+                    "archive.corrupted",
+                    path = path.display(),
+                    name,
+                    size,
+                    sha = &sha[..12],
+                    want_size = want.size,
+                    want_sha = &want.sha256[..12.min(want.sha256.len())]
                 )));
             }
             let target = crate::output::inside(dest, name)?;
