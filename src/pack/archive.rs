@@ -249,17 +249,7 @@ impl Reader {
                     max = self.limits.max_total
                 )));
             }
-            if size != want.size || sha != want.sha256 {
-                return Err(Error::Usage(msg!(
-                    "archive.corrupted",
-                    path = path.display(),
-                    name,
-                    size,
-                    sha = &sha[..12],
-                    want_size = want.size,
-                    want_sha = &want.sha256[..12.min(want.sha256.len())]
-                )));
-            }
+            manifest::check_unpacked(&path, &name, size, &sha, &want)?;
             written.push(name);
         }
         Ok(written)

@@ -212,6 +212,23 @@ impl Problems {
     }
 }
 
+/// Refuses an unpacked entry (of the archive or ZIM file at `path`) whose size or hash is
+/// not what the manifest says of it.
+pub fn check_unpacked(path: &Path, name: &str, size: u64, sha: &str, want: &FileEntry) -> Result<(), Error> {
+    if size == want.size && sha == want.sha256 {
+        return Ok(());
+    }
+    Err(Error::Usage(msg!(
+        "archive.corrupted",
+        path = path.display(),
+        name,
+        size,
+        sha = &sha[..12.min(sha.len())],
+        want_size = want.size,
+        want_sha = &want.sha256[..12.min(want.sha256.len())]
+    )))
+}
+
 /// Hashes what `reader` yields: (bytes, SHA-256 hex).
 pub fn hash_reader(mut reader: impl Read, path: &Path) -> Result<(u64, String), Error> {
     let mut hasher = Sha256::new();

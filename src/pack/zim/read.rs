@@ -376,17 +376,7 @@ impl Reader {
                 return Err(Error::Usage(msg!("archive.extra-file", path = path.display(), name)));
             };
             let (size, sha) = manifest::hash_reader(data, &path)?;
-            if size != want.size || sha != want.sha256 {
-                return Err(Error::Usage(msg!(
-                    "archive.corrupted",
-                    path = path.display(),
-                    name,
-                    size,
-                    sha = &sha[..12],
-                    want_size = want.size,
-                    want_sha = &want.sha256[..12.min(want.sha256.len())]
-                )));
-            }
+            manifest::check_unpacked(&path, name, size, &sha, &want)?;
             let target = crate::output::inside(dest, name)?;
             if let Some(parent) = target.parent() {
                 crate::fs::create_dir_all(parent)?;
