@@ -12,7 +12,7 @@ pub fn write(pages: &[Page], main: &str, metadata: &Metadata, uuid: [u8; 16]) ->
     let mut entries: Vec<Entry> = Vec::with_capacity(pages.len() + 16);
     let mut counter: BTreeMap<&str, usize> = BTreeMap::new();
     for page in pages {
-        check_name(page.path).map_err(|why| format!("cannot store \"{}\": {why}", page.path))?;
+        check_name(page.path).map_err(|why| crate::msg!("zim.cannot-store", path = page.path, why))?;
         let mime = mime_of(page.path);
         *counter.entry(mime).or_default() += 1;
         entries.push(Entry {
