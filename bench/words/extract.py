@@ -5,7 +5,7 @@ Usage: bench/words/extract.py SEEDS_DIR   (run once; writes seeds-syllables.tsv 
 seeds-pairs.tsv next to this script)
 
 SEEDS_DIR holds public Vietnamese government documents as plain text (the province's
-plans: ../shared/seeds in the project's workspace). Only counts are kept, never running
+plans, kept by the team outside this repository). Only counts are kept, never running
 text: every syllable with its count, and every pair of neighbouring syllables inside one
 clause (no punctuation between them) seen at least twice, with its count. Lines that are
 mostly upper case (document headings) are lowercased; an all-caps token elsewhere is an
