@@ -25,6 +25,7 @@ mod pack;
 mod quiz;
 mod rebuild;
 mod relevance;
+mod screenshot;
 mod search;
 mod serve;
 mod theme;
