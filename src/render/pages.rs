@@ -91,14 +91,7 @@ pub(super) fn page_view(site: &Site, theme: &Theme, i: usize, body: usize) -> Pa
     if page.source.kind != PageKind::Home {
         view.breadcrumbs.push(frame.home_link());
     }
-    // the sections it sits in: a lesson's own section too, a section's page not its own
-    if let Some(s) = page.section {
-        let mut chain = site.ancestors(s);
-        if page.source.kind == PageKind::Lesson {
-            chain.push(s);
-        }
-        view.breadcrumbs.extend(chain.into_iter().map(|s| frame.link(site.sections[s].page)));
-    }
+    view.breadcrumbs.extend(site.sections_above(page).into_iter().map(|s| frame.link(site.sections[s].page)));
     let section = page.section.map(|s| &site.sections[s]);
     view.prev = page.prev.map(|k| frame.link(k));
     view.next = page.next.map(|k| frame.link(k));

@@ -108,7 +108,7 @@ impl Site {
                 }
             }
         }
-        edit.sections = (0..self.sections.len()).filter(|&s| self.sections[s].reading.contains(&key)).collect();
+        edit.sections = self.sections_above(&self.pages[first]);
         Ok(edit)
     }
 }

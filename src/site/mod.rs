@@ -253,6 +253,18 @@ impl Site {
         self.sections.iter().filter(|s| s.is_course())
     }
 
+    /// The sections a page sits in, from its course down: a lesson's own section included,
+    /// a section's page not its own. Its breadcrumbs, and the sections whose print pages
+    /// show it.
+    pub fn sections_above(&self, page: &Page) -> Vec<usize> {
+        let Some(s) = page.section else { return Vec::new() };
+        let mut chain = self.ancestors(s);
+        if page.source.kind == PageKind::Lesson {
+            chain.push(s);
+        }
+        chain
+    }
+
     /// The sections `section` sits in, from its course down to its parent.
     pub fn ancestors(&self, section: usize) -> Vec<usize> {
         let mut chain: Vec<usize> =
@@ -366,21 +378,23 @@ fn add_made_up_pages(config: &Config, sections: &BTreeMap<String, PathBuf>, sour
     }
     let with_index: HashSet<String> =
         sources.iter().filter(|p| p.kind == PageKind::SectionIndex).filter_map(|p| p.section.clone()).collect();
+    // a made-up section stands where the first of its pages would: authors number lessons
+    let mut first_weight: HashMap<&str, i64> = HashMap::new();
+    for page in sources.iter() {
+        let Some(section) = page.section.as_deref() else { continue };
+        for id in std::iter::successors(Some(section), |id| id.rsplit_once('/').map(|(up, _)| up)) {
+            let weight = first_weight.entry(id).or_insert(page.front.weight);
+            *weight = (*weight).min(page.front.weight);
+        }
+    }
+    let first_weight: HashMap<String, i64> = first_weight.into_iter().map(|(id, w)| (id.to_string(), w)).collect();
     for (id, dir) in sections {
         if !with_index.contains(id) {
             let title = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
             let slug = id.rsplit('/').next().unwrap_or(id).to_string();
-            // it stands where the first of its pages would: authors number their lessons
-            let below = format!("{id}/");
-            let weight = sources
-                .iter()
-                .filter(|p| p.section.as_ref().is_some_and(|s| s == id || s.starts_with(&below)))
-                .map(|p| p.front.weight)
-                .min()
-                .unwrap_or(0);
             let mut page =
                 made_up_page(config, dir.join("_index.md"), PageKind::SectionIndex, Some(id.clone()), slug, title);
-            page.front.weight = weight;
+            page.front.weight = first_weight.get(id).copied().unwrap_or(0);
             sources.push(page);
         }
     }
