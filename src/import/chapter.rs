@@ -10,6 +10,9 @@ use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Options, Pars
 use std::collections::HashMap;
 use std::ops::Range;
 
+/// How mdBook itself reads a chapter (its `new_cmark_parser` without smart punctuation): not
+/// hoclieu's own set (`markdown::options`, which adds GFM callouts), since a chapter is read
+/// here as the book's author wrote it for mdBook.
 fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
