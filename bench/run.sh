@@ -20,9 +20,17 @@
 #   BENCH_INSTALL=1 bench/run.sh          # install missing tools (hugo and time via apt-get,
 #                                         # mdbook via cargo)
 #
+#   BENCH_SETTLE=65                       # seconds to wait after deleting files, before timing
+#
 # Rounds alternate the tools (round 1: every tool once, then round 2, …) so that noise from
 # other work on the machine falls on all of them; each run writes into a fresh empty folder,
-# deleted afterwards. Each figure is the median of the runs: wall time, CPU utilisation
+# kept until every run of the corpus size is done. Deleting the outputs between runs made the
+# next run pay for them: this disk's ext4 has no journal, and then the kernel's inode
+# allocator skips every inode freed in the last 60 s (`recently_deleted` in ext4_create and
+# ext4_mkdir, one buffer-cache lookup per skipped inode, per file created), which took a
+# quarter of a 10 000-lesson build's CPU samples and doubled its system time (perf, 2026-12-07).
+# So outputs are deleted only after a size's runs, and the script waits BENCH_SETTLE seconds
+# (after `sync`) between deleting anything and the next timed run. Each figure is the median of the runs: wall time, CPU utilisation
 # ((user + sys) / wall: 2.0 means both cores busy on this 2-core machine) and peak RSS, all
 # from `/usr/bin/time -v`, plus hoclieu's stage times (`HOCLIEU_TIMINGS=1`). The machine,
 # the file system the outputs go to, the load average at each run and the corpus are written
@@ -141,7 +149,6 @@ run_once() {
   if [[ $status -ne 0 ]]; then
     log "$tool failed (exit $status): $(grep -m1 -i error "$dir/log" || tail -n1 "$dir/log")"
     printf '%s\t%s\t%s\t%s\tfailed\t\t\t\t\t%s\n' "$corpus" "$lessons" "$tool" "$run" "$load" >>"$RAW"
-    rm -rf "$dir"
     return 1
   fi
   local wall user sys rss files
@@ -155,12 +162,21 @@ run_once() {
   sed -n 's/^timing: \(.*\): \([0-9.]*\) s$/\1\t\2/p' "$dir/log" | while IFS=$'\t' read -r stage secs; do
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$corpus" "$lessons" "$tool" "$run" "$stage" "$secs" >>"$STAGES"
   done
-  rm -rf "$dir"
   log "  ${wall}s wall, ${user}s user, ${sys}s sys, $((rss / 1024)) MB"
   if awk -v a="$wall" -v b="$SLOW" 'BEGIN { exit !(a > b) }'; then
     log "  over BENCH_SLOW=${SLOW}s: $tool is not run again at this size"
     return 1
   fi
+}
+
+# Deletes the outputs of the runs so far, then waits until the inodes they freed are no
+# longer "recently deleted" for ext4 (see the header), so no timed run pays for them.
+SETTLE=${BENCH_SETTLE:-65}
+settle() {
+  find "$TMP" -mindepth 1 -maxdepth 1 -name 'run.*' -exec rm -rf {} +
+  sync
+  log "waiting ${SETTLE}s after deleting files (ext4 skips recently freed inodes)"
+  sleep "$SETTLE"
 }
 
 for corpus in $CORPORA; do
@@ -181,6 +197,7 @@ for corpus in $CORPORA; do
     cp -r "$dir/hoclieu" "$dir/hoclieu-plain"
     sed -i 's/^\[build\]$/[build]\nprecompress = false/' "$dir/hoclieu-plain/book.toml"
     grep -q '^precompress = false$' "$dir/hoclieu-plain/book.toml"
+    settle
 
     # The tools of this size, each as "name|command".
     jobs=()
@@ -206,6 +223,7 @@ for corpus in $CORPORA; do
     unset dropped
   done
 done
+find "$TMP" -mindepth 1 -maxdepth 1 -name 'run.*' -exec rm -rf {} +
 rmdir "$TMP" 2>/dev/null || true
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 printf 'LOAD_AFTER=%q\n' "$LOAD_AFTER" >>"$OUT/meta.env"
