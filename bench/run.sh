@@ -129,8 +129,8 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 printf 'WHERE=%q\nLOAD_BEFORE=%q\nCOMMAND=%q\nRUNS=%q\nHOCLIEU=%q\n' "$WHERE" "$LOAD_BEFORE" "$COMMAND" "$RUNS" "$HOCLIEU" >"$OUT/meta.env"
 RAW="$OUT/runs.tsv" # every run: corpus, lessons, tool, run, wall, user, sys, rss_kb, files, load1
 printf 'corpus\tlessons\ttool\trun\twall\tuser\tsys\trss_kb\tfiles\tload1\n' >"$RAW"
-STAGES="$OUT/stages.tsv" # every hoclieu run's stages: corpus, lessons, tool, run, stage, seconds
-printf 'corpus\tlessons\ttool\trun\tstage\tseconds\n' >"$STAGES"
+STAGES="$OUT/stages.tsv" # every hoclieu run's stages: corpus, lessons, tool, run, stage, seconds, cpu seconds, peak MB so far
+printf 'corpus\tlessons\ttool\trun\tstage\tseconds\tcpu\tpeak_mb\n' >"$STAGES"
 
 # m:ss.ss or h:mm:ss → seconds
 clock() { awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }' <<<"$1"; }
@@ -158,10 +158,12 @@ run_once() {
   rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$dir/time")
   files=$(find "$dir/site" -type f | wc -l)
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$corpus" "$lessons" "$tool" "$run" "$wall" "$user" "$sys" "$rss" "$files" "$load" >>"$RAW"
-  # hoclieu prints `timing: STAGE: 1.234 s` when HOCLIEU_TIMINGS is set.
-  sed -n 's/^timing: \(.*\): \([0-9.]*\) s$/\1\t\2/p' "$dir/log" | while IFS=$'\t' read -r stage secs; do
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$corpus" "$lessons" "$tool" "$run" "$stage" "$secs" >>"$STAGES"
-  done
+  # hoclieu prints `timing: STAGE: 1.234 s (cpu 2.345 s, peak 640 MB)` when HOCLIEU_TIMINGS
+  # is set (the part in parentheses where the system tells it).
+  sed -n 's/^timing: \(.*\): \([0-9.]*\) s\( (cpu \([0-9.]*\) s, peak \([0-9]*\) MB)\)\{0,1\}$/\1\t\2\t\4\t\5/p' "$dir/log" |
+    while IFS=$'\t' read -r stage secs cpu peak; do
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$corpus" "$lessons" "$tool" "$run" "$stage" "$secs" "$cpu" "$peak" >>"$STAGES"
+    done
   log "  ${wall}s wall, ${user}s user, ${sys}s sys, $((rss / 1024)) MB"
   if awk -v a="$wall" -v b="$SLOW" 'BEGIN { exit !(a > b) }'; then
     log "  over BENCH_SLOW=${SLOW}s: $tool is not run again at this size"
@@ -277,11 +279,17 @@ stages=$(awk -F'\t' '
     s = k SUBSEP $5
     if (!(s in have)) { have[s] = 1; stagelist[k] = stagelist[k] "\x1f" $5 }
     secs[s] = secs[s] " " $6
+    if ($7 != "") { util[s] = util[s] " " ($6 > 0.005 ? $7 / $6 : 0); peak[s] = peak[s] " " $8 }
   }
   END {
     for (i = 1; i <= n; i++) {
       k = order[i]; m = split(substr(stagelist[k], 2), names, "\x1f"); line = ""
-      for (j = 1; j <= m; j++) line = line sprintf("%s%s %.2f", (j > 1 ? ", " : ""), names[j], median(secs[k SUBSEP names[j]]))
+      for (j = 1; j <= m; j++) {
+        s = k SUBSEP names[j]
+        line = line sprintf("%s%s %.2f", (j > 1 ? ", " : ""), names[j], median(secs[s]))
+        # CPU utilisation of the stage and peak memory at its end, for stages over 0.1 s
+        if (s in util && median(secs[s]) >= 0.1) line = line sprintf(" (util %.2f, peak %d MB)", median(util[s]), median(peak[s]))
+      }
       printf "%s\t%s\n", k, line
     }
   }' "$STAGES")

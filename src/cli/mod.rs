@@ -247,7 +247,10 @@ fn localise(mut command: clap::Command, path: &str, lang: Lang) -> clap::Command
 }
 
 /// A spinner with the current stage on a terminal; nothing when output is redirected.
-/// With `HOCLIEU_TIMINGS=1`, each stage's wall time is printed to stderr (for profiling).
+/// With `HOCLIEU_TIMINGS=1`, each stage's wall time is printed to stderr (for profiling),
+/// with, where the system tells them (Linux), the CPU time the stage used (both cores busy
+/// shows as twice the wall time) and the peak memory of the process so far:
+/// `timing: rendering pages: 2.142 s (cpu 3.950 s, peak 640 MB)`.
 fn progress() -> Box<dyn Fn(&str)> {
     let spinner = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
@@ -255,14 +258,22 @@ fn progress() -> Box<dyn Fn(&str)> {
         bar
     });
     let timings = std::env::var_os("HOCLIEU_TIMINGS").is_some();
-    let last = std::cell::RefCell::new((std::time::Instant::now(), String::new()));
+    let last = std::cell::RefCell::new((std::time::Instant::now(), cpu_seconds(), String::new()));
     Box::new(move |stage: &str| {
         if timings {
-            let (started, previous) = &mut *last.borrow_mut();
+            let (started, cpu, previous) = &mut *last.borrow_mut();
+            let cpu_now = cpu_seconds();
             if !previous.is_empty() {
-                eprintln!("timing: {previous}: {:.3} s", started.elapsed().as_secs_f64());
+                let wall = started.elapsed().as_secs_f64();
+                match (cpu_now.zip(*cpu), peak_megabytes()) {
+                    (Some((now, then)), Some(peak)) => {
+                        eprintln!("timing: {previous}: {wall:.3} s (cpu {:.3} s, peak {peak} MB)", now - then)
+                    }
+                    _ => eprintln!("timing: {previous}: {wall:.3} s"),
+                }
             }
             *started = std::time::Instant::now();
+            *cpu = cpu_now;
             *previous = stage.to_string();
         }
         if let Some(bar) = &spinner {
@@ -272,4 +283,23 @@ fn progress() -> Box<dyn Fn(&str)> {
             }
         }
     })
+}
+
+/// User and system CPU seconds of this process so far (all threads), from `/proc/self/stat`
+/// (fields 14 and 15, in clock ticks of 1/100 s on Linux); `None` elsewhere.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // the command name (field 2) is in parentheses and may hold spaces: count after it
+    let mut fields = stat.rsplit_once(')')?.1.split_whitespace();
+    let user: f64 = fields.nth(11)?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    Some((user + system) / 100.0)
+}
+
+/// The process's peak resident memory so far in MB (`VmHWM` of `/proc/self/status`).
+fn peak_megabytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kilobytes: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kilobytes / 1024)
 }
