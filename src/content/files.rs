@@ -283,8 +283,12 @@ impl Files {
         // section) is a section, and so is every folder above it
         let markdown =
             self.entries.iter().filter(|(path, e)| e.file.is_some() && path.extension().is_some_and(|x| x == "md"));
+        // (files in one folder come one after the other: each folder's line once)
+        let mut last = None;
         let folders: BTreeSet<&Path> = markdown
-            .flat_map(|(path, _)| path.ancestors().skip(1).take_while(|folder| folder.components().count() >= 2))
+            .filter_map(|(path, _)| path.parent())
+            .filter(|folder| last.replace(*folder) != Some(*folder))
+            .flat_map(|folder| folder.ancestors().take_while(|folder| folder.components().count() >= 2))
             .collect();
         for folder in folders {
             // a folder whose name gives no slug: its files said so
