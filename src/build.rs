@@ -55,19 +55,27 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
         out,
         elapsed: started.elapsed(),
     };
-    let loaded = pipeline::load(
-        &options.root,
-        // `[build] packs = true`: the packs are made from the same content, narrowed
-        pipeline::Options {
-            drafts: options.drafts,
-            keep_content: if options.dry_run {
-                pipeline::KeepContent::Never
-            } else {
-                pipeline::KeepContent::ForBuildPacks
-            },
-        },
-        progress,
-    )?;
+    // The last build's cache, read and checked against the output while the content is
+    // read (it needs only book.toml): what it finds is used only if book.toml, read again
+    // by the pipeline, still names the same output and cache (see `previous` below).
+    let early = (!options.clean && !options.dry_run)
+        .then(|| pipeline::config(&options.root).ok()?.ok())
+        .flatten()
+        .and_then(|config| {
+            let out = options.out.clone().unwrap_or_else(|| options.root.join(&config.build.out_dir));
+            Some(Early { key: cache::key(&out, config.build.precompress), dir: config.build.cache?, out })
+        });
+    let (loaded, early) = std::thread::scope(|scope| {
+        let cached = early.map(|early| {
+            scope.spawn(move || {
+                let state = cache::State::load(&early.dir, &early.key).filter(|s| s.output_is_as_written(&early.out));
+                (early, state)
+            })
+        });
+        let loaded = load(options, progress);
+        (loaded, cached.map(|c| c.join().expect("reading the build cache does not panic")))
+    });
+    let loaded = loaded?;
     let pipeline::Loaded { site, content, mut diagnostics } = match loaded {
         Ok(loaded) => loaded,
         Err(diagnostics) => return Ok(finish(diagnostics, 0, None, None)),
@@ -95,8 +103,9 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
     let cache_dir = site.config.build.cache.clone().filter(|_| !options.dry_run);
     let key = cache::key(&out, precompress);
     let config_hash = cache::config_hash(&options.root, &site.config.build.theme, options.drafts);
-    let previous = match (&cache_dir, options.clean) {
-        (Some(dir), false) => cache::State::load(dir, &key).filter(|state| state.output_is_as_written(&out)),
+    let previous = match (&cache_dir, options.clean, early) {
+        (Some(dir), false, Some((early, state))) if early.dir == *dir && early.key == key && early.out == out => state,
+        (Some(dir), false, _) => cache::State::load(dir, &key).filter(|state| state.output_is_as_written(&out)),
         _ => None,
     };
     progress(&msg!("stage.rendering"));
@@ -178,6 +187,33 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
         cache::State { key, config: config_hash, files, pages, search }.save(dir);
     }
     Ok(finish(diagnostics, pages, written, Some(out)))
+}
+
+/// Where the cache was looked for before the content was read.
+struct Early {
+    key: String,
+    dir: PathBuf,
+    out: PathBuf,
+}
+
+/// book.toml, the content and the linked site (`pipeline::load`).
+fn load(
+    options: &BuildOptions,
+    progress: &dyn Fn(&str),
+) -> Result<Result<pipeline::Loaded, crate::diag::Diagnostics>, Error> {
+    pipeline::load(
+        &options.root,
+        // `[build] packs = true`: the packs are made from the same content, narrowed
+        pipeline::Options {
+            drafts: options.drafts,
+            keep_content: if options.dry_run {
+                pipeline::KeepContent::Never
+            } else {
+                pipeline::KeepContent::ForBuildPacks
+            },
+        },
+        progress,
+    )
 }
 
 /// The search index of every language, each made again only when its documents changed

@@ -182,6 +182,11 @@ impl Files {
                 Found::Problem(path, problem) => (path, Entry { file: None, problems: vec![problem], symlink: false }),
             })
             .collect();
+        if self.entries.is_empty() && old.is_empty() {
+            // a first read: the entries in path order, made in one go (inserting them one
+            // by one compares paths component by component, a serial cost at thousands)
+            return self.fill(read);
+        }
         let mut added = Vec::new();
         for (path, entry) in read {
             if !old.contains_key(&path) {
@@ -205,11 +210,59 @@ impl Files {
         changed.into_iter().collect()
     }
 
+    /// Fills the empty `entries` with `read` as [`Files::update`] would, one by one;
+    /// returns their paths.
+    fn fill(&mut self, mut read: Vec<(PathBuf, Entry)>) -> Vec<PathBuf> {
+        // the walk gives them sorted already: sorting is a check
+        read.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut merged: Vec<(PathBuf, Entry)> = Vec::with_capacity(read.len());
+        for (path, entry) in read {
+            match merged.last_mut() {
+                // the walk reported more than one problem at this entry
+                Some((last, kept)) if *last == path && entry.file.is_none() && kept.file.is_none() => {
+                    kept.problems.extend(entry.problems)
+                }
+                Some((last, kept)) if *last == path => *kept = entry,
+                _ => merged.push((path, entry)),
+            }
+        }
+        let paths = merged.iter().map(|(path, _)| path.clone()).collect();
+        self.entries = merged.into_iter().collect();
+        paths
+    }
+
     /// The pages, assets and course folders, and the diagnostics of reading them, as
     /// [`super::load`] gives them.
     pub fn content(&self, config: &Config) -> (Content, Diagnostics) {
+        self.assemble(config, None)
+    }
+
+    /// [`Files::content`], moving the pages out instead of copying them (for a reader that
+    /// keeps nothing for later).
+    pub fn into_content(mut self, config: &Config) -> (Content, Diagnostics) {
+        let pages = self
+            .entries
+            .values_mut()
+            .filter_map(|entry| {
+                let file = entry.file.as_mut()?;
+                match std::mem::replace(&mut file.loaded, Loaded::Skipped) {
+                    Loaded::Page(page) => Some(*page),
+                    other => {
+                        file.loaded = other;
+                        None
+                    }
+                }
+            })
+            .collect();
+        self.assemble(config, Some(pages))
+    }
+
+    /// The content from the entries; `pages` are the pages taken out of them, in order,
+    /// when they were.
+    fn assemble(&self, config: &Config, pages: Option<Vec<SourcePage>>) -> (Content, Diagnostics) {
         let mut diagnostics = Diagnostics::new();
-        let mut content = Content::default();
+        let taken = pages.is_some();
+        let mut content = Content { pages: pages.unwrap_or_default(), ..Content::default() };
         if !self.present {
             diagnostics.push(
                 Diagnostic::error("content", "no-content", msg!("content.no-content"))
@@ -220,7 +273,8 @@ impl Files {
         for entry in self.entries.values() {
             diagnostics.extend(entry.problems.iter().cloned());
             match entry.file.as_ref().map(|f| &f.loaded) {
-                Some(Loaded::Page(page)) => content.pages.push((**page).clone()),
+                Some(Loaded::Page(page)) if !taken => content.pages.push((**page).clone()),
+                Some(Loaded::Page(_)) => {}
                 Some(Loaded::Asset(asset)) => content.assets.push(asset.clone()),
                 Some(Loaded::Skipped) | None => {}
             }
@@ -229,8 +283,12 @@ impl Files {
         // section) is a section, and so is every folder above it
         let markdown =
             self.entries.iter().filter(|(path, e)| e.file.is_some() && path.extension().is_some_and(|x| x == "md"));
+        // (files in one folder come one after the other: each folder's line once)
+        let mut last = None;
         let folders: BTreeSet<&Path> = markdown
-            .flat_map(|(path, _)| path.ancestors().skip(1).take_while(|folder| folder.components().count() >= 2))
+            .filter_map(|(path, _)| path.parent())
+            .filter(|folder| last.replace(*folder) != Some(*folder))
+            .flat_map(|folder| folder.ancestors().take_while(|folder| folder.components().count() >= 2))
             .collect();
         for folder in folders {
             // a folder whose name gives no slug: its files said so
@@ -456,5 +514,7 @@ mod tests {
         }
         let again = files.update(&config, &[PathBuf::from("content/an-toan/mat-khau-manh.md")]);
         assert!(again.is_empty(), "reading an unchanged file changes nothing: {again:?}");
+        let (copied, moved) = (files.content(&config), files.into_content(&config));
+        assert_eq!(format!("{copied:?}"), format!("{moved:?}"), "moving the pages out gives the same content");
     }
 }

@@ -114,7 +114,7 @@ enum Loaded {
 
 /// Walks and reads `content/`.
 pub fn load(config: &Config, options: LoadOptions) -> (Content, Diagnostics) {
-    Files::read(config, options).content(config)
+    Files::read(config, options).into_content(config)
 }
 
 /// Reads one file: a Markdown page (checked) or an asset. Problems go to `problems`.
@@ -411,11 +411,25 @@ pub fn normalise(text: String) -> String {
         Some(rest) => rest.to_string(),
         None => text,
     };
-    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+    if is_nfc(&text) {
         text
     } else {
         text.nfc().collect()
     }
+}
+
+/// Whether `text` is in NFC. Most texts are made only of characters that are in NFC
+/// whatever stands around them (no composition ever starts from or changes them: ASCII,
+/// Latin-1 and Latin Extended, Vietnamese letters with their tones, dashes and quotes),
+/// which is quick to see; any other character sends the whole text to the full check.
+fn is_nfc(text: &str) -> bool {
+    text.chars().all(is_always_nfc) || is_nfc_quick(text.chars()) == IsNormalized::Yes
+}
+
+/// Characters that are in NFC and stay so next to any other: no decomposition, combining
+/// class 0, and none composes with what precedes it (tested against the Unicode tables).
+fn is_always_nfc(c: char) -> bool {
+    matches!(c as u32, 0..=0x2ff | 0x1ea0..=0x1ef9 | 0x2010..=0x2027)
 }
 
 /// Groups, domains and level set in a section's `_index.md` hold for every lesson below it
@@ -493,4 +507,43 @@ fn check_slug_clashes(pages: &[SourcePage], diagnostics: &mut Diagnostics) {
 /// `path` relative to `root`, with `/` separators on every platform.
 fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unicode_normalization::char::{canonical_combining_class, decompose_canonical};
+
+    #[test]
+    fn characters_taken_as_always_nfc_are() {
+        let all = || (0..=0x10ffff_u32).filter_map(char::from_u32);
+        let taken: Vec<char> = all().filter(|&c| is_always_nfc(c)).collect();
+        assert!(taken.contains(&'ệ') && taken.contains(&'—') && taken.contains(&'đ'));
+        for &c in &taken {
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+            let alone = c.to_string();
+            assert_eq!(alone.nfc().collect::<String>(), alone, "{c:?}");
+        }
+        // none composes with the character before it: none is the second or a later
+        // character of any character's canonical decomposition
+        for c in all() {
+            let mut parts = Vec::new();
+            decompose_canonical(c, |p| parts.push(p));
+            if let Some(later) = parts.iter().skip(1).find(|p| is_always_nfc(**p)) {
+                panic!("{later:?} is part of {c:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn texts_are_made_nfc() {
+        let decomposed = "Tie\u{302}\u{301}ng Vie\u{323}\u{302}t — “mật khẩu”";
+        assert_eq!(normalise(decomposed.to_string()), "Tiếng Việt — “mật khẩu”");
+        assert_eq!(normalise("\u{feff}Việt".to_string()), "Việt");
+        // an always-NFC character before a combining mark composes with it
+        assert_eq!(normalise("e\u{301}".to_string()), "é");
+        assert_eq!(normalise("ê\u{301}".to_string()), "ế");
+        assert!(is_nfc("Tiếng Việt — “mật khẩu” …"));
+        assert!(!is_nfc("e\u{301}"));
+    }
 }

@@ -12,6 +12,7 @@
 use super::PageLoads;
 use crate::output::{Contents, OutputFile};
 use crate::site::Site;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The manifest's file name, next to the course or path page.
@@ -50,7 +51,7 @@ pub(super) fn manifests(
     pages: &BTreeMap<String, PageLoads>,
 ) -> Vec<OutputFile> {
     saved_pages(site)
-        .iter()
+        .par_iter()
         .map(|(page, lessons)| {
             manifest(page, lessons, &|shown| pages.get(shown).map(|p| p.loads.as_slice()), &|f| sizes.get(f).copied())
         })

@@ -81,8 +81,8 @@ impl PageView {
         (&self.title, &self.title_lang, &self.description).hash(hasher);
         (&self.breadcrumbs, &self.prev, &self.next, &self.loads).hash(hasher);
         std::mem::discriminant(&self.body).hash(hasher);
-        // serde_json keeps keys sorted (no `preserve_order`): the text is canonical
-        serde_json::to_string(&self.data).expect("page data serialises").hash(hasher);
+        // what the JSON text of the data says, without writing it out
+        hash_json_map(&self.data, hasher);
     }
 
     /// The indices into `site.pages` of the pages whose bodies it shows.
@@ -91,6 +91,37 @@ impl PageView {
             Body::None => Vec::new(),
             Body::Page(i) => vec![*i],
             Body::Print(pages) => pages.clone(),
+        }
+    }
+}
+
+/// Hashes a JSON object as its text would: entries in the map's order (sorted by key: no
+/// `preserve_order`), every value told apart by kind, numbers by kind and bits (serde_json's
+/// own `Hash` takes -0.0 for 0.0, and an integer for a float of the same bits).
+fn hash_json_map(map: &serde_json::Map<String, serde_json::Value>, h: &mut impl Hasher) {
+    map.len().hash(h);
+    for (key, value) in map {
+        key.hash(h);
+        hash_json(value, h);
+    }
+}
+
+fn hash_json(value: &serde_json::Value, h: &mut impl Hasher) {
+    use serde_json::Value;
+    match value {
+        Value::Null => 0u8.hash(h),
+        Value::Bool(b) => (1u8, b).hash(h),
+        Value::Number(n) => (2u8, n.is_f64(), n.as_u64(), n.as_i64(), n.as_f64().map(f64::to_bits)).hash(h),
+        Value::String(s) => (3u8, s).hash(h),
+        Value::Array(items) => {
+            (4u8, items.len()).hash(h);
+            for item in items {
+                hash_json(item, h);
+            }
+        }
+        Value::Object(map) => {
+            5u8.hash(h);
+            hash_json_map(map, h);
         }
     }
 }
@@ -124,6 +155,39 @@ pub fn resolve(from: &str, url: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use std::hash::Hasher;
+
+    #[test]
+    fn page_data_that_reads_differently_hashes_differently() {
+        let hash = |text: &str| {
+            let data: serde_json::Value = serde_json::from_str(text).unwrap();
+            let mut h = std::hash::DefaultHasher::new();
+            super::hash_json_map(data.as_object().unwrap(), &mut h);
+            h.finish()
+        };
+        let same = [r#"{"a": 1, "b": [true, null]}"#, r#"{"b": [true, null], "a": 1}"#];
+        assert_eq!(hash(same[0]), hash(same[1]), "the same data in another order");
+        let differ = [
+            r#"{"a": 0.0}"#,
+            r#"{"a": -0.0}"#,
+            r#"{"a": 0}"#,
+            r#"{"a": 1.0}"#,
+            r#"{"a": 4607182418800017408}"#,
+            r#"{"a": -1}"#,
+            r#"{"a": "1"}"#,
+            r#"{"a": [1]}"#,
+            r#"{"a": {"b": 1}}"#,
+            r#"{"a": null}"#,
+            r#"{"a": [[], []]}"#,
+            r#"{"a": [[[]]]}"#,
+            r#"{"ab": ""}"#,
+            r#"{"a": "b"}"#,
+            r#"{}"#,
+        ];
+        let hashes: std::collections::HashSet<u64> = differ.iter().map(|t| hash(t)).collect();
+        assert_eq!(hashes.len(), differ.len(), "every one hashes differently");
+    }
+
     #[test]
     fn references_resolve_to_output_paths_within_the_site() {
         let cases = [

@@ -276,13 +276,23 @@ impl Site {
 
 /// The outlines (headings, links, blocks) of the texts linked last, kept by the preview so
 /// that linking again parses only the texts that changed.
-#[derive(Debug, Default)]
-pub struct Outlines(HashMap<PathBuf, (Arc<str>, Arc<Outline>)>);
+#[derive(Debug)]
+pub struct Outlines {
+    kept: HashMap<PathBuf, (Arc<str>, Arc<Outline>)>,
+    /// Whether to keep this run's outlines (a build links once: it does not).
+    keep: bool,
+}
+
+impl Default for Outlines {
+    fn default() -> Outlines {
+        Outlines { kept: HashMap::new(), keep: true }
+    }
+}
 
 impl Outlines {
     /// The outline of `source`'s body: the kept one when the text is the very same.
     fn of(&self, source: &SourcePage) -> Arc<Outline> {
-        match self.0.get(&source.path) {
+        match self.kept.get(&source.path) {
             Some((text, outline)) if Arc::ptr_eq(text, &source.text) => Arc::clone(outline),
             _ => Arc::new(markdown::outline(source.body())),
         }
@@ -291,7 +301,7 @@ impl Outlines {
 
 /// Links content into a site and checks every internal link.
 pub fn link(config: Config, content: Content) -> (Site, Diagnostics) {
-    link_with(config, content, &mut Outlines::default())
+    link_with(config, content, &mut Outlines { kept: HashMap::new(), keep: false })
 }
 
 /// [`link`], reusing the outlines of texts that did not change since `outlines` was last
@@ -360,6 +370,8 @@ pub fn link_with(config: Config, content: Content, outlines: &mut Outlines) -> (
     let mut site =
         Site { config, pages, keys, home, sections, taxonomy, assets, by_source, assets_by_source, left_out };
     diagnostics.extend(check_links(&mut site, &parsed));
+    // what only linking needed (the links of every text), freed on every thread
+    parsed.into_par_iter().for_each(drop);
     (site, diagnostics)
 }
 
@@ -507,7 +519,10 @@ fn outline_pages(
         page.text = Arc::clone(&outline.text);
         page.footnotes = outline.footnotes.clone();
     }
-    outlines.0 = pages
+    if !outlines.keep {
+        return (pages, parsed);
+    }
+    outlines.kept = pages
         .iter()
         .zip(&parsed)
         .filter_map(|(page, outline)| {
