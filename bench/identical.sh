@@ -6,14 +6,20 @@
 #
 #   bench/identical.sh                       # target/debug/hoclieu, after cargo build
 #   bench/identical.sh path/to/old/hoclieu   # another binary (an older commit's)
+#   bench/identical.sh --plain [BINARY]      # for a change to compression: hashes every
+#                                            # file but the .gz/.br siblings, and checks
+#                                            # each sibling decompresses to its file
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
+PLAIN=0
+if [[ ${1:-} == --plain ]]; then PLAIN=1; shift; fi
 if [[ $# -ge 1 ]]; then BIN=$(realpath "$1"); else cargo build -q; BIN=$ROOT/target/debug/hoclieu; fi
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 export SOURCE_DATE_EPOCH=1700000000
 cargo build -q --release --example gen_corpus
+if [[ $PLAIN == 1 ]]; then cargo build -q --release --example check_siblings; fi
 "$ROOT/target/release/examples/gen_corpus" --lessons 500 --out "$OUT/corpus" --seed 7 >/dev/null
 sites=("$ROOT" "$OUT/corpus/hoclieu")
 for fixture in languages minimal packs search; do
@@ -23,5 +29,12 @@ done
 for i in "${!sites[@]}"; do
   "$BIN" build --root "${sites[$i]}" --out "$OUT/site-$i" >/dev/null 2>&1 || echo "build of ${sites[$i]} failed" >&2
 done
-cd "$OUT" && find site-* -type f | sort | xargs sha256sum >hashes.txt
+if [[ $PLAIN == 1 ]]; then
+  for i in "${!sites[@]}"; do
+    "$ROOT/target/release/examples/check_siblings" "$OUT/site-$i" >&2
+  done
+  cd "$OUT" && find site-* -type f ! -name '*.gz' ! -name '*.br' | sort | xargs sha256sum >hashes.txt
+else
+  cd "$OUT" && find site-* -type f | sort | xargs sha256sum >hashes.txt
+fi
 echo "$(sha256sum hashes.txt | cut -c1-16)  $(wc -l <hashes.txt) files"

@@ -6,6 +6,18 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc v3's `mi_option_purge_delay` (libmimalloc-sys names only v2's options).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 fn main() {
+    // mimalloc gives memory freed for 10 ms back to the kernel, which hands it back zeroed
+    // (a page fault and a cleared page, often a 2 MB huge page) the next time a page or an
+    // encoder needs it: a build allocates and frees in waves, page after page, so it paid
+    // seconds of system time for that. A build is short: keep what was freed for reuse.
+    // MIMALLOC_PURGE_DELAY in the environment still decides.
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: sets an option's value; called before any thread but this one exists.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    }
     std::process::exit(hoclieu::cli::run());
 }

@@ -163,12 +163,13 @@ fn a_damaged_or_foreign_cache_and_an_output_changed_by_hand_are_not_trusted() {
     // every way a cache can be wrong: each time the whole output is written again
     let newline = cache.iter().position(|&b| b == b'\n').unwrap();
     let body = String::from_utf8(cache[newline + 1..].to_vec()).unwrap();
-    let foreign_body = body.replacen("\"key\":\"1 ", "\"key\":\"1 0.0.0-other ", 1);
+    let format = String::from_utf8_lossy(&cache[..newline]).split(' ').nth(1).unwrap().to_string();
+    let foreign_body = body.replacen(&format!("\"key\":\"{format} "), &format!("\"key\":\"{format} 0.0.0-other "), 1);
     assert_ne!(foreign_body, body);
     let foreign = {
         use sha2::Digest;
         let sum: String = sha2::Sha256::digest(foreign_body.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-        format!("hoclieu-build-cache 1 {sum}\n{foreign_body}").into_bytes()
+        format!("hoclieu-build-cache {format} {sum}\n{foreign_body}").into_bytes()
     };
     let mut flipped = cache.clone();
     let last = flipped.len() - 10;
