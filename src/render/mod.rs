@@ -207,19 +207,12 @@ pub fn site_into_reusing(
                 None => render.push(target),
             }
         }
-        let pages = targets::render(site, theme, &render)?;
-        let done: Vec<Result<(String, PageLoads), Error>> = pages
-            .into_par_iter()
-            .map(|page| {
-                let path = page.file.path.clone();
-                put_sized(page.file)?;
-                Ok((path, PageLoads { loads: page.loads, foreign: page.foreign }))
-            })
-            .collect();
-        for page in done {
-            let (path, page_loads) = page?;
-            loads.insert(path, page_loads);
-        }
+        let done = targets::render_each(site, theme, &render, &|page| {
+            let path = page.file.path.clone();
+            put_sized(page.file)?;
+            Ok((path, PageLoads { loads: page.loads, foreign: page.foreign }))
+        })?;
+        loads.extend(done);
     }
     let uses_tai_viet = site.config.languages.iter().any(|l| l.script == crate::config::Script::TaiViet);
     let mut others: Vec<OutputFile> = theme

@@ -130,13 +130,25 @@ pub fn view(site: &Site, theme: &Theme, target: Target, coverage: Option<&Covera
 /// Renders `targets`, each as a whole build would: views first, then each Markdown body
 /// they show once, then the pages.
 pub fn render(site: &Site, theme: &Theme, targets: &[Target]) -> Result<Vec<RenderedPage>, Error> {
+    render_each(site, theme, targets, &Ok)
+}
+
+/// Renders `targets` and hands each page to `then` on the thread that rendered it (a build
+/// compresses and writes it there: no page waits for the whole batch to be rendered);
+/// returns what `then` made, in the order of `targets`.
+pub fn render_each<T: Send>(
+    site: &Site,
+    theme: &Theme,
+    targets: &[Target],
+    then: &(dyn Fn(RenderedPage) -> Result<T, Error> + Sync),
+) -> Result<Vec<T>, Error> {
     let coverage = targets.iter().any(|t| matches!(t, Target::Report(_))).then(|| Coverage::of(site));
     let views: Vec<PageView> = targets.par_iter().map(|&t| view(site, theme, t, coverage.as_ref())).collect();
     let mut needed: Vec<usize> = views.iter().flat_map(PageView::bodies).collect();
     needed.sort_unstable();
     needed.dedup();
     let bodies: HashMap<usize, RenderedBody> = super::bodies(site, theme, &needed).into_iter().collect();
-    views.par_iter().map(|view| super::page(site, theme, view, &|i| bodies.get(&i))).collect()
+    views.par_iter().map(|view| then(super::page(site, theme, view, &|i| bodies.get(&i))?)).collect()
 }
 
 #[cfg(test)]
