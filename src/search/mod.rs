@@ -13,6 +13,7 @@
 pub mod analyzer;
 pub mod browser;
 pub mod engine;
+pub mod postings;
 pub mod rank;
 
 use crate::content::PageKind;
