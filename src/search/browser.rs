@@ -25,6 +25,7 @@ use crate::site::Site;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 use serde_json::{json, Value};
+use std::fmt::Write;
 
 /// Documents per metadata chunk: small, so ten results cost a few small files (ten results
 /// are spread over most chunks of 16: 8.5 KB a query on the shipped curriculum, 5 KB with 4).
@@ -112,7 +113,7 @@ pub fn files(lang: &str, docs: &[Document], of: &[u32]) -> Vec<OutputFile> {
                 if i > 0 {
                     entry.push(',');
                 }
-                entry.push_str(&format!("{},{score}", id - previous));
+                let _ = write!(entry, "{},{score}", id - previous);
                 previous = *id;
             }
             entry.push(']');

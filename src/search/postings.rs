@@ -12,8 +12,8 @@
 //!    buffer reused from document to document ([`Tally`]); what stays is how many documents
 //!    hold each term (for its idf) and how many words each field of each document has (for
 //!    BM25's length norm);
-//! 2. **score**: the documents are read again ([`Vocabulary`] numbers their words, nothing new
-//!    is met); each term of a document gets its final value at once. A term in at most
+//! 2. **score**: the documents are read again (each run with the words it numbered,
+//!    [`Words`]: nothing new is met); each term of a document gets its final value at once. A term in at most
 //!    [`MAX_POSTINGS`] documents keeps every posting; a more common one keeps only its best
 //!    as they come: whenever its candidates pile up they are cut with [`keep_best`], which
 //!    cannot lose what the final cut keeps (the best 100 of all documents are among the best
@@ -56,7 +56,7 @@ pub struct Postings {
 }
 
 /// How the words of a text become term numbers: [`Counter`] numbers new terms as it meets
-/// them, [`Vocabulary`] knows them all already.
+/// them, [`Words`] knows them all already.
 trait Numbering {
     /// The numbers of a written word's folded form and of its exact form when that differs;
     /// `None` for words that fold to nothing.
@@ -147,10 +147,8 @@ struct Counter {
     ids: HashMap<Box<str>, u32>,
     /// Folded word's number → the word, to name the pairs it makes.
     folded: HashMap<u32, Box<str>>,
-    /// Word as written → its forms' numbers.
-    written: HashMap<String, Forms>,
-    /// (folded, folded) numbers of two neighbouring words → number of their pair term.
-    pairs: HashMap<u64, u32>,
+    /// The run's words and pairs and their numbers, kept for the second pass.
+    words: Words,
     /// Number → documents of the run holding the term.
     documents: Vec<u32>,
     /// Words per field of each document of the run.
@@ -185,7 +183,7 @@ impl Counter {
 
 impl Numbering for Counter {
     fn word(&mut self, written: &str) -> Forms {
-        if let Some(&known) = self.written.get(written) {
+        if let Some(&known) = self.words.written.get(written) {
             return known;
         }
         let ids = analyzer::forms(written).map(|(exact, folded)| {
@@ -193,38 +191,57 @@ impl Numbering for Counter {
             self.folded.entry(folded_id).or_insert_with(|| folded.as_str().into());
             (folded_id, (exact != folded).then(|| self.id(&exact)))
         });
-        self.written.insert(written.to_string(), ids);
+        self.words.written.insert(written.to_string(), ids);
         ids
     }
 
     fn pair(&mut self, first: u32, second: u32) -> u32 {
         let key = u64::from(first) << 32 | u64::from(second);
-        if let Some(&id) = self.pairs.get(&key) {
+        if let Some(&id) = self.words.pairs.get(&key) {
             return id;
         }
         let term = format!("{} {}", self.folded[&first], self.folded[&second]);
         let id = self.id(&term);
-        self.pairs.insert(key, id);
+        self.words.pairs.insert(key, id);
         id
     }
 }
 
-/// Every term of the language, numbered once, with the documents holding it: the runs'
-/// counters merged, for the second pass.
+/// The words and pairs one run of documents met, and their numbers in the run: what the
+/// second pass reads the run's documents with (nothing new is met).
+#[derive(Default)]
+struct Words {
+    /// Word as written → its forms' numbers.
+    written: HashMap<String, Forms>,
+    /// (folded, folded) numbers of two neighbouring words → number of their pair term.
+    pairs: HashMap<u64, u32>,
+}
+
+impl Numbering for &Words {
+    fn word(&mut self, written: &str) -> Forms {
+        *self.written.get(written).expect("every word was numbered in the first pass")
+    }
+
+    fn pair(&mut self, first: u32, second: u32) -> u32 {
+        let key = u64::from(first) << 32 | u64::from(second);
+        *self.pairs.get(&key).expect("every pair was numbered in the first pass")
+    }
+}
+
+/// Every term of the language, numbered once, with the number of documents holding it: the
+/// runs' counters merged.
 #[derive(Default)]
 struct Vocabulary {
     /// Term → its number; emptied into [`Vocabulary::terms`] after the merge.
     ids: HashMap<Box<str>, u32>,
-    written: HashMap<String, Forms>,
-    pairs: HashMap<u64, u32>,
     /// Number → documents holding the term.
     documents: Vec<u32>,
 }
 
 impl Vocabulary {
-    /// Adds a run's counts; returns nothing, the run's numbers are not needed again.
-    fn merge(&mut self, run: Counter) {
-        // the run's number → the language's
+    /// Adds a run's terms and counts. Returns the run's words, and the language's number of
+    /// each of the run's numbers.
+    fn merge(&mut self, run: Counter) -> (Words, Vec<u32>) {
         let mut number = vec![0u32; run.documents.len()];
         for (term, local) in run.ids {
             let next = self.documents.len() as u32;
@@ -235,15 +252,7 @@ impl Vocabulary {
             number[local as usize] = id;
             self.documents[id as usize] += run.documents[local as usize];
         }
-        let renumber =
-            |forms: Forms| forms.map(|(folded, exact)| (number[folded as usize], exact.map(|e| number[e as usize])));
-        for (word, forms) in run.written {
-            self.written.entry(word).or_insert_with(|| renumber(forms));
-        }
-        for (key, local) in run.pairs {
-            let key = u64::from(number[(key >> 32) as usize]) << 32 | u64::from(number[key as u32 as usize]);
-            self.pairs.entry(key).or_insert(number[local as usize]);
-        }
+        (run.words, number)
     }
 
     /// The terms by number (the term → number map is given up).
@@ -253,18 +262,6 @@ impl Vocabulary {
             terms[id as usize] = term;
         }
         terms
-    }
-}
-
-/// The second pass meets only words and pairs the first one numbered.
-impl Numbering for &Vocabulary {
-    fn word(&mut self, written: &str) -> Forms {
-        *self.written.get(written).expect("every word was numbered in the first pass")
-    }
-
-    fn pair(&mut self, first: u32, second: u32) -> u32 {
-        let key = u64::from(first) << 32 | u64::from(second);
-        *self.pairs.get(&key).expect("every pair was numbered in the first pass")
     }
 }
 
@@ -310,15 +307,18 @@ fn keep_best(mut scored: Vec<(u32, u32)>, docs: &[Document]) -> Vec<(u32, u32)> 
         return scored;
     }
     scored.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut per_group: HashMap<usize, usize> = HashMap::default();
-    let mut per_domain: HashMap<usize, usize> = HashMap::default();
+    // postings seen of each group and each domain
+    let (mut per_group, mut per_domain) = (Vec::<usize>::new(), Vec::<usize>::new());
     let mut kept = Vec::with_capacity(MAX_POSTINGS * 2);
     for (rank, posting) in scored.into_iter().enumerate() {
         let doc = &docs[posting.0 as usize];
         let mut wanted = rank < MAX_POSTINGS;
         for (filters, counts) in [(&doc.groups, &mut per_group), (&doc.domains, &mut per_domain)] {
-            for filter in filters {
-                let seen = counts.entry(*filter).or_default();
+            for &filter in filters {
+                if filter >= counts.len() {
+                    counts.resize(filter + 1, 0);
+                }
+                let seen = &mut counts[filter];
                 if *seen < MAX_POSTINGS_PER_FILTER {
                     *seen += 1;
                     wanted = true;
@@ -333,6 +333,59 @@ fn keep_best(mut scored: Vec<(u32, u32)>, docs: &[Document]) -> Vec<(u32, u32)> 
     kept
 }
 
+/// What a common term's cut needs: the documents (their groups and domains), how many a
+/// cut keeps at most, and each document's groups and domains as bits (group `i`: bit `i`,
+/// domain `j`: bit `groups + j`; `None` when there are more than 64).
+struct Cut<'a> {
+    docs: &'a [Document],
+    most: usize,
+    masks: Option<&'a [u64]>,
+}
+
+/// A common term's best postings so far in one run of documents: every posting until there
+/// are twice as many as a cut keeps, then the cut ([`keep_best`]). After a cut, a posting
+/// that ranks below everything kept is dropped at once when each group and domain of its
+/// document has [`MAX_POSTINGS_PER_FILTER`] kept: it can enter no list, now or later (the
+/// best [`MAX_POSTINGS`] are kept and rank above it, and so do its filters' best), and
+/// nothing ranking below it needs it gone.
+#[derive(Clone, Default)]
+struct Candidates {
+    postings: Vec<(u32, u32)>,
+    /// The worst posting kept by the last cut, `(value, document)`.
+    bar: Option<(u32, u32)>,
+    /// The groups and domains (bits of [`Cut::masks`]) with their best all kept.
+    full: u64,
+}
+
+impl Candidates {
+    fn add(&mut self, id: u32, value: u32, cut: &Cut) {
+        if let (Some((bar, bar_id)), Some(masks)) = (self.bar, cut.masks) {
+            let below = value < bar || (value == bar && id > bar_id);
+            if below && masks[id as usize] & !self.full == 0 {
+                return;
+            }
+        }
+        self.postings.push((id, value));
+        if self.postings.len() >= 2 * cut.most {
+            self.postings = keep_best(std::mem::take(&mut self.postings), cut.docs);
+            let Some(masks) = cut.masks else { return };
+            let mut kept = [0usize; 64];
+            for &(id, _) in &self.postings {
+                let mut mask = masks[id as usize];
+                while mask != 0 {
+                    kept[mask.trailing_zeros() as usize] += 1;
+                    mask &= mask - 1;
+                }
+            }
+            self.full =
+                (0..64).filter(|&bit| kept[bit] >= MAX_POSTINGS_PER_FILTER).fold(0, |full, bit| full | 1 << bit);
+            // the worst: the lowest value, then the last document
+            self.bar =
+                self.postings.iter().map(|&(id, value)| (value, id)).min_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        }
+    }
+}
+
 /// Scores the terms of `docs` (one language, in page order).
 pub fn postings(docs: &[Document]) -> Postings {
     // a few runs per thread balance the load without repeating each run's vocabulary work
@@ -344,9 +397,10 @@ pub fn postings(docs: &[Document]) -> Postings {
     let counters: Vec<Counter> = docs.par_chunks(size).map(Counter::run).collect();
     let mut lengths: Vec<FieldLengths> = Vec::with_capacity(docs.len());
     let mut vocabulary = Vocabulary::default();
+    let mut runs = Vec::with_capacity(counters.len());
     for mut counter in counters {
         lengths.append(&mut counter.lengths);
-        vocabulary.merge(counter);
+        runs.push(vocabulary.merge(counter));
     }
     let terms = vocabulary.terms();
     let n = docs.len() as f32;
@@ -368,43 +422,44 @@ pub fn postings(docs: &[Document]) -> Postings {
     }
     // a cut keeps at most this many: the best, and the best of each group and domain
     let filters = |of: fn(&Document) -> &Vec<usize>| docs.iter().flat_map(of).max().map_or(0, |m| m + 1);
-    let most = MAX_POSTINGS + MAX_POSTINGS_PER_FILTER * (filters(|d| &d.groups) + filters(|d| &d.domains));
+    let (groups, domains) = (filters(|d| &d.groups), filters(|d| &d.domains));
+    let most = MAX_POSTINGS + MAX_POSTINGS_PER_FILTER * (groups + domains);
+    let masks = (groups + domains <= 64).then(|| {
+        let bits = |ids: &[usize], from: usize| ids.iter().fold(0u64, |mask, &i| mask | 1 << (from + i));
+        docs.iter().map(|d| bits(&d.groups, 0) | bits(&d.domains, groups)).collect::<Vec<u64>>()
+    });
+    let cut = Cut { docs, most, masks: masks.as_deref() };
 
     // second pass: each run's postings (term, document, value), the common terms' cut
     let found: Vec<Vec<(u32, u32, u32)>> = docs
         .par_chunks(size)
+        .zip(runs)
         .enumerate()
-        .map(|(run, chunk)| {
+        .map(|(run, (chunk, (words, number)))| {
             let mut tally = Tally::default();
             let mut found = Vec::new();
-            let mut best: Vec<Vec<(u32, u32)>> = vec![Vec::new(); commons as usize];
+            let mut best = vec![Candidates::default(); commons as usize];
             for (i, doc) in chunk.iter().enumerate() {
                 let id = (run * size + i) as u32;
-                tally.read(&mut &vocabulary, weighted_fields(doc));
+                tally.read(&mut &words, weighted_fields(doc));
                 for o in &tally.terms {
-                    let value = scoring.value(idf[o.term as usize], id, o.counts, o.flag);
-                    match common[o.term as usize] {
-                        NONE => found.push((o.term, id, value)),
-                        place => {
-                            let candidates = &mut best[place as usize];
-                            candidates.push((id, value));
-                            if candidates.len() >= 2 * most {
-                                *candidates = keep_best(std::mem::take(candidates), docs);
-                            }
-                        }
+                    let term = number[o.term as usize];
+                    let value = scoring.value(idf[term as usize], id, o.counts, o.flag);
+                    match common[term as usize] {
+                        NONE => found.push((term, id, value)),
+                        place => best[place as usize].add(id, value, &cut),
                     }
                 }
             }
             for (term, &place) in common.iter().enumerate() {
                 if place != NONE {
-                    let candidates = std::mem::take(&mut best[place as usize]);
+                    let candidates = std::mem::take(&mut best[place as usize].postings);
                     found.extend(keep_best(candidates, docs).into_iter().map(|(id, value)| (term as u32, id, value)));
                 }
             }
             found
         })
         .collect();
-
     // laid out by term (a counting sort, runs in order: postings stay in document order)
     let mut start = vec![0usize; terms.len() + 1];
     for &(term, _, _) in found.iter().flatten() {
