@@ -18,209 +18,22 @@
 //! Terms are the analyzer's folded words, exact words where they differ, and pairs of
 //! neighbouring folded words (for phrases).
 
-use super::{analyzer, weighted_fields, Document};
+pub use super::postings::{postings, Postings, MAX_POSTINGS, MAX_POSTINGS_PER_FILTER};
+use super::{analyzer, Document};
 use crate::output::{Contents, OutputFile};
 use crate::site::Site;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 use serde_json::{json, Value};
+use std::fmt::Write;
 
 /// Documents per metadata chunk: small, so ten results cost a few small files (ten results
 /// are spread over most chunks of 16: 8.5 KB a query on the shipped curriculum, 5 KB with 4).
 pub const CHUNK: usize = 4;
-/// Postings kept per term: the best-scoring documents. A query needs the top few results;
-/// a common word in 10 000 lessons would otherwise weigh tens of KB.
-pub const MAX_POSTINGS: usize = 100;
-/// Also kept per term: the best documents of each target group and of each domain, so a
-/// search filtered by group or domain still finds that many.
-pub const MAX_POSTINGS_PER_FILTER: usize = 10;
 /// A shard is closed when its script passes this many bytes (about 1.5 KB compressed): a
 /// query loads about one shard a word, so bytes per query follow this size (12 KB shards
 /// cost 2.5 times as much on the shipped curriculum; the list of shards in `meta.js` grows).
 const SHARD_BYTES: usize = 4 * 1024;
-const K1: f32 = 1.2;
-const B: f32 = 0.75;
-
-const FIELDS: usize = 4;
-/// Occurrences of a term in each field of one document (saturating: BM25 flattens out long
-/// before 65 535). Small, because there is one per term per document.
-type FieldCounts = [u16; FIELDS];
-/// Words in each field of one document.
-type FieldLengths = [f32; FIELDS];
-
-/// One document's occurrences of a term: its number, counts per field, and the flag (see
-/// the module's description).
-type Posting = (u32, FieldCounts, bool);
-
-/// Term → frequency per field of each document containing it, and field lengths: BM25 is
-/// computed per field and summed with the fields' weights, as tantivy does, so a word in a
-/// short title counts for more than the same word once in a long body.
-struct Counts {
-    terms: Vec<(String, Vec<Posting>)>,
-    lengths: Vec<FieldLengths>,
-}
-
-/// Counts the terms of a run of documents. Every term gets a number the first time it is
-/// seen, so the work per word is one hash lookup of the word as written (which gives the
-/// numbers of its folded and exact forms) and one of the pair of numbers for the pair term;
-/// strings are made only for new terms. A term's postings grow in document order, so the
-/// last one is the current document's when the term was already seen in it.
-#[derive(Default)]
-struct Counter {
-    /// Term → its number.
-    ids: HashMap<String, u32>,
-    /// Number → term, and its postings.
-    terms: Vec<(String, Vec<Posting>)>,
-    /// Word as written → numbers of its folded form and of its exact form when that differs;
-    /// `None` for words that fold to nothing.
-    written: HashMap<String, Option<(u32, Option<u32>)>>,
-    /// (folded, folded) numbers of two neighbouring words → number of their pair term.
-    pairs: HashMap<u64, u32>,
-    lengths: Vec<FieldLengths>,
-}
-
-impl Counter {
-    fn id(&mut self, term: &str) -> u32 {
-        if let Some(&id) = self.ids.get(term) {
-            return id;
-        }
-        let id = self.terms.len() as u32;
-        self.terms.push((term.to_string(), Vec::new()));
-        self.ids.insert(term.to_string(), id);
-        id
-    }
-
-    /// The numbers of a written word's forms, made on its first occurrence.
-    fn word(&mut self, written: &str) -> Option<(u32, Option<u32>)> {
-        if let Some(&known) = self.written.get(written) {
-            return known;
-        }
-        let ids = analyzer::forms(written).map(|(exact, folded)| {
-            let folded_id = self.id(&folded);
-            (folded_id, (exact != folded).then(|| self.id(&exact)))
-        });
-        self.written.insert(written.to_string(), ids);
-        ids
-    }
-
-    fn pair(&mut self, first: u32, second: u32) -> u32 {
-        let key = u64::from(first) << 32 | u64::from(second);
-        if let Some(&id) = self.pairs.get(&key) {
-            return id;
-        }
-        let term = format!("{} {}", self.terms[first as usize].0, self.terms[second as usize].0);
-        let id = self.id(&term);
-        self.pairs.insert(key, id);
-        id
-    }
-
-    fn add(&mut self, term: u32, doc: u32, field: usize, flag: bool) {
-        let postings = &mut self.terms[term as usize].1;
-        match postings.last_mut() {
-            Some((last, counts, flagged)) if *last == doc => {
-                counts[field] = counts[field].saturating_add(1);
-                *flagged |= flag;
-            }
-            _ => {
-                let mut counts = FieldCounts::default();
-                counts[field] = 1;
-                postings.push((doc, counts, flag));
-            }
-        }
-    }
-
-    /// Adds document number `doc`: its folded words, exact words where they differ, and
-    /// pairs of neighbouring folded words within a line.
-    fn document(&mut self, doc: u32, fields: [(&str, f32); FIELDS]) {
-        let mut length = [0.0; FIELDS];
-        // document texts are NFC already (see `Document`)
-        for (field, (text, _)) in fields.into_iter().enumerate() {
-            for line in text.lines() {
-                let mut previous = None;
-                for (start, end) in analyzer::spans(line) {
-                    let Some((folded, exact)) = self.word(&line[start..end]) else { continue };
-                    length[field] += 1.0;
-                    // flagged: written without diacritics
-                    self.add(folded, doc, field, exact.is_none());
-                    if let Some(exact) = exact {
-                        self.add(exact, doc, field, false);
-                    }
-                    if let Some(previous) = previous {
-                        let pair = self.pair(previous, folded);
-                        // flagged: in the title or a heading
-                        self.add(pair, doc, field, field < 2);
-                    }
-                    previous = Some(folded);
-                }
-            }
-        }
-        self.lengths.push(length);
-    }
-
-    /// The counts of `more`, whose documents all come after this one's.
-    fn append(mut self, more: Counter) -> Counter {
-        for (term, mut postings) in more.terms {
-            let id = self.id(&term);
-            self.terms[id as usize].1.append(&mut postings);
-        }
-        self.lengths.extend(more.lengths);
-        self
-    }
-}
-
-fn count(docs: &[Document]) -> Counts {
-    // runs of documents are counted in parallel, each into a counter of its own, then the
-    // counters are appended in order (so postings stay in document order); a few runs per
-    // thread balance the load without repeating each run's vocabulary work too often
-    let runs = rayon::current_num_threads() * 4;
-    let size = docs.len().div_ceil(runs).max(1);
-    let counter = docs
-        .par_chunks(size)
-        .enumerate()
-        .map(|(run, chunk)| {
-            let mut counter = Counter::default();
-            for (i, doc) in chunk.iter().enumerate() {
-                counter.document((run * size + i) as u32, weighted_fields(doc));
-            }
-            counter
-        })
-        .reduce_with(Counter::append)
-        .unwrap_or_default();
-    let terms = counter.terms.into_iter().filter(|(_, postings)| !postings.is_empty()).collect();
-    Counts { terms, lengths: counter.lengths }
-}
-
-/// The best [`MAX_POSTINGS`] of `scored` (best first), plus the best
-/// [`MAX_POSTINGS_PER_FILTER`] of each group and each domain; in document order.
-fn keep_best(scored: Vec<(u32, u32)>, docs: &[Document]) -> Vec<(u32, u32)> {
-    if scored.len() <= MAX_POSTINGS {
-        let mut kept = scored;
-        kept.sort_by_key(|p| p.0);
-        return kept;
-    }
-    let mut per_group: HashMap<usize, usize> = HashMap::default();
-    let mut per_domain: HashMap<usize, usize> = HashMap::default();
-    let mut kept = Vec::with_capacity(MAX_POSTINGS * 2);
-    for (rank, posting) in scored.into_iter().enumerate() {
-        let doc = &docs[posting.0 as usize];
-        let mut wanted = rank < MAX_POSTINGS;
-        for (filters, counts) in [(&doc.groups, &mut per_group), (&doc.domains, &mut per_domain)] {
-            for filter in filters {
-                let seen = counts.entry(*filter).or_default();
-                if *seen < MAX_POSTINGS_PER_FILTER {
-                    *seen += 1;
-                    wanted = true;
-                }
-            }
-        }
-        if wanted {
-            kept.push(posting);
-        }
-    }
-    kept.sort_by_key(|p| p.0);
-    kept
-}
-
 /// A script's JSON made safe for old JavaScript engines, where U+2028 and U+2029 end a
 /// line inside a string literal (JSON allows them raw).
 fn js_safe(json: String) -> String {
@@ -232,7 +45,7 @@ fn js_safe(json: String) -> String {
 }
 
 /// Sort order shared with the browser: UTF-16 code units, as JavaScript compares strings.
-fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
+pub(super) fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
@@ -272,70 +85,6 @@ pub fn translated(originals: &[Document], docs: &[Document]) -> Vec<u32> {
     ids
 }
 
-/// The terms of one language's index, in [`shard_order`], each with
-/// its postings `(document id, value)` in document order: the value is twice the BM25
-/// score ×10 plus the flag (see the module's description). What the shards hold, and what
-/// `hoclieu search` ranks with ([`super::rank`]), so both give the same order.
-pub struct Postings {
-    pub terms: Vec<(String, Vec<(u32, u32)>)>,
-}
-
-/// Scores the terms of `docs`.
-pub fn postings(docs: &[Document]) -> Postings {
-    let Counts { terms, lengths } = count(docs);
-    let n = docs.len() as f32;
-    let mut average = [1.0f32; FIELDS];
-    for (field, avg) in average.iter_mut().enumerate() {
-        *avg = (lengths.iter().map(|l| l[field]).sum::<f32>() / n.max(1.0)).max(1.0);
-    }
-    let boosts: Vec<f32> = docs.first().map(|d| weighted_fields(d).iter().map(|f| f.1).collect()).unwrap_or_default();
-    // the folded form of each term computed once, not once per comparison
-    let mut sorted: Vec<(String, (String, Vec<Posting>))> =
-        terms.into_par_iter().map(|term| (analyzer::fold(&term.0), term)).collect();
-    sorted.par_sort_unstable_by(|a, b| js_order(&a.0, &b.0).then_with(|| js_order(&a.1 .0, &b.1 .0)));
-    let sorted: Vec<(String, Vec<Posting>)> = sorted.into_iter().map(|(_, term)| term).collect();
-    let terms = sorted
-        .into_par_iter()
-        .map(|(term, mut postings)| {
-            let df = postings.len() as f32;
-            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            let mut scored: Vec<(u32, u32)> = postings
-                .drain(..)
-                .map(|(id, tf, flag)| {
-                    let score: f32 = (0..FIELDS)
-                        .filter(|&f| tf[f] > 0)
-                        .map(|f| {
-                            let tf = f32::from(tf[f]);
-                            let norm = K1 * (1.0 - B + B * lengths[id as usize][f] / average[f]);
-                            boosts[f] * idf * tf * (K1 + 1.0) / (tf + norm)
-                        })
-                        .sum();
-                    (id, (score * 10.0).round().max(1.0) as u32 * 2 + u32::from(flag))
-                })
-                .collect();
-            // best first; ties by document (the flag counts, as it does in ranking)
-            scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            (term, keep_best(scored, docs))
-        })
-        .collect();
-    Postings { terms }
-}
-
-impl Postings {
-    /// The folded words (neither exact forms nor pairs), most documents first, then in
-    /// the browser's string order: the candidates of "did you mean".
-    pub fn vocabulary(&self) -> Vec<&str> {
-        let mut words: Vec<(&str, usize)> = self
-            .terms
-            .iter()
-            .filter(|(term, _)| !term.contains(' ') && analyzer::fold(term) == *term)
-            .map(|(term, postings)| (term.as_str(), postings.len()))
-            .collect();
-        words.sort_by(|a, b| b.1.cmp(&a.1).then(js_order(a.0, b.0)));
-        words.into_iter().map(|(w, _)| w).collect()
-    }
-}
-
 /// The index files of one language, paths relative to the output folder. `of`: the
 /// default-language documents this language translates (empty for the default language).
 pub fn files(lang: &str, docs: &[Document], of: &[u32]) -> Vec<OutputFile> {
@@ -364,7 +113,7 @@ pub fn files(lang: &str, docs: &[Document], of: &[u32]) -> Vec<OutputFile> {
                 if i > 0 {
                     entry.push(',');
                 }
-                entry.push_str(&format!("{},{score}", id - previous));
+                let _ = write!(entry, "{},{score}", id - previous);
                 previous = *id;
             }
             entry.push(']');

@@ -1,5 +1,6 @@
 //! Search: one Vietnamese [`analyzer`] behind two indexes built from the same documents.
 //!
+//! - [`postings`]: every term's best documents and their scores, what both indexes hold;
 //! - [`browser`]: a static index per language, split into small `.js` shards that register
 //!   themselves, so a query downloads a few KB and works from `file://` (a USB stick) as
 //!   well as over HTTP; written by the build beside the pages.
@@ -13,6 +14,7 @@
 pub mod analyzer;
 pub mod browser;
 pub mod engine;
+pub mod postings;
 pub mod rank;
 
 use crate::content::PageKind;

@@ -1,0 +1,567 @@
+//! The postings of one language's static index: every term of its documents (folded words,
+//! exact words where they differ, pairs of neighbouring folded words within a line), each
+//! with the documents holding it and a value per document: twice the BM25 score ×10, plus a
+//! flag (see [`super::browser`]), best documents only ([`MAX_POSTINGS`], and
+//! [`MAX_POSTINGS_PER_FILTER`] per group and per domain). What the browser's shards hold and
+//! what `hoclieu search` ranks with.
+//!
+//! Made in two passes over the documents, so that memory follows the size of the index
+//! written, not the size of the text (13 million postings at 10 000 lessons, 3 million kept):
+//!
+//! 1. **count** ([`Counter`]): each document's words are numbered (terms) and counted into a
+//!    buffer reused from document to document ([`Tally`]); what stays is how many documents
+//!    hold each term (for its idf) and how many words each field of each document has (for
+//!    BM25's length norm);
+//! 2. **score**: the documents are read again (each run with the words it numbered,
+//!    [`Words`]: nothing new is met); each term of a document gets its final value at once. A term in at most
+//!    [`MAX_POSTINGS`] documents keeps every posting; a more common one keeps only its best
+//!    as they come: whenever its candidates pile up they are cut with [`keep_best`], which
+//!    cannot lose what the final cut keeps (the best 100 of all documents are among the best
+//!    100 of any part holding them, and likewise per group and per domain).
+//!
+//! Runs of documents are counted and scored in parallel; each run numbers the terms it
+//! meets in its own [`Counter`], and the runs' numbers are mapped to the language's between
+//! the two passes.
+
+use super::{analyzer, weighted_fields, Document};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap as HashMap;
+
+/// Postings kept per term: the best-scoring documents. A query needs the top few results;
+/// a common word in 10 000 lessons would otherwise weigh tens of KB.
+pub const MAX_POSTINGS: usize = 100;
+/// Also kept per term: the best documents of each target group and of each domain, so a
+/// search filtered by group or domain still finds that many.
+pub const MAX_POSTINGS_PER_FILTER: usize = 10;
+const K1: f32 = 1.2;
+const B: f32 = 0.75;
+
+const FIELDS: usize = 4;
+/// Occurrences of a term in each field of one document (saturating: BM25 flattens out long
+/// before 65 535).
+type FieldCounts = [u16; FIELDS];
+/// Words in each field of one document.
+type FieldLengths = [f32; FIELDS];
+/// A term's written and exact numbers (see [`Numbering::word`]).
+type Forms = Option<(u32, Option<u32>)>;
+/// Not a number: an empty slot of [`Tally`], a term not common enough for [`keep_best`].
+const NONE: u32 = u32::MAX;
+
+/// The terms of one language, in [`super::browser::shard_order`], each with its postings
+/// `(document id, value)` in document order: the value is twice the BM25 score ×10 plus the
+/// flag (see [`super::browser`]). What the shards hold, and what `hoclieu search` ranks with
+/// ([`super::rank`]), so both give the same order.
+pub struct Postings {
+    pub terms: Vec<(String, Vec<(u32, u32)>)>,
+}
+
+/// How the words of a text become term numbers: [`Counter`] numbers new terms as it meets
+/// them, [`Words`] knows them all already.
+trait Numbering {
+    /// The numbers of a written word's folded form and of its exact form when that differs;
+    /// `None` for words that fold to nothing.
+    fn word(&mut self, written: &str) -> Forms;
+    /// The number of the pair of two neighbouring words (numbers of their folded forms).
+    fn pair(&mut self, first: u32, second: u32) -> u32;
+}
+
+/// One term of one document: its number, its occurrences per field, and the flag (a folded
+/// word: written without any diacritic; a pair: in the title or a heading).
+#[derive(Clone, Copy)]
+struct Occurrences {
+    term: u32,
+    counts: FieldCounts,
+    flag: bool,
+}
+
+/// The terms of the document being read, with their counts: a buffer reused from document
+/// to document, so counting allocates nothing once it has grown.
+#[derive(Default)]
+struct Tally {
+    /// Term number → its place in `terms`, or [`NONE`].
+    slot: Vec<u32>,
+    terms: Vec<Occurrences>,
+}
+
+impl Tally {
+    /// Reads one document: its folded words, exact words where they differ, and pairs of
+    /// neighbouring folded words within a line, into `self.terms` (in order of first
+    /// occurrence). Returns the words in each field.
+    fn read(&mut self, numbering: &mut impl Numbering, fields: [(&str, f32); FIELDS]) -> FieldLengths {
+        for occurrences in &self.terms {
+            self.slot[occurrences.term as usize] = NONE;
+        }
+        self.terms.clear();
+        let mut length = [0.0; FIELDS];
+        // document texts are NFC already (see `Document`)
+        for (field, (text, _)) in fields.into_iter().enumerate() {
+            for line in text.lines() {
+                let mut previous = None;
+                for (start, end) in analyzer::spans(line) {
+                    let Some((folded, exact)) = numbering.word(&line[start..end]) else { continue };
+                    length[field] += 1.0;
+                    // flagged: written without diacritics
+                    self.add(folded, field, exact.is_none());
+                    if let Some(exact) = exact {
+                        self.add(exact, field, false);
+                    }
+                    if let Some(previous) = previous {
+                        let pair = numbering.pair(previous, folded);
+                        // flagged: in the title or a heading
+                        self.add(pair, field, field < 2);
+                    }
+                    previous = Some(folded);
+                }
+            }
+        }
+        length
+    }
+
+    fn add(&mut self, term: u32, field: usize, flag: bool) {
+        let t = term as usize;
+        if t >= self.slot.len() {
+            self.slot.resize((t + 1).next_power_of_two(), NONE);
+        }
+        match self.slot[t] {
+            NONE => {
+                self.slot[t] = self.terms.len() as u32;
+                let mut counts = FieldCounts::default();
+                counts[field] = 1;
+                self.terms.push(Occurrences { term, counts, flag });
+            }
+            place => {
+                let occurrences = &mut self.terms[place as usize];
+                occurrences.counts[field] = occurrences.counts[field].saturating_add(1);
+                occurrences.flag |= flag;
+            }
+        }
+    }
+}
+
+/// The first pass over one run of documents: numbers every term the run meets, and counts
+/// the documents holding each. Work per word: one hash lookup of the word as written and
+/// one of the pair of numbers for the pair term; strings are made only for new terms.
+#[derive(Default)]
+struct Counter {
+    /// Term → its number in this run.
+    ids: HashMap<Box<str>, u32>,
+    /// Folded word's number → the word, to name the pairs it makes.
+    folded: HashMap<u32, Box<str>>,
+    /// The run's words and pairs and their numbers, kept for the second pass.
+    words: Words,
+    /// Number → documents of the run holding the term.
+    documents: Vec<u32>,
+    /// Words per field of each document of the run.
+    lengths: Vec<FieldLengths>,
+}
+
+impl Counter {
+    fn id(&mut self, term: &str) -> u32 {
+        if let Some(&id) = self.ids.get(term) {
+            return id;
+        }
+        let id = self.documents.len() as u32;
+        self.documents.push(0);
+        self.ids.insert(term.into(), id);
+        id
+    }
+
+    /// Counts one run of documents.
+    fn run(docs: &[Document]) -> Counter {
+        let mut counter = Counter::default();
+        let mut tally = Tally::default();
+        for doc in docs {
+            let length = tally.read(&mut counter, weighted_fields(doc));
+            for occurrences in &tally.terms {
+                counter.documents[occurrences.term as usize] += 1;
+            }
+            counter.lengths.push(length);
+        }
+        counter
+    }
+}
+
+impl Numbering for Counter {
+    fn word(&mut self, written: &str) -> Forms {
+        if let Some(&known) = self.words.written.get(written) {
+            return known;
+        }
+        let ids = analyzer::forms(written).map(|(exact, folded)| {
+            let folded_id = self.id(&folded);
+            self.folded.entry(folded_id).or_insert_with(|| folded.as_str().into());
+            (folded_id, (exact != folded).then(|| self.id(&exact)))
+        });
+        self.words.written.insert(written.to_string(), ids);
+        ids
+    }
+
+    fn pair(&mut self, first: u32, second: u32) -> u32 {
+        let key = u64::from(first) << 32 | u64::from(second);
+        if let Some(&id) = self.words.pairs.get(&key) {
+            return id;
+        }
+        let term = format!("{} {}", self.folded[&first], self.folded[&second]);
+        let id = self.id(&term);
+        self.words.pairs.insert(key, id);
+        id
+    }
+}
+
+/// The words and pairs one run of documents met, and their numbers in the run: what the
+/// second pass reads the run's documents with (nothing new is met).
+#[derive(Default)]
+struct Words {
+    /// Word as written → its forms' numbers.
+    written: HashMap<String, Forms>,
+    /// (folded, folded) numbers of two neighbouring words → number of their pair term.
+    pairs: HashMap<u64, u32>,
+}
+
+impl Numbering for &Words {
+    fn word(&mut self, written: &str) -> Forms {
+        *self.written.get(written).expect("every word was numbered in the first pass")
+    }
+
+    fn pair(&mut self, first: u32, second: u32) -> u32 {
+        let key = u64::from(first) << 32 | u64::from(second);
+        *self.pairs.get(&key).expect("every pair was numbered in the first pass")
+    }
+}
+
+/// Every term of the language, numbered once, with the number of documents holding it: the
+/// runs' counters merged.
+#[derive(Default)]
+struct Vocabulary {
+    /// Term → its number; emptied into [`Vocabulary::terms`] after the merge.
+    ids: HashMap<Box<str>, u32>,
+    /// Number → documents holding the term.
+    documents: Vec<u32>,
+}
+
+impl Vocabulary {
+    /// Adds a run's terms and counts. Returns the run's words, and the language's number of
+    /// each of the run's numbers.
+    fn merge(&mut self, run: Counter) -> (Words, Vec<u32>) {
+        let mut number = vec![0u32; run.documents.len()];
+        for (term, local) in run.ids {
+            let next = self.documents.len() as u32;
+            let id = *self.ids.entry(term).or_insert(next);
+            if id == next {
+                self.documents.push(0);
+            }
+            number[local as usize] = id;
+            self.documents[id as usize] += run.documents[local as usize];
+        }
+        (run.words, number)
+    }
+
+    /// The terms by number (the term → number map is given up).
+    fn terms(&mut self) -> Vec<Box<str>> {
+        let mut terms = vec![Box::<str>::default(); self.documents.len()];
+        for (term, id) in std::mem::take(&mut self.ids) {
+            terms[id as usize] = term;
+        }
+        terms
+    }
+}
+
+/// What BM25 needs besides a term's counts in a document: per field, the average length
+/// and the weight; per document, its lengths.
+struct Scoring<'a> {
+    documents: f32,
+    average: FieldLengths,
+    boosts: Vec<f32>,
+    lengths: &'a [FieldLengths],
+}
+
+impl Scoring<'_> {
+    /// The inverse document frequency of a term held by `df` documents.
+    fn idf(&self, df: u32) -> f32 {
+        let df = df as f32;
+        (1.0 + (self.documents - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    /// The value of a posting: BM25 per field, summed with the fields' weights (as tantivy
+    /// does, so a word in a short title counts for more than the same word once in a long
+    /// body), ×10, rounded, at least 1, doubled, plus the flag.
+    fn value(&self, idf: f32, doc: u32, tf: FieldCounts, flag: bool) -> u32 {
+        let score: f32 = (0..FIELDS)
+            .filter(|&f| tf[f] > 0)
+            .map(|f| {
+                let tf = f32::from(tf[f]);
+                let norm = K1 * (1.0 - B + B * self.lengths[doc as usize][f] / self.average[f]);
+                self.boosts[f] * idf * tf * (K1 + 1.0) / (tf + norm)
+            })
+            .sum();
+        (score * 10.0).round().max(1.0) as u32 * 2 + u32::from(flag)
+    }
+}
+
+/// The best [`MAX_POSTINGS`] of `scored`, plus the best [`MAX_POSTINGS_PER_FILTER`] of each
+/// group and each domain; in document order. Best: higher value first (the flag counts, as
+/// it does in ranking), ties by document. Cutting a part of the postings first changes
+/// nothing: the best of all are among the best of any part holding them.
+fn keep_best(mut scored: Vec<(u32, u32)>, docs: &[Document]) -> Vec<(u32, u32)> {
+    if scored.len() <= MAX_POSTINGS {
+        scored.sort_unstable_by_key(|p| p.0);
+        return scored;
+    }
+    scored.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    // postings seen of each group and each domain
+    let (mut per_group, mut per_domain) = (Vec::<usize>::new(), Vec::<usize>::new());
+    let mut kept = Vec::with_capacity(MAX_POSTINGS * 2);
+    for (rank, posting) in scored.into_iter().enumerate() {
+        let doc = &docs[posting.0 as usize];
+        let mut wanted = rank < MAX_POSTINGS;
+        for (filters, counts) in [(&doc.groups, &mut per_group), (&doc.domains, &mut per_domain)] {
+            for &filter in filters {
+                if filter >= counts.len() {
+                    counts.resize(filter + 1, 0);
+                }
+                let seen = &mut counts[filter];
+                if *seen < MAX_POSTINGS_PER_FILTER {
+                    *seen += 1;
+                    wanted = true;
+                }
+            }
+        }
+        if wanted {
+            kept.push(posting);
+        }
+    }
+    kept.sort_unstable_by_key(|p| p.0);
+    kept
+}
+
+/// What a common term's cut needs: the documents (their groups and domains), how many a
+/// cut keeps at most, and each document's groups and domains as bits (group `i`: bit `i`,
+/// domain `j`: bit `groups + j`; `None` when there are more than 64).
+struct Cut<'a> {
+    docs: &'a [Document],
+    most: usize,
+    masks: Option<&'a [u64]>,
+}
+
+/// A common term's best postings so far in one run of documents: every posting until there
+/// are twice as many as a cut keeps, then the cut ([`keep_best`]). After a cut, a posting
+/// that ranks below everything kept is dropped at once when each group and domain of its
+/// document has [`MAX_POSTINGS_PER_FILTER`] kept: it can enter no list, now or later (the
+/// best [`MAX_POSTINGS`] are kept and rank above it, and so do its filters' best), and
+/// nothing ranking below it needs it gone.
+#[derive(Clone, Default)]
+struct Candidates {
+    postings: Vec<(u32, u32)>,
+    /// The worst posting kept by the last cut, `(value, document)`.
+    bar: Option<(u32, u32)>,
+    /// The groups and domains (bits of [`Cut::masks`]) with their best all kept.
+    full: u64,
+}
+
+impl Candidates {
+    fn add(&mut self, id: u32, value: u32, cut: &Cut) {
+        if let (Some((bar, bar_id)), Some(masks)) = (self.bar, cut.masks) {
+            let below = value < bar || (value == bar && id > bar_id);
+            if below && masks[id as usize] & !self.full == 0 {
+                return;
+            }
+        }
+        self.postings.push((id, value));
+        // (more than MAX_POSTINGS cut: those kept include the best MAX_POSTINGS)
+        if self.postings.len() >= 2 * cut.most.max(MAX_POSTINGS) {
+            self.postings = keep_best(std::mem::take(&mut self.postings), cut.docs);
+            let Some(masks) = cut.masks else { return };
+            let mut kept = [0usize; 64];
+            for &(id, _) in &self.postings {
+                let mut mask = masks[id as usize];
+                while mask != 0 {
+                    kept[mask.trailing_zeros() as usize] += 1;
+                    mask &= mask - 1;
+                }
+            }
+            self.full =
+                (0..64).filter(|&bit| kept[bit] >= MAX_POSTINGS_PER_FILTER).fold(0, |full, bit| full | 1 << bit);
+            // the worst: the lowest value, then the last document
+            self.bar =
+                self.postings.iter().map(|&(id, value)| (value, id)).min_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        }
+    }
+}
+
+/// Scores the terms of `docs` (one language, in page order).
+pub fn postings(docs: &[Document]) -> Postings {
+    // a few runs per thread balance the load without repeating each run's vocabulary work
+    // too often
+    let runs = rayon::current_num_threads() * 4;
+    let size = docs.len().div_ceil(runs).max(1);
+
+    // first pass: terms numbered, documents per term, lengths
+    let counters: Vec<Counter> = docs.par_chunks(size).map(Counter::run).collect();
+    let mut lengths: Vec<FieldLengths> = Vec::with_capacity(docs.len());
+    let mut vocabulary = Vocabulary::default();
+    let mut runs = Vec::with_capacity(counters.len());
+    for mut counter in counters {
+        lengths.append(&mut counter.lengths);
+        runs.push(vocabulary.merge(counter));
+    }
+    let terms = vocabulary.terms();
+    let n = docs.len() as f32;
+    let mut average = [1.0f32; FIELDS];
+    for (field, avg) in average.iter_mut().enumerate() {
+        *avg = (lengths.iter().map(|l| l[field]).sum::<f32>() / n.max(1.0)).max(1.0);
+    }
+    let boosts = docs.first().map(|d| weighted_fields(d).iter().map(|f| f.1).collect()).unwrap_or_default();
+    let scoring = Scoring { documents: n, average, boosts, lengths: &lengths };
+    let idf: Vec<f32> = vocabulary.documents.iter().map(|&df| scoring.idf(df)).collect();
+    // the terms cut to their best: number → their place among them, or NONE
+    let mut common = vec![NONE; terms.len()];
+    let mut commons = 0;
+    for (term, &df) in vocabulary.documents.iter().enumerate() {
+        if df as usize > MAX_POSTINGS {
+            common[term] = commons;
+            commons += 1;
+        }
+    }
+    // a cut keeps at most this many: the best, and the best of each group and domain
+    let filters = |of: fn(&Document) -> &Vec<usize>| docs.iter().flat_map(of).max().map_or(0, |m| m + 1);
+    let (groups, domains) = (filters(|d| &d.groups), filters(|d| &d.domains));
+    let most = MAX_POSTINGS + MAX_POSTINGS_PER_FILTER * (groups + domains);
+    let masks = (groups + domains <= 64).then(|| {
+        let bits = |ids: &[usize], from: usize| ids.iter().fold(0u64, |mask, &i| mask | 1 << (from + i));
+        docs.iter().map(|d| bits(&d.groups, 0) | bits(&d.domains, groups)).collect::<Vec<u64>>()
+    });
+    let cut = Cut { docs, most, masks: masks.as_deref() };
+
+    // second pass: each run's postings (term, document, value), the common terms' cut
+    let found: Vec<Vec<(u32, u32, u32)>> = docs
+        .par_chunks(size)
+        .zip(runs)
+        .enumerate()
+        .map(|(run, (chunk, (words, number)))| {
+            let mut tally = Tally::default();
+            let mut found = Vec::new();
+            let mut best = vec![Candidates::default(); commons as usize];
+            for (i, doc) in chunk.iter().enumerate() {
+                let id = (run * size + i) as u32;
+                tally.read(&mut &words, weighted_fields(doc));
+                for o in &tally.terms {
+                    let term = number[o.term as usize];
+                    let value = scoring.value(idf[term as usize], id, o.counts, o.flag);
+                    match common[term as usize] {
+                        NONE => found.push((term, id, value)),
+                        place => best[place as usize].add(id, value, &cut),
+                    }
+                }
+            }
+            for (term, &place) in common.iter().enumerate() {
+                if place != NONE {
+                    let candidates = std::mem::take(&mut best[place as usize].postings);
+                    found.extend(keep_best(candidates, docs).into_iter().map(|(id, value)| (term as u32, id, value)));
+                }
+            }
+            found
+        })
+        .collect();
+    // laid out by term (a counting sort, runs in order: postings stay in document order)
+    let mut start = vec![0usize; terms.len() + 1];
+    for &(term, _, _) in found.iter().flatten() {
+        start[term as usize + 1] += 1;
+    }
+    for t in 0..terms.len() {
+        start[t + 1] += start[t];
+    }
+    let mut next = start.clone();
+    let mut flat = vec![(0u32, 0u32); start[terms.len()]];
+    for run in found {
+        for (term, id, value) in run {
+            flat[next[term as usize]] = (id, value);
+            next[term as usize] += 1;
+        }
+    }
+    drop(next);
+
+    // the folded form of each term computed once, not once per comparison
+    let mut order: Vec<(String, u32)> =
+        terms.par_iter().enumerate().map(|(id, term)| (analyzer::fold(term), id as u32)).collect();
+    order.par_sort_unstable_by(|a, b| {
+        super::browser::js_order(&a.0, &b.0)
+            .then_with(|| super::browser::js_order(&terms[a.1 as usize], &terms[b.1 as usize]))
+    });
+    let mut terms: Vec<Option<Box<str>>> = terms.into_iter().map(Some).collect();
+    let named: Vec<(String, u32)> =
+        order.into_iter().map(|(_, id)| (terms[id as usize].take().unwrap_or_default().into_string(), id)).collect();
+    let terms = named
+        .into_par_iter()
+        .map(|(term, id)| {
+            let postings = flat[start[id as usize]..start[id as usize + 1]].to_vec();
+            match common[id as usize] {
+                NONE => (term, postings),
+                _ => (term, keep_best(postings, docs)),
+            }
+        })
+        .collect();
+    Postings { terms }
+}
+
+impl Postings {
+    /// The folded words (neither exact forms nor pairs), most documents first, then in
+    /// the browser's string order: the candidates of "did you mean".
+    pub fn vocabulary(&self) -> Vec<&str> {
+        let mut words: Vec<(&str, usize)> = self
+            .terms
+            .iter()
+            .filter(|(term, _)| !term.contains(' ') && analyzer::fold(term) == *term)
+            .map(|(term, postings)| (term.as_str(), postings.len()))
+            .collect();
+        words.sort_by(|a, b| b.1.cmp(&a.1).then(super::browser::js_order(a.0, b.0)));
+        words.into_iter().map(|(w, _)| w).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn doc(groups: Vec<usize>, domains: Vec<usize>) -> Document {
+        Document {
+            key: 0,
+            title: String::new(),
+            path: String::new(),
+            crumb: String::new(),
+            summary: String::new(),
+            headings: String::new(),
+            body: String::new(),
+            groups,
+            domains,
+        }
+    }
+
+    proptest! {
+        /// A common term's postings cut as they come, in runs, keep what one cut of all of
+        /// them keeps: the same documents with the same values (ties included: values are
+        /// drawn from a small range; some domains are rare, so that their best rank low).
+        #[test]
+        fn cutting_as_postings_come_keeps_what_one_cut_keeps(
+            filters in prop::collection::vec((prop::collection::vec(0usize..3, 0..3), prop::collection::vec(0usize..20, 0..2)), 300..800),
+            values in prop::collection::vec(1u32..30, 800),
+            runs in 1usize..4,
+        ) {
+            let docs: Vec<Document> = filters.into_iter().map(|(g, d)| doc(g, d)).collect();
+            let all: Vec<(u32, u32)> = (0..docs.len() as u32).map(|id| (id, values[id as usize])).collect();
+            let bits = |ids: &[usize], from: usize| ids.iter().fold(0u64, |m, &i| m | 1 << (from + i));
+            let masks: Vec<u64> = docs.iter().map(|d| bits(&d.groups, 0) | bits(&d.domains, 3)).collect();
+            // a cut every 200 postings, far fewer than the 330 a cut may keep here
+            let cut = Cut { docs: &docs, most: MAX_POSTINGS, masks: Some(&masks) };
+            let size = docs.len().div_ceil(runs);
+            let mut found = Vec::new();
+            for part in all.chunks(size) {
+                let mut candidates = Candidates::default();
+                for &(id, value) in part {
+                    candidates.add(id, value, &cut);
+                }
+                found.extend(keep_best(candidates.postings, &docs));
+            }
+            prop_assert_eq!(keep_best(found, &docs), keep_best(all, &docs));
+        }
+    }
+}
