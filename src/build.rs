@@ -146,10 +146,14 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
         let loads = record.page_loads()?;
         Some((loads, sink.keep(output)?))
     };
-    let page_loads = render::site_into_reusing(&site, &theme, &put, &reuse)?;
+    // the search index needs only the site: it is made while the pages are, so that each
+    // fills the other's idle moments (a batch's last pages, the index's merges)
+    let (page_loads, search) = rayon::join(
+        || render::site_into_reusing(&site, &theme, &put, &reuse),
+        || search_index(&site, previous.as_ref(), &sink),
+    );
+    let (page_loads, search) = (page_loads?, search?);
     diagnostics.extend(lint::image_budget::check(&site, &page_loads, options.strict));
-    progress(&msg!("stage.indexing"));
-    let search = search_index(&site, previous.as_ref(), &sink)?;
     if let Some(mut source) = packs_source {
         progress(&msg!("stage.packs"));
         source.time = pack::BuildTime::of(&site.config.root)?;
