@@ -141,7 +141,7 @@ fn section_data(frame: &Frame, section: &Section) -> serde_json::Value {
             Child::Section(_) => None,
         })
         .collect();
-    let print_url = (!section.lessons.is_empty()).then(|| frame.url(&site.print_output(section, frame.lang)));
+    let print_url = section.has_print_page().then(|| frame.url(&site.print_output(section, frame.lang)));
     serde_json::json!({ "children": children, "lessons": lessons, "print_url": print_url })
 }
 

@@ -51,7 +51,7 @@ impl Target {
 pub fn all(site: &Site) -> Vec<Target> {
     let languages = site.config.languages.len();
     let mut targets: Vec<Target> = (0..site.pages.len()).map(Target::Page).collect();
-    for section in 0..site.sections.len() {
+    for section in (0..site.sections.len()).filter(|&s| site.sections[s].has_print_page()) {
         targets.extend((0..languages).map(|lang| Target::Print(section, lang)));
     }
     for lang in 0..languages {
@@ -85,7 +85,7 @@ pub fn batches(site: &Site) -> Vec<Vec<Target>> {
             None => rest.push(Target::Page(i)),
         }
     }
-    for (section, &course) in course_of.iter().enumerate() {
+    for (section, &course) in course_of.iter().enumerate().filter(|(s, _)| site.sections[*s].has_print_page()) {
         by_course[course].extend((0..languages).map(|lang| Target::Print(section, lang)));
     }
     by_course.retain(|targets| !targets.is_empty());

@@ -120,6 +120,21 @@ pub struct Section {
     pub lessons: Vec<usize>,
 }
 
+/// The most lessons a section's print page holds. A course of the benchmark corpus has 50
+/// (about 0.45 MB of HTML); a folder holding whole courses (a competency domain of 1 000
+/// lessons: 9 MB of HTML, thousands of printed sheets) is a book no one prints or opens on a
+/// phone, and its page was a quarter of the bytes a nested build compressed. Its sections
+/// keep theirs.
+pub const PRINT_MAX_LESSONS: usize = 100;
+
+impl Section {
+    /// Whether the section has a print page: it holds at least one lesson and at most
+    /// [`PRINT_MAX_LESSONS`].
+    pub fn has_print_page(&self) -> bool {
+        (1..=PRINT_MAX_LESSONS).contains(&self.lessons.len())
+    }
+}
+
 /// Something a section holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Child {

@@ -2,7 +2,7 @@
 //! (`content/<programme>/<module>/<unit>/<lesson>.md`), one module without `_index.md`,
 //! groups, domains and level set once in a section and inherited below.
 
-use crate::harness::{snapshot, Project, BOOK};
+use crate::harness::{snapshot, Lesson, Project, BOOK};
 use regex::Regex;
 
 /// The text of every match of `pattern`'s first group in `html`, tags stripped.
@@ -254,4 +254,31 @@ fn search_finds_lessons_deep_in_sections() {
         found.lines().next().unwrap(),
         "1. Bật xác thực hai bước  [vi/chuong-trinh-can-bo/mo-dun-1-an-toan/don-vi-1-mat-khau/xac-thuc-hai-buoc/]"
     );
+}
+
+#[test]
+fn a_section_of_whole_courses_links_their_print_pages_instead_of_one_of_its_own() {
+    // a competency domain holding two courses: 60 + 41 lessons, over the 100 a print page
+    // holds (hoclieu::site::PRINT_MAX_LESSONS); each course keeps its print page
+    let project = Project::empty();
+    project.file("book.toml", BOOK);
+    project.file("content/an-toan/_index.md", "+++\ntitle = \"An toàn số\"\n+++\n");
+    for (course, count) in [("khoa-a", 60), ("khoa-b", 41)] {
+        for i in 1..=count {
+            let lesson = Lesson::new(&format!("Bài {i}")).front(&format!("weight = {i}")).body("Giữ mật khẩu riêng.\n");
+            project.lesson(&format!("content/an-toan/{course}/bai-{i:02}.md"), &lesson);
+        }
+    }
+    project.run(&["build"]).success();
+    let print = |section: &str| project.path(&format!("public/vi/{section}/ban-in/index.html"));
+    assert!(!print("an-toan").exists(), "the domain has no print page");
+    assert!(!project.read("public/vi/an-toan/index.html").contains("ban-in/"), "nor a link to one");
+    for (course, count) in [("khoa-a", 60), ("khoa-b", 41)] {
+        let html = std::fs::read_to_string(print(&format!("an-toan/{course}"))).expect("a course's print page");
+        assert_eq!(html.matches("class=\"print-lesson\"").count(), count, "{course}");
+        assert!(
+            project.read(&format!("public/vi/an-toan/{course}/index.html")).contains("ban-in/"),
+            "{course} links it"
+        );
+    }
 }
