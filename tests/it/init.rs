@@ -89,28 +89,25 @@ fn a_new_lesson_copies_groups_and_domains_of_the_previous_lesson_when_not_inheri
 fn new_lesson_refusals() {
     let project = Project::empty();
     project.run(&["init"]).success();
-    let refused = |args: &[&str], message: &str| {
-        project.test(args).code(2).stderr(&format!("error: {message}\n")).run();
-    };
-    refused(
-        &["new", "lesson", "content/an-toan-tren-mang/mat-khau-manh.md", "--title", "X"],
-        "content/an-toan-tren-mang/mat-khau-manh.md: already exists; choose another name",
-    );
-    refused(
-        &["new", "lesson", "content/bai.md", "--title", "X"],
-        "content/bai.md: a lesson goes in a course folder under content/ (content/<course>/<name>.md)",
-    );
-    refused(
-        &["new", "lesson", "content/an-toan-tren-mang/_index.md", "--title", "X"],
-        "content/an-toan-tren-mang/_index.md: a lesson is a Markdown file other than _index.md (content/<course>/<name>.md)",
-    );
-    refused(
-        &["new", "lesson", "content/khong-co/bai.md", "--title", "X"],
-        "content/khong-co: no such folder; make the course (its folder and _index.md) first",
-    );
-    refused(
-        &["new", "lesson", "khac/content/k/bai.md", "--title", "X"],
-        "khac/content/k/bai.md: no book.toml in khac: not a hoclieu repository",
-    );
+    // (the path given to `new lesson`, the refusal)
+    let refusals = [
+        (
+            "content/an-toan-tren-mang/mat-khau-manh.md",
+            "content/an-toan-tren-mang/mat-khau-manh.md: already exists; choose another name",
+        ),
+        (
+            "content/bai.md",
+            "content/bai.md: a lesson goes in a course folder under content/ (content/<course>/<name>.md)",
+        ),
+        (
+            "content/an-toan-tren-mang/_index.md",
+            "content/an-toan-tren-mang/_index.md: a lesson is a Markdown file other than _index.md (content/<course>/<name>.md)",
+        ),
+        ("content/khong-co/bai.md", "content/khong-co: no such folder; make the course (its folder and _index.md) first"),
+        ("khac/content/k/bai.md", "khac/content/k/bai.md: no book.toml in khac: not a hoclieu repository"),
+    ];
+    for (path, message) in refusals {
+        project.test(&["new", "lesson", path, "--title", "X"]).code(2).stderr(&format!("error: {message}\n")).run();
+    }
     assert!(project.read("content/an-toan-tren-mang/mat-khau-manh.md").starts_with("+++\ntitle = \"Mật khẩu mạnh\""));
 }
