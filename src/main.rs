@@ -6,7 +6,8 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// mimalloc v3's `mi_option_purge_delay` (libmimalloc-sys names only v2's options).
+/// mimalloc's `mi_option_purge_delay` (15 in both v2's and v3's headers; libmimalloc-sys
+/// exports no constant for it).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 fn main() {

@@ -213,7 +213,7 @@ impl Files {
     /// Fills the empty `entries` with `read` as [`Files::update`] would, one by one;
     /// returns their paths.
     fn fill(&mut self, mut read: Vec<(PathBuf, Entry)>) -> Vec<PathBuf> {
-        // the walk gives them sorted already: sorting is a check
+        // sorted by path, so that the entries of one path are neighbours
         read.sort_by(|a, b| a.0.cmp(&b.0));
         let mut merged: Vec<(PathBuf, Entry)> = Vec::with_capacity(read.len());
         for (path, entry) in read {

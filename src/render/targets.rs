@@ -46,13 +46,20 @@ impl Target {
     }
 }
 
+/// The print pages of section `section` in every language: none when it has no print page
+/// ([`crate::site::Section::has_print_page`]).
+pub fn prints(site: &Site, section: usize) -> impl Iterator<Item = Target> {
+    let languages = if site.sections[section].has_print_page() { site.config.languages.len() } else { 0 };
+    (0..languages).map(move |lang| Target::Print(section, lang))
+}
+
 /// Every page [`super::site_with`] renders (not the theme's files, the assets nor the
 /// offline manifests).
 pub fn all(site: &Site) -> Vec<Target> {
     let languages = site.config.languages.len();
     let mut targets: Vec<Target> = (0..site.pages.len()).map(Target::Page).collect();
-    for section in (0..site.sections.len()).filter(|&s| site.sections[s].has_print_page()) {
-        targets.extend((0..languages).map(|lang| Target::Print(section, lang)));
+    for section in 0..site.sections.len() {
+        targets.extend(prints(site, section));
     }
     for lang in 0..languages {
         targets.extend((0..site.taxonomy.paths.len()).map(|path| Target::Path(path, lang)));
@@ -70,7 +77,6 @@ pub fn all(site: &Site) -> Vec<Target> {
 /// batch and holds one at a time.
 pub fn batches(site: &Site) -> Vec<Vec<Target>> {
     const AT_LEAST: usize = 256;
-    let languages = site.config.languages.len();
     // each section's course: sections come depth first, so a parent's is known first
     let mut course_of: Vec<usize> = Vec::with_capacity(site.sections.len());
     for section in &site.sections {
@@ -85,8 +91,8 @@ pub fn batches(site: &Site) -> Vec<Vec<Target>> {
             None => rest.push(Target::Page(i)),
         }
     }
-    for (section, &course) in course_of.iter().enumerate().filter(|(s, _)| site.sections[*s].has_print_page()) {
-        by_course[course].extend((0..languages).map(|lang| Target::Print(section, lang)));
+    for (section, &course) in course_of.iter().enumerate() {
+        by_course[course].extend(prints(site, section));
     }
     by_course.retain(|targets| !targets.is_empty());
     rest.extend(all(site).into_iter().filter(|t| !matches!(t, Target::Page(_) | Target::Print(..))));

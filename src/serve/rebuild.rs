@@ -390,8 +390,8 @@ impl Builder {
         clock.lap("edit");
         let site = Arc::clone(&good.site);
         let mut render: Vec<Target> = edit.pages.iter().map(|&i| Target::Page(i)).collect();
-        for &section in edit.sections.iter().filter(|&&s| site.sections[s].has_print_page()) {
-            render.extend((0..site.config.languages.len()).map(|lang| Target::Print(section, lang)));
+        for &section in &edit.sections {
+            render.extend(targets::prints(&site, section));
         }
         let rendered = match targets::render(&site, theme, &render) {
             Ok(rendered) => rendered,
