@@ -55,37 +55,31 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
         out,
         elapsed: started.elapsed(),
     };
-    // The last build's cache, read and checked against the output while the content is
-    // read (it needs only book.toml): what it finds is used only if book.toml, read again
-    // by the pipeline, still names the same output and cache (see `previous` below).
-    let early = (!options.clean && !options.dry_run)
-        .then(|| pipeline::config(&options.root).ok()?.ok())
-        .flatten()
-        .and_then(|config| {
-            let out = options.out.clone().unwrap_or_else(|| options.root.join(&config.build.out_dir));
-            Some(Early { key: cache::key(&out, config.build.precompress), dir: config.build.cache?, out })
-        });
-    let (loaded, early) = std::thread::scope(|scope| {
-        let cached = early.map(|early| {
-            scope.spawn(move || {
-                let state = cache::State::load(&early.dir, &early.key).filter(|s| s.output_is_as_written(&early.out));
-                (early, state)
-            })
-        });
-        let loaded = load(options, progress);
-        (loaded, cached.map(|c| c.join().expect("reading the build cache does not panic")))
-    });
-    let loaded = loaded?;
-    let pipeline::Loaded { site, content, mut diagnostics } = match loaded {
-        Ok(loaded) => loaded,
+    progress(&msg!("stage.config"));
+    let config = match pipeline::config(&options.root)? {
+        Ok(config) => config,
         Err(diagnostics) => return Ok(finish(diagnostics, 0, None, None)),
     };
-    let config = &site.config;
     let out = options.out.clone().unwrap_or_else(|| options.root.join(&config.build.out_dir));
+    let precompress = config.build.precompress;
+    // the build cache: what the last build wrote, trusted only when whole, made by this
+    // hoclieu for this output, and when the output is still as it left it; read and
+    // checked against the output while the content is read
+    let cache_dir = config.build.cache.clone().filter(|_| !options.dry_run);
+    let key = cache::key(&out, precompress);
+    let (loaded, previous) = std::thread::scope(|scope| {
+        let previous = cache_dir.as_ref().filter(|_| !options.clean).map(|dir| {
+            let (key, out) = (&key, &out);
+            scope.spawn(move || cache::State::load(dir, key).filter(|state| state.output_is_as_written(out)))
+        });
+        let loaded = pipeline::load_with(config, load_options(options), progress);
+        (loaded, previous.and_then(|read| read.join().expect("reading the build cache does not panic")))
+    });
+    let pipeline::Loaded { site, content, mut diagnostics } = loaded;
+    let config = &site.config;
     if !options.dry_run {
         output::check_location(&options.root, &out, &msg!("output.the-output-folder"))?;
     }
-    let precompress = config.build.precompress;
     let packs_source = content.map(|content| pack::Source {
         config: config.clone(),
         content,
@@ -98,16 +92,7 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
     // Budgets are measured on the compressed files; without precompression a plain build
     // skips them (the server compresses, sizes are unknown) but `check` and --strict do not.
     let measure = precompress || options.dry_run || options.strict;
-    // the build cache: what the last build wrote, trusted only when whole, made by this
-    // hoclieu for this output, and when the output is still as it left it
-    let cache_dir = site.config.build.cache.clone().filter(|_| !options.dry_run);
-    let key = cache::key(&out, precompress);
     let config_hash = cache::config_hash(&options.root, &site.config.build.theme, options.drafts);
-    let previous = match (&cache_dir, options.clean, early) {
-        (Some(dir), false, Some((early, state))) if early.dir == *dir && early.key == key && early.out == out => state,
-        (Some(dir), false, _) => cache::State::load(dir, &key).filter(|state| state.output_is_as_written(&out)),
-        _ => None,
-    };
     progress(&msg!("stage.rendering"));
     let (sink, previous) = match previous {
         _ if options.dry_run => (output::Sink::nowhere(&options.root, measure), None),
@@ -193,31 +178,13 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
     Ok(finish(diagnostics, pages, written, Some(out)))
 }
 
-/// Where the cache was looked for before the content was read.
-struct Early {
-    key: String,
-    dir: PathBuf,
-    out: PathBuf,
-}
-
-/// book.toml, the content and the linked site (`pipeline::load`).
-fn load(
-    options: &BuildOptions,
-    progress: &dyn Fn(&str),
-) -> Result<Result<pipeline::Loaded, crate::diag::Diagnostics>, Error> {
-    pipeline::load(
-        &options.root,
-        // `[build] packs = true`: the packs are made from the same content, narrowed
-        pipeline::Options {
-            drafts: options.drafts,
-            keep_content: if options.dry_run {
-                pipeline::KeepContent::Never
-            } else {
-                pipeline::KeepContent::ForBuildPacks
-            },
-        },
-        progress,
-    )
+/// What a build reads: drafts when asked, and the content as read when book.toml asks
+/// for packs (`[build] packs = true`: they are made from the same content, narrowed).
+fn load_options(options: &BuildOptions) -> pipeline::Options {
+    pipeline::Options {
+        drafts: options.drafts,
+        keep_content: if options.dry_run { pipeline::KeepContent::Never } else { pipeline::KeepContent::ForBuildPacks },
+    }
 }
 
 /// The search index of every language, each made again only when its documents changed

@@ -5,6 +5,8 @@
 //!
 //! ```text
 //! pipeline::load(root, opts)      -> Loaded            the three stages below, diagnostics gathered
+//!                                                      (`build` reads book.toml itself, then
+//!                                                      pipeline::load_with(Config, opts))
 //!   config::load(root)            -> Config            book.toml, checked
 //!   content::load(&Config, opts)  -> Content           walk + read + front matter (parallel)
 //!   site::link(Config, Content)   -> Site              sections, order, URLs, link targets

@@ -51,10 +51,12 @@ pub fn config(root: &Path) -> Result<Result<config::Config, Diagnostics>, Error>
 /// name as it starts. `Ok(Err(..))` when book.toml has errors (nothing else is read).
 pub fn load(root: &Path, options: Options, progress: &dyn Fn(&str)) -> Result<Result<Loaded, Diagnostics>, Error> {
     progress(&msg!("stage.config"));
-    let config = match config(root)? {
-        Ok(config) => config,
-        Err(diagnostics) => return Ok(Err(diagnostics)),
-    };
+    Ok(config(root)?.map(|config| load_with(config, options, progress)))
+}
+
+/// Reads the content of a site whose book.toml is read already, and links the site (what
+/// [`load`] does after book.toml: `build` reads book.toml first to find its build cache).
+pub fn load_with(config: config::Config, options: Options, progress: &dyn Fn(&str)) -> Loaded {
     progress(&msg!("stage.content"));
     let (content, mut diagnostics) = content::load(&config, content::LoadOptions { drafts: options.drafts });
     let keep = match options.keep_content {
@@ -66,7 +68,7 @@ pub fn load(root: &Path, options: Options, progress: &dyn Fn(&str)) -> Result<Re
     progress(&msg!("stage.linking"));
     let (site, link_diagnostics) = site::link(config, content);
     diagnostics.extend(link_diagnostics);
-    Ok(Ok(Loaded { site, content: kept, diagnostics }))
+    Loaded { site, content: kept, diagnostics }
 }
 
 /// The linked site when the content has no error; else every diagnostic, sorted.
