@@ -2,7 +2,9 @@
 //! generated once from one theme and shipped with the site's CSS.
 //!
 //! The syntaxes are bat's (the `two-face` crate): syntect's own set lacks TOML,
-//! TypeScript, PowerShell, Dockerfile and many more that lessons show.
+//! TypeScript, PowerShell, Dockerfile and many more that lessons show. Their licences ask
+//! to be acknowledged where the binary goes: `docs/THIRD-PARTY-SYNTAXES.md` lists them, and
+//! a test keeps it equal to what two-face embeds.
 
 use super::escape;
 use std::sync::OnceLock;
@@ -114,6 +116,31 @@ pub fn css() -> String {
 
 #[cfg(test)]
 mod tests {
+    /// The file that acknowledges the syntax definitions and themes two-face embeds in the
+    /// binary (their licences ask for it); rewritten by `HOCLIEU_BLESS=1 cargo test
+    /// --lib acknowledged` when two-face changes.
+    #[test]
+    fn the_embedded_syntaxes_are_acknowledged() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/THIRD-PARTY-SYNTAXES.md");
+        let expected = format!(
+            "# Syntax definitions and themes in the hoclieu binary\n\n\
+             Code highlighting embeds the syntax definitions and themes of bat, through the \
+             `two-face` crate. Their licences ask that they be acknowledged; this is \
+             the listing two-face provides (`two_face::acknowledgement::listing()`), kept \
+             equal to it by a test in `src/markdown/highlight.rs`.\n\n{}",
+            two_face::acknowledgement::listing().to_md()
+        );
+        if std::env::var_os("HOCLIEU_BLESS").is_some() {
+            std::fs::write(&path, &expected).expect("docs/ is writable");
+        }
+        let shipped = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            shipped == expected,
+            "{} differs from two-face's acknowledgements: run HOCLIEU_BLESS=1 cargo test --lib acknowledged",
+            path.display()
+        );
+    }
+
     #[test]
     fn the_languages_named_in_hints_are_highlighted() {
         for lang in super::COMMON {
