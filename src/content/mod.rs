@@ -63,8 +63,9 @@ pub struct SourcePage {
     /// The page's own slug (for a section's page: its folder's slug; for home: empty).
     pub slug: String,
     pub front: FrontMatter,
-    /// The whole file, NFC-normalised.
-    pub text: Arc<str>,
+    /// The whole file, NFC-normalised (a `String` behind the `Arc`: made from the text read
+    /// without copying it, as `Arc<str>` would).
+    pub text: Arc<String>,
     /// Byte offset where the Markdown body starts in `text`.
     pub body_start: usize,
     /// When the file last changed, in seconds since 1970 UTC (see [`dates`]).
