@@ -11,6 +11,16 @@ pub fn write(path: &Path, data: &[u8]) -> Result<(), Error> {
     std::fs::write(path, data).map_err(|e| Error::io(path, "cannot write", e))
 }
 
+/// [`write`], and what the file system says of the file once written (from the open file:
+/// no second look-up of the path).
+pub fn write_and_stat(path: &Path, data: &[u8]) -> Result<std::fs::Metadata, Error> {
+    use std::io::Write;
+    let error = |e| Error::io(path, "cannot write", e);
+    let mut file = std::fs::File::create(path).map_err(error)?;
+    file.write_all(data).map_err(error)?;
+    file.metadata().map_err(error)
+}
+
 pub fn create_dir_all(path: &Path) -> Result<(), Error> {
     std::fs::create_dir_all(path).map_err(|e| Error::io(path, "cannot create folder", e))
 }

@@ -63,8 +63,9 @@ pub struct SourcePage {
     /// The page's own slug (for a section's page: its folder's slug; for home: empty).
     pub slug: String,
     pub front: FrontMatter,
-    /// The whole file, NFC-normalised.
-    pub text: Arc<str>,
+    /// The whole file, NFC-normalised (a `String` behind the `Arc`: made from the text read
+    /// without copying it, as `Arc<str>` would).
+    pub text: Arc<String>,
     /// Byte offset where the Markdown body starts in `text`.
     pub body_start: usize,
     /// When the file last changed, in seconds since 1970 UTC (see [`dates`]).
@@ -423,11 +424,32 @@ pub fn normalise(text: String) -> String {
 /// Latin-1 and Latin Extended, Vietnamese letters with their tones, dashes and quotes),
 /// which is quick to see; any other character sends the whole text to the full check.
 fn is_nfc(text: &str) -> bool {
-    text.chars().all(is_always_nfc) || is_nfc_quick(text.chars()) == IsNormalized::Yes
+    all_always_nfc(text) || is_nfc_quick(text.chars()) == IsNormalized::Yes
+}
+
+/// Whether every character of `text` is one of those always in NFC (`is_always_nfc`, its
+/// definition, checked against the Unicode tables in the tests), read from its UTF-8
+/// bytes without decoding characters (every text read goes through it).
+fn all_always_nfc(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        i += match bytes[i] {
+            0..=0x7f => 1,
+            // U+0080..=U+02FF
+            0xc2..=0xcb => 2,
+            // U+1EA0..=U+1EF9 and U+2010..=U+2027 (a 3-byte lead: two more bytes follow)
+            0xe1 if matches!((bytes[i + 1], bytes[i + 2]), (0xba, 0xa0..) | (0xbb, ..=0xb9)) => 3,
+            0xe2 if bytes[i + 1] == 0x80 && (0x90..=0xa7).contains(&bytes[i + 2]) => 3,
+            _ => return false,
+        };
+    }
+    true
 }
 
 /// Characters that are in NFC and stay so next to any other: no decomposition, combining
 /// class 0, and none composes with what precedes it (tested against the Unicode tables).
+#[cfg(test)]
 fn is_always_nfc(c: char) -> bool {
     matches!(c as u32, 0..=0x2ff | 0x1ea0..=0x1ef9 | 0x2010..=0x2027)
 }
@@ -513,6 +535,14 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
 mod tests {
     use super::*;
     use unicode_normalization::char::{canonical_combining_class, decompose_canonical};
+
+    #[test]
+    fn the_bytes_read_as_always_nfc_are_those_of_the_characters_that_are() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let text = format!("a{c}b");
+            assert_eq!(all_always_nfc(&text), is_always_nfc(c), "U+{:04X}", c as u32);
+        }
+    }
 
     #[test]
     fn characters_taken_as_always_nfc_are() {

@@ -137,8 +137,12 @@ fn hex(bytes: &[u8]) -> String {
 
 /// The stamp of the file at `path` (named `suffix` in the record).
 pub fn stamp(path: &Path, suffix: &str) -> Option<Stamp> {
+    stamp_of(&std::fs::symlink_metadata(path).ok()?, suffix)
+}
+
+/// [`stamp`] from a file's metadata at hand.
+pub fn stamp_of(meta: &std::fs::Metadata, suffix: &str) -> Option<Stamp> {
     use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::symlink_metadata(path).ok()?;
     if !meta.is_file() {
         return None;
     }

@@ -182,9 +182,10 @@ impl Sink {
             }
         }
         let target = self.folder.as_ref().map(|f| f.target(&file.path)).transpose()?;
+        let mut stamps = Vec::new();
         let size = match (&data, &file.contents, &target) {
             (Some(data), _, Some(target)) => {
-                crate::fs::write(target, data)?;
+                stamps.extend(write(target, data, "")?);
                 data.len() as u64
             }
             (Some(data), _, None) => data.len() as u64,
@@ -199,8 +200,7 @@ impl Sink {
             (None, Contents::Bytes(_), _) => unreachable!("bytes are always at hand"),
         };
         self.count(size);
-        let mut stamps = Vec::new();
-        if let Some(target) = &target {
+        if let (Some(target), Contents::Copy(_), None) = (&target, &file.contents, &data) {
             stamps.extend(cache::stamp(target, ""));
         }
         let mut received = None;
@@ -213,13 +213,11 @@ impl Sink {
             }
             if let (Some(target), true) = (&target, self.precompress) {
                 let sibling = |ext: &str| PathBuf::from(format!("{}.{ext}", target.display()));
-                crate::fs::write(&sibling("gz"), &gz)?;
+                stamps.extend(write(&sibling("gz"), &gz, ".gz")?);
                 self.count(gz.len() as u64);
-                stamps.extend(cache::stamp(&sibling("gz"), ".gz"));
                 if let Some(br) = &br {
-                    crate::fs::write(&sibling("br"), br)?;
+                    stamps.extend(write(&sibling("br"), br, ".br")?);
                     self.count(br.len() as u64);
-                    stamps.extend(cache::stamp(&sibling("br"), ".br"));
                 }
             }
         }
@@ -265,6 +263,11 @@ impl Sink {
         }
         result.map(|()| Some(report))
     }
+}
+
+/// Writes a file; returns its stamp for the build cache (named `suffix`).
+fn write(target: &Path, data: &[u8], suffix: &str) -> Result<Option<cache::Stamp>, Error> {
+    Ok(cache::stamp_of(&crate::fs::write_and_stat(target, data)?, suffix))
 }
 
 /// Moves the files written into `folder.temp` (with their siblings) into the output, and

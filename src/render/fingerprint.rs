@@ -16,8 +16,9 @@ use crate::site::taxonomy::Coverage;
 use crate::site::{Page, PageStatus, Site};
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::path::Path;
+use xxhash_rust::xxh3::Xxh3Default;
 
 /// Every page's output path, target and fingerprint. `version` gives an asset's version
 /// by its source path.
@@ -64,7 +65,7 @@ fn fingerprint(
     body: &(dyn Fn(usize) -> u64 + Sync),
 ) -> (String, u64) {
     let view = targets::view(site, theme, target, coverage);
-    let mut h = DefaultHasher::new();
+    let mut h = Xxh3Default::new();
     view.fingerprint(&mut h);
     for i in view.bodies() {
         body(i).hash(&mut h);
@@ -80,7 +81,7 @@ fn heading_ids(page: &Page) -> Vec<&str> {
 /// relative), its language (UI strings of quizzes and callouts), and what its links and
 /// images resolve to (addresses, headings for anchors, image files for their size).
 fn own_body(site: &Site, page: &Page, version: &Versions<'_>) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = Xxh3Default::new();
     (page.source.body(), &page.output, page.lang).hash(&mut h);
     let original = site.page(page.key, 0);
     heading_ids(original).hash(&mut h);

@@ -25,6 +25,18 @@ struct Alternate {
     current: bool,
 }
 
+/// The part of every page's template context that is the same on all pages of a language
+/// (site, language, UI strings, theme files), by language: made once per rendering, each
+/// page's context starts as a copy of its language's.
+pub struct SharedContexts(Vec<tera::Context>);
+
+impl SharedContexts {
+    pub fn of(site: &Site, theme: &Theme) -> SharedContexts {
+        let frame = |lang| Frame { site, theme, lang, output: String::new(), alternates: Vec::new() };
+        SharedContexts((0..site.config.languages.len()).map(|lang| frame(lang).shared_context()).collect())
+    }
+}
+
 /// What a page in one language is made of, for every kind of page.
 pub(super) struct Frame<'a> {
     pub site: &'a Site,
@@ -162,8 +174,44 @@ impl<'a> Frame<'a> {
     }
 
     /// What every template gets: site, language and switcher, UI strings, the way back to
-    /// the output root, theme files and sharing metadata.
-    pub fn context(&self) -> tera::Context {
+    /// the output root, theme files and sharing metadata. `shared` is the part that is the
+    /// same on every page of the frame's language ([`Frame::shared_context`]), made once.
+    pub fn context(&self, shared: &SharedContexts) -> tera::Context {
+        let config = &self.site.config;
+        let base_url = self.base_url();
+        let mut context = shared.0[self.lang].clone();
+        let page_path = |output: &str| output.strip_suffix("index.html").unwrap_or(output).to_string();
+        let alternates: Vec<Alternate> = config
+            .languages
+            .iter()
+            .zip(&self.alternates)
+            .enumerate()
+            .map(|(i, (l, output))| Alternate {
+                name: l.name.clone(),
+                name_vi: l.name_vi.clone(),
+                tag: l.tag.clone(),
+                url: self.url(output),
+                href: if base_url.is_empty() { self.url(output) } else { format!("{base_url}{}", page_path(output)) },
+                current: i == self.lang,
+            })
+            .collect();
+        if !base_url.is_empty() {
+            context.insert("x_default", &alternates[0].href);
+        }
+        context.insert("alternates", &alternates);
+        context.insert("root", &"../".repeat(self.output.matches('/').count()));
+        context.insert("home_url", &self.url(&self.site.page(self.site.home, self.lang).output));
+        context.insert("search_url", &self.url(&self.site.search_output(self.lang)));
+        if config.build.packs && !config.packs.is_empty() {
+            context.insert("downloads_url", &self.url(&self.site.downloads_output(self.lang)));
+        }
+        context.insert("page_path", &page_path(&self.output));
+        context
+    }
+
+    /// The part of [`Frame::context`] that is the same on every page of the frame's
+    /// language: site, language, UI strings, theme files.
+    fn shared_context(&self) -> tera::Context {
         let config = &self.site.config;
         let lang = self.language();
         let base_url = self.base_url();
@@ -196,43 +244,17 @@ impl<'a> Frame<'a> {
                 "og_locale": og_locale(&lang.tag),
             }),
         );
-        let page_path = |output: &str| output.strip_suffix("index.html").unwrap_or(output).to_string();
-        let alternates: Vec<Alternate> = config
-            .languages
-            .iter()
-            .zip(&self.alternates)
-            .enumerate()
-            .map(|(i, (l, output))| Alternate {
-                name: l.name.clone(),
-                name_vi: l.name_vi.clone(),
-                tag: l.tag.clone(),
-                url: self.url(output),
-                href: if base_url.is_empty() { self.url(output) } else { format!("{base_url}{}", page_path(output)) },
-                current: i == self.lang,
-            })
-            .collect();
-        if !base_url.is_empty() {
-            context.insert("x_default", &alternates[0].href);
-        }
-        context.insert("alternates", &alternates);
         context.insert("default_tag", &config.languages[0].tag);
         if let Some(note) = self.names_note() {
             context.insert("names_note", &note);
         }
         context.insert("t", self.strings());
-        context.insert("root", &"../".repeat(self.output.matches('/').count()));
-        context.insert("home_url", &self.url(&self.site.page(self.site.home, self.lang).output));
         context.insert("css", &self.theme.css_path);
         context.insert("js", &self.theme.js_path);
         context.insert("search_js", &self.theme.search_js_path);
         context.insert("offline_js", &self.theme.offline_js_path);
-        context.insert("search_url", &self.url(&self.site.search_output(self.lang)));
-        if config.build.packs && !config.packs.is_empty() {
-            context.insert("downloads_url", &self.url(&self.site.downloads_output(self.lang)));
-        }
         context.insert("default_lang", config.languages[0].id.as_str());
         context.insert("og_image", &self.theme.share_card_path);
-        context.insert("page_path", &page_path(&self.output));
         if lang.script == Script::TaiViet {
             context.insert(
                 "font",

@@ -27,6 +27,7 @@ use crate::output::{Contents, OutputFile};
 use crate::site::{PageResolver, Site};
 use crate::Error;
 use frame::Frame;
+pub use frame::SharedContexts;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -86,8 +87,11 @@ pub struct ZimListing {
 /// The catalog page of offline packs in every language (`<lang>/tai-ve/`).
 pub fn downloads(site: &Site, packs: &[PackListing]) -> Result<Vec<OutputFile>, Error> {
     let theme = theme::load(&site.config)?;
+    let shared = SharedContexts::of(site, &theme);
     (0..site.config.languages.len())
-        .map(|lang| page(site, &theme, &lists::downloads_view(site, &theme, lang, packs), &|_| None).map(|p| p.file))
+        .map(|lang| {
+            page(site, &theme, &shared, lists::downloads_view(site, &theme, lang, packs), &|_| None).map(|p| p.file)
+        })
         .collect()
 }
 
@@ -283,33 +287,47 @@ pub(super) fn bodies(site: &Site, theme: &theme::Theme, pages: &[usize]) -> Vec<
 }
 
 /// Renders a view with the theme. `body` gives the rendered Markdown of a page of
-/// `site.pages` that the view shows.
+/// `site.pages` that the view shows; `shared` is what every page of a language gets
+/// ([`SharedContexts::of`], made once for many pages).
 pub fn page<'b>(
     site: &Site,
     theme: &theme::Theme,
-    view: &PageView,
+    shared: &SharedContexts,
+    view: PageView,
     body: &dyn Fn(usize) -> Option<&'b RenderedBody>,
 ) -> Result<RenderedPage, Error> {
-    let frame = Frame::of(site, theme, view);
-    let mut context = frame.context();
-    let mut data = view.data.clone();
+    let frame = Frame::of(site, theme, &view);
+    let mut context = frame.context(shared);
+    let PageView {
+        output,
+        title,
+        title_lang,
+        description,
+        breadcrumbs,
+        prev,
+        next,
+        body: shown,
+        mut loads,
+        mut data,
+        template,
+        ..
+    } = view;
     let page = data.entry("page").or_insert_with(|| serde_json::json!({}));
     if let serde_json::Value::Object(page) = page {
-        page.insert("title".into(), view.title.clone().into());
-        if let Some(lang) = &view.title_lang {
-            page.insert("title_lang".into(), lang.clone().into());
+        page.insert("title".into(), title.into());
+        if let Some(lang) = title_lang {
+            page.insert("title_lang".into(), lang.into());
         }
     }
-    let mut loads = view.loads.clone();
     let mut foreign = Vec::new();
     let mut add_body = |rendered: &RenderedBody| {
         loads.extend(rendered.loads.iter().filter_map(|(url, kind)| {
-            let path = view::resolve(&view.output, url)?;
+            let path = view::resolve(&output, url)?;
             (!path.ends_with(".html")).then_some(Load { path, kind: *kind })
         }));
         foreign.extend(rendered.foreign.iter().cloned());
     };
-    match &view.body {
+    match &shown {
         Body::None => {}
         Body::Page(i) => {
             let rendered = body(*i);
@@ -332,14 +350,13 @@ pub fn page<'b>(
             context.insert("has_answers", &has_answers);
         }
     }
-    for (key, value) in data {
-        context.insert(key, &value);
-    }
-    context.insert("description", &view.description);
-    context.insert("breadcrumbs", &view.breadcrumbs);
-    context.insert("prev", &view.prev);
-    context.insert("next", &view.next);
-    let file = frame.render(view.template, &context)?;
+    // the data is a JSON object already: moved in, not serialised again
+    context.extend(tera::Context::from_value(serde_json::Value::Object(data)).expect("page data is an object"));
+    context.insert("description", &description);
+    context.insert("breadcrumbs", &breadcrumbs);
+    context.insert("prev", &prev);
+    context.insert("next", &next);
+    let file = frame.render(template, &context)?;
     loads.sort();
     loads.dedup_by(|a, b| a.path == b.path);
     foreign.dedup();
@@ -349,9 +366,25 @@ pub fn page<'b>(
 /// Prefixes every `id` in rendered body HTML, and every same-page link to one. The HTML is
 /// our own (or sanitised), so attributes are always written ` id="…"` and `href="#…"`.
 fn prefix_ids(html: &str, prefix: &str) -> String {
-    html.replace(" id=\"", &format!(" id=\"{prefix}"))
-        .replace(" aria-labelledby=\"", &format!(" aria-labelledby=\"{prefix}"))
-        .replace("href=\"#", &format!("href=\"#{prefix}"))
+    let mut out = String::with_capacity(html.len() + html.len() / 16);
+    let mut copied = 0;
+    // every attribute named ends in `="`: one pass over those
+    for (at, _) in html.match_indices("=\"") {
+        let before = &html[..at];
+        let value = at + 2;
+        let names_id = before.ends_with(" id") || before.ends_with(" aria-labelledby");
+        let same_page = before.ends_with("href") && html[value..].starts_with('#');
+        let start = match (names_id, same_page) {
+            (true, _) => value,
+            (false, true) => value + 1,
+            (false, false) => continue,
+        };
+        out.push_str(&html[copied..start]);
+        out.push_str(prefix);
+        copied = start;
+    }
+    out.push_str(&html[copied..]);
+    out
 }
 
 #[cfg(test)]
@@ -362,6 +395,12 @@ mod tests {
         assert_eq!(
             super::prefix_ids(html, "bai-1-"),
             r##"<h2 id="bai-1-cai-dat">Cài đặt</h2><p><a href="#bai-1-cai-dat">lên</a> <a href="../zalo/index.html#cai-dat">Zalo</a></p>"##
+        );
+        let quiz =
+            r##"<fieldset aria-labelledby="q1"><legend id="q1">Hỏi</legend><p data-x="1" id="a">x</p></fieldset>"##;
+        assert_eq!(
+            super::prefix_ids(quiz, "bai-2-"),
+            r##"<fieldset aria-labelledby="bai-2-q1"><legend id="bai-2-q1">Hỏi</legend><p data-x="1" id="bai-2-a">x</p></fieldset>"##
         );
     }
 }

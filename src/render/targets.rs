@@ -154,7 +154,8 @@ pub fn render_each<T: Send>(
     needed.sort_unstable();
     needed.dedup();
     let bodies: HashMap<usize, RenderedBody> = super::bodies(site, theme, &needed).into_iter().collect();
-    views.par_iter().map(|view| then(super::page(site, theme, view, &|i| bodies.get(&i))?)).collect()
+    let shared = super::SharedContexts::of(site, theme);
+    views.into_par_iter().map(|view| then(super::page(site, theme, &shared, view, &|i| bodies.get(&i))?)).collect()
 }
 
 #[cfg(test)]

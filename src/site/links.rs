@@ -268,18 +268,51 @@ pub fn percent_decode(text: &str) -> String {
 /// to the output root: `relative_url("vi/a/b/index.html", "vi/c/index.html")` is
 /// `../../c/index.html`.
 pub fn relative_url(from: &str, to: &str) -> String {
-    let from_dirs: Vec<&str> = from.split('/').collect();
-    let from_dirs = &from_dirs[..from_dirs.len() - 1];
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let common = from_dirs.iter().zip(&to_parts).take_while(|(a, b)| a == b).count().min(to_parts.len() - 1);
-    let mut url = "../".repeat(from_dirs.len() - common);
-    url.push_str(&to_parts[common..].join("/"));
+    // the folders of `from`, and the parts of `to` left after those they share (never its
+    // last part, the file itself)
+    let (dirs, depth) = match from.rfind('/') {
+        Some(end) => (&from[..end], from[..end].split('/').count()),
+        None => ("", 0),
+    };
+    let mut shared = 0;
+    let mut rest = to;
+    for dir in dirs.split('/').take(depth) {
+        match rest.split_once('/') {
+            Some((part, after)) if part == dir => {
+                shared += 1;
+                rest = after;
+            }
+            _ => break,
+        }
+    }
+    let mut url = String::with_capacity(3 * (depth - shared) + rest.len());
+    for _ in shared..depth {
+        url.push_str("../");
+    }
+    url.push_str(rest);
     url
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn relative_urls_are_those_of_the_component_lists(
+            from in "([a-c]{0,2}/){0,4}[a-c]{0,2}",
+            to in "([a-c]{0,2}/){0,4}[a-c]{0,2}",
+        ) {
+            // the definition: `from`'s folders and `to`'s parts, the shared ones dropped
+            let from_dirs: Vec<&str> = from.split('/').collect();
+            let from_dirs = &from_dirs[..from_dirs.len() - 1];
+            let to_parts: Vec<&str> = to.split('/').collect();
+            let common =
+                from_dirs.iter().zip(&to_parts).take_while(|(a, b)| a == b).count().min(to_parts.len() - 1);
+            let want = "../".repeat(from_dirs.len() - common) + &to_parts[common..].join("/");
+            proptest::prop_assert_eq!(relative_url(&from, &to), want);
+        }
+    }
 
     #[test]
     fn relative_urls_between_output_files() {

@@ -244,7 +244,7 @@ impl Site {
 /// that linking again parses only the texts that changed.
 #[derive(Debug)]
 pub struct Outlines {
-    kept: HashMap<PathBuf, (Arc<str>, Arc<Outline>)>,
+    kept: HashMap<PathBuf, (Arc<String>, Arc<Outline>)>,
     /// Whether to keep this run's outlines (a build links once: it does not).
     keep: bool,
 }

@@ -110,7 +110,7 @@ fn made_up_page(
         section,
         slug,
         front: crate::content::FrontMatter { title, ..Default::default() },
-        text: "".into(),
+        text: Default::default(),
         body_start: 0,
         updated: None,
     }
