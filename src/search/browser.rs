@@ -45,8 +45,23 @@ fn js_safe(json: String) -> String {
 }
 
 /// Sort order shared with the browser: UTF-16 code units, as JavaScript compares strings.
+/// Decided by the first character that differs: UTF-8 bytes sort as code points, which is
+/// the UTF-16 order but between a character above U+FFFF (a surrogate pair, from 0xD800)
+/// and one from U+E000 to U+FFFF, so only that character is compared as UTF-16.
 pub(super) fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
-    a.encode_utf16().cmp(b.encode_utf16())
+    let same = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    // the start of the character that differs (the same in both: the bytes before agree)
+    let start = (0..=same).rev().find(|&i| a.is_char_boundary(i)).unwrap_or(0);
+    match (a[start..].chars().next(), b[start..].chars().next()) {
+        (Some(x), Some(y)) => {
+            let unit = |c: char| match c as u32 {
+                code @ 0..0x10000 => code,
+                code => 0xD800 + ((code - 0x10000) >> 10),
+            };
+            unit(x).cmp(&unit(y)).then((x as u32).cmp(&(y as u32)))
+        }
+        _ => a.len().cmp(&b.len()),
+    }
 }
 
 /// The order of terms in the shards (`shardKey` in search.js): by folded form, then as
@@ -202,6 +217,20 @@ mod tests {
         assert_eq!((numbers[0], numbers[2]), (0, 1), "ids 0 and 1: {postings}");
         // the title weighs more than the body: document 1 scores higher
         assert!(numbers[3] > numbers[1], "{postings}");
+    }
+
+    proptest::proptest! {
+        /// Comparing the first character that differs sorts as comparing all UTF-16 code
+        /// units (the strings mix characters below U+E000, from U+E000 to U+FFFF, and above).
+        #[test]
+        fn js_order_is_the_order_of_utf16_code_units(
+            a in "[a-zđ\u{300}\u{e000}-\u{e002}\u{fffd}\u{ff21}\u{10000}-\u{10002}\u{1f600}]{0,6}",
+            b in "[a-zđ\u{300}\u{e000}-\u{e002}\u{fffd}\u{ff21}\u{10000}-\u{10002}\u{1f600}]{0,6}",
+        ) {
+            proptest::prop_assert_eq!(js_order(&a, &b), a.encode_utf16().cmp(b.encode_utf16()));
+            let longer = format!("{a}{b}");
+            proptest::prop_assert_eq!(js_order(&a, &longer), a.encode_utf16().cmp(longer.encode_utf16()));
+        }
     }
 
     #[test]

@@ -12,8 +12,9 @@
 //!    buffer reused from document to document ([`Tally`]); what stays is how many documents
 //!    hold each term (for its idf) and how many words each field of each document has (for
 //!    BM25's length norm);
-//! 2. **score**: the documents are read again (each run with the words it numbered,
-//!    [`Words`]: nothing new is met); each term of a document gets its final value at once. A term in at most
+//! 2. **score**: the documents are read again, each run with the words it met ([`Words`]:
+//!    nothing new is met), now with the language's numbers; each term of a document gets
+//!    its final value at once. A term in at most
 //!    [`MAX_POSTINGS`] documents keeps every posting; a more common one keeps only its best
 //!    as they come: whenever its candidates pile up they are cut with [`keep_best`], which
 //!    cannot lose what the final cut keeps (the best 100 of all documents are among the best
@@ -21,7 +22,12 @@
 //!
 //! Runs of documents are counted and scored in parallel; each run numbers the terms it
 //! meets in its own [`Counter`], and the runs' numbers are mapped to the language's between
-//! the two passes.
+//! the two passes ([`Vocabulary::merge`]). A pair is known by the numbers of its two words
+//! ([`PairTable`]) until the language's terms are named, so a pair's string is made once,
+//! not once per run. The lookups that run once per word (the word as written, the pair,
+//! the document's tally) go through tables made for them, each read with about one cache
+//! miss or none: a word of at most 16 bytes is one number ([`Written`]), a pair's key and
+//! number sit side by side, a document's terms are counted in a table its own size.
 
 use super::{analyzer, weighted_fields, Document};
 use rayon::prelude::*;
@@ -75,11 +81,16 @@ struct Occurrences {
 }
 
 /// The terms of the document being read, with their counts: a buffer reused from document
-/// to document, so counting allocates nothing once it has grown.
+/// to document, so counting allocates nothing once it has grown. Terms are found through a
+/// small table of the document's own terms (open addressing), which stays in the processor's
+/// cache, where an array indexed by term number (hundreds of thousands a run) would not.
 #[derive(Default)]
 struct Tally {
-    /// Term number → its place in `terms`, or [`NONE`].
-    slot: Vec<u32>,
+    /// `(term, its place in terms)`, `term` [`NONE`] when the slot is empty; a power of two
+    /// long, at most half full.
+    table: Vec<(u32, u32)>,
+    /// The slots of `table` in use, to empty them for the next document.
+    used: Vec<u32>,
     terms: Vec<Occurrences>,
 }
 
@@ -88,9 +99,10 @@ impl Tally {
     /// neighbouring folded words within a line, into `self.terms` (in order of first
     /// occurrence). Returns the words in each field.
     fn read(&mut self, numbering: &mut impl Numbering, fields: [(&str, f32); FIELDS]) -> FieldLengths {
-        for occurrences in &self.terms {
-            self.slot[occurrences.term as usize] = NONE;
+        for &slot in &self.used {
+            self.table[slot as usize] = (NONE, 0);
         }
+        self.used.clear();
         self.terms.clear();
         let mut length = [0.0; FIELDS];
         // document texts are NFC already (see `Document`)
@@ -118,37 +130,158 @@ impl Tally {
     }
 
     fn add(&mut self, term: u32, field: usize, flag: bool) {
-        let t = term as usize;
-        if t >= self.slot.len() {
-            self.slot.resize((t + 1).next_power_of_two(), NONE);
+        if 2 * (self.terms.len() + 1) > self.table.len() {
+            self.grow();
         }
-        match self.slot[t] {
-            NONE => {
-                self.slot[t] = self.terms.len() as u32;
+        let slot = self.slot(term);
+        match self.table[slot] {
+            (NONE, _) => {
+                self.table[slot] = (term, self.terms.len() as u32);
+                self.used.push(slot as u32);
                 let mut counts = FieldCounts::default();
                 counts[field] = 1;
                 self.terms.push(Occurrences { term, counts, flag });
             }
-            place => {
+            (_, place) => {
                 let occurrences = &mut self.terms[place as usize];
                 occurrences.counts[field] = occurrences.counts[field].saturating_add(1);
                 occurrences.flag |= flag;
             }
         }
     }
+
+    /// The slot of `term` in the table, or the empty slot where it goes.
+    fn slot(&self, term: u32) -> usize {
+        let mask = self.table.len() - 1;
+        let mut slot = spread(u64::from(term)) & mask;
+        while self.table[slot].0 != term && self.table[slot].0 != NONE {
+            slot = (slot + 1) & mask;
+        }
+        slot
+    }
+
+    /// Doubles the table (at least 1 024 slots), the terms so far placed again.
+    fn grow(&mut self) {
+        self.table = vec![(NONE, 0); (self.table.len() * 2).max(1024)];
+        self.used.clear();
+        for (place, occurrences) in self.terms.iter().enumerate() {
+            let slot = self.slot(occurrences.term);
+            self.table[slot] = (occurrences.term, place as u32);
+            self.used.push(slot as u32);
+        }
+    }
+}
+
+/// A well-mixed hash of a number, for the open-addressing tables here (the high bits of a
+/// multiplication by the golden ratio, which every bit of the key changes).
+fn spread(key: u64) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 24) as usize
+}
+
+/// Not a key: an empty slot of [`PairTable`] (a pair's first number is never [`NONE`]).
+const EMPTY: u64 = u64::MAX;
+
+/// Pairs of numbers (`first << 32 | second`) → a number, open addressing: a lookup reads one
+/// slot, key and value side by side, where a `HashMap<u64, u32>` reads its control bytes,
+/// then the entry (two cache misses in a table of a million pairs, the most frequent lookup
+/// of both passes).
+#[derive(Default)]
+struct PairTable {
+    /// `(key, value)`, `key` [`EMPTY`] when the slot is empty; a power of two long, at
+    /// most half full.
+    slots: Vec<(u64, u32)>,
+    len: usize,
+}
+
+impl PairTable {
+    /// The slot of `key`, or the empty slot where it goes.
+    fn slot(&self, key: u64) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut slot = spread(key) & mask;
+        while self.slots[slot].0 != key && self.slots[slot].0 != EMPTY {
+            slot = (slot + 1) & mask;
+        }
+        slot
+    }
+
+    fn get(&self, key: u64) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let (found, value) = self.slots[self.slot(key)];
+        (found == key).then_some(value)
+    }
+
+    /// Adds `key`, which is not in the table yet.
+    fn insert(&mut self, key: u64, value: u32) {
+        if 2 * (self.len + 1) > self.slots.len() {
+            let size = (self.slots.len() * 2).max(1024);
+            let old = std::mem::replace(&mut self.slots, vec![(EMPTY, 0); size]);
+            for (key, value) in old.into_iter().filter(|slot| slot.0 != EMPTY) {
+                let slot = self.slot(key);
+                self.slots[slot] = (key, value);
+            }
+        }
+        let slot = self.slot(key);
+        self.slots[slot] = (key, value);
+        self.len += 1;
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        self.slots.iter().copied().filter(|slot| slot.0 != EMPTY)
+    }
+}
+
+/// The two numbers of a pair as one key.
+fn pair_key(first: u32, second: u32) -> u64 {
+    u64::from(first) << 32 | u64::from(second)
+}
+
+/// Words as written → their forms' numbers. Words of at most 16 bytes (nearly all: a
+/// Vietnamese syllable is a few letters) are keyed by their bytes as one number, so a
+/// lookup neither follows a pointer nor compares strings; words hold no NUL (not a word
+/// character), so the zeros that pad a short word tell it from no other.
+#[derive(Default)]
+struct Written {
+    short: HashMap<u128, Forms>,
+    long: HashMap<Box<str>, Forms>,
+}
+
+impl Written {
+    fn key(written: &str) -> Option<u128> {
+        let bytes = written.as_bytes();
+        (bytes.len() <= 16).then(|| {
+            let mut key = [0u8; 16];
+            key[..bytes.len()].copy_from_slice(bytes);
+            u128::from_le_bytes(key)
+        })
+    }
+
+    fn get(&self, written: &str) -> Option<Forms> {
+        match Self::key(written) {
+            Some(key) => self.short.get(&key).copied(),
+            None => self.long.get(written).copied(),
+        }
+    }
+
+    fn insert(&mut self, written: &str, forms: Forms) {
+        match Self::key(written) {
+            Some(key) => self.short.insert(key, forms),
+            None => self.long.insert(written.into(), forms),
+        };
+    }
 }
 
 /// The first pass over one run of documents: numbers every term the run meets, and counts
 /// the documents holding each. Work per word: one hash lookup of the word as written and
-/// one of the pair of numbers for the pair term; strings are made only for new terms.
+/// one of the pair of numbers for the pair term; strings are made only for new words (a
+/// pair is known by its two words' numbers until the runs are merged).
 #[derive(Default)]
 struct Counter {
-    /// Term → its number in this run.
+    /// Word (folded or exact form) → its number in this run.
     ids: HashMap<Box<str>, u32>,
-    /// Folded word's number → the word, to name the pairs it makes.
-    folded: HashMap<u32, Box<str>>,
-    /// The run's words and pairs and their numbers, kept for the second pass.
-    words: Words,
+    /// The run's words and pairs and their numbers.
+    words: Words<PairTable>,
     /// Number → documents of the run holding the term.
     documents: Vec<u32>,
     /// Words per field of each document of the run.
@@ -183,48 +316,48 @@ impl Counter {
 
 impl Numbering for Counter {
     fn word(&mut self, written: &str) -> Forms {
-        if let Some(&known) = self.words.written.get(written) {
+        if let Some(known) = self.words.written.get(written) {
             return known;
         }
         let ids = analyzer::forms(written).map(|(exact, folded)| {
             let folded_id = self.id(&folded);
-            self.folded.entry(folded_id).or_insert_with(|| folded.as_str().into());
             (folded_id, (exact != folded).then(|| self.id(&exact)))
         });
-        self.words.written.insert(written.to_string(), ids);
+        self.words.written.insert(written, ids);
         ids
     }
 
     fn pair(&mut self, first: u32, second: u32) -> u32 {
-        let key = u64::from(first) << 32 | u64::from(second);
-        if let Some(&id) = self.words.pairs.get(&key) {
+        let key = pair_key(first, second);
+        if let Some(id) = self.words.pairs.get(key) {
             return id;
         }
-        let term = format!("{} {}", self.folded[&first], self.folded[&second]);
-        let id = self.id(&term);
+        let id = self.documents.len() as u32;
+        self.documents.push(0);
         self.words.pairs.insert(key, id);
         id
     }
 }
 
-/// The words and pairs one run of documents met, and their numbers in the run: what the
-/// second pass reads the run's documents with (nothing new is met).
+/// The words and pairs one run of documents met, and their numbers: in the run while it is
+/// counted, in the language once merged ([`Vocabulary::merge`]). What the second pass reads
+/// the run's documents with (nothing new is met): the run's words as written, and the
+/// language's pairs, one table for every run.
 #[derive(Default)]
-struct Words {
+struct Words<Pairs> {
     /// Word as written → its forms' numbers.
-    written: HashMap<String, Forms>,
+    written: Written,
     /// (folded, folded) numbers of two neighbouring words → number of their pair term.
-    pairs: HashMap<u64, u32>,
+    pairs: Pairs,
 }
 
-impl Numbering for &Words {
+impl Numbering for &Words<&PairTable> {
     fn word(&mut self, written: &str) -> Forms {
-        *self.written.get(written).expect("every word was numbered in the first pass")
+        self.written.get(written).expect("every word was numbered in the first pass")
     }
 
     fn pair(&mut self, first: u32, second: u32) -> u32 {
-        let key = u64::from(first) << 32 | u64::from(second);
-        *self.pairs.get(&key).expect("every pair was numbered in the first pass")
+        self.pairs.get(pair_key(first, second)).expect("every pair was numbered in the first pass")
     }
 }
 
@@ -232,16 +365,18 @@ impl Numbering for &Words {
 /// runs' counters merged.
 #[derive(Default)]
 struct Vocabulary {
-    /// Term → its number; emptied into [`Vocabulary::terms`] after the merge.
+    /// Word → its number; emptied into [`Vocabulary::terms`] after the merge.
     ids: HashMap<Box<str>, u32>,
+    /// (folded, folded) numbers of two words → number of their pair term.
+    pairs: PairTable,
     /// Number → documents holding the term.
     documents: Vec<u32>,
 }
 
 impl Vocabulary {
-    /// Adds a run's terms and counts. Returns the run's words, and the language's number of
-    /// each of the run's numbers.
-    fn merge(&mut self, run: Counter) -> (Words, Vec<u32>) {
+    /// Adds a run's terms and counts. Returns the run's words as written with the language's
+    /// numbers (its pairs are in [`Vocabulary::pairs`]).
+    fn merge(&mut self, run: Counter) -> Written {
         let mut number = vec![0u32; run.documents.len()];
         for (term, local) in run.ids {
             let next = self.documents.len() as u32;
@@ -252,14 +387,35 @@ impl Vocabulary {
             number[local as usize] = id;
             self.documents[id as usize] += run.documents[local as usize];
         }
-        (run.words, number)
+        // a pair's words are numbered above
+        for (key, local) in run.words.pairs.iter() {
+            let key = pair_key(number[(key >> 32) as usize], number[key as u32 as usize]);
+            let id = self.pairs.get(key).unwrap_or_else(|| {
+                let next = self.documents.len() as u32;
+                self.documents.push(0);
+                self.pairs.insert(key, next);
+                next
+            });
+            number[local as usize] = id;
+            self.documents[id as usize] += run.documents[local as usize];
+        }
+        let mut written = run.words.written;
+        let global = |forms: &mut Forms| {
+            *forms = forms.map(|(folded, exact)| (number[folded as usize], exact.map(|e| number[e as usize])))
+        };
+        written.short.values_mut().for_each(global);
+        written.long.values_mut().for_each(global);
+        written
     }
 
-    /// The terms by number (the term → number map is given up).
+    /// The terms by number, pairs named by their words (the word → number map is given up).
     fn terms(&mut self) -> Vec<Box<str>> {
         let mut terms = vec![Box::<str>::default(); self.documents.len()];
         for (term, id) in std::mem::take(&mut self.ids) {
             terms[id as usize] = term;
+        }
+        for (key, id) in self.pairs.iter() {
+            terms[id as usize] = format!("{} {}", terms[(key >> 32) as usize], terms[key as u32 as usize]).into();
         }
         terms
     }
@@ -301,32 +457,56 @@ impl Scoring<'_> {
 /// group and each domain; in document order. Best: higher value first (the flag counts, as
 /// it does in ranking), ties by document. Cutting a part of the postings first changes
 /// nothing: the best of all are among the best of any part holding them.
-fn keep_best(mut scored: Vec<(u32, u32)>, docs: &[Document]) -> Vec<(u32, u32)> {
+fn keep_best(mut scored: Vec<(u32, u32)>, cut: &Cut) -> Vec<(u32, u32)> {
     if scored.len() <= MAX_POSTINGS {
         scored.sort_unstable_by_key(|p| p.0);
         return scored;
     }
-    scored.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    // postings seen of each group and each domain
-    let (mut per_group, mut per_domain) = (Vec::<usize>::new(), Vec::<usize>::new());
+    // higher value first, then lower document, as one number
+    scored.sort_unstable_by_key(|&(id, value)| u64::from(!value) << 32 | u64::from(id));
     let mut kept = Vec::with_capacity(MAX_POSTINGS * 2);
-    for (rank, posting) in scored.into_iter().enumerate() {
-        let doc = &docs[posting.0 as usize];
-        let mut wanted = rank < MAX_POSTINGS;
-        for (filters, counts) in [(&doc.groups, &mut per_group), (&doc.domains, &mut per_domain)] {
-            for &filter in filters {
-                if filter >= counts.len() {
-                    counts.resize(filter + 1, 0);
+    match cut.masks {
+        // postings seen of each group and domain, by bit
+        Some(masks) => {
+            let mut seen = [0usize; 64];
+            for (rank, posting) in scored.into_iter().enumerate() {
+                let mut wanted = rank < MAX_POSTINGS;
+                let mut mask = masks[posting.0 as usize];
+                while mask != 0 {
+                    let bit = mask.trailing_zeros() as usize;
+                    if seen[bit] < MAX_POSTINGS_PER_FILTER {
+                        seen[bit] += 1;
+                        wanted = true;
+                    }
+                    mask &= mask - 1;
                 }
-                let seen = &mut counts[filter];
-                if *seen < MAX_POSTINGS_PER_FILTER {
-                    *seen += 1;
-                    wanted = true;
+                if wanted {
+                    kept.push(posting);
                 }
             }
         }
-        if wanted {
-            kept.push(posting);
+        None => {
+            // postings seen of each group and each domain
+            let (mut per_group, mut per_domain) = (Vec::<usize>::new(), Vec::<usize>::new());
+            for (rank, posting) in scored.into_iter().enumerate() {
+                let doc = &cut.docs[posting.0 as usize];
+                let mut wanted = rank < MAX_POSTINGS;
+                for (filters, counts) in [(&doc.groups, &mut per_group), (&doc.domains, &mut per_domain)] {
+                    for &filter in filters {
+                        if filter >= counts.len() {
+                            counts.resize(filter + 1, 0);
+                        }
+                        let seen = &mut counts[filter];
+                        if *seen < MAX_POSTINGS_PER_FILTER {
+                            *seen += 1;
+                            wanted = true;
+                        }
+                    }
+                }
+                if wanted {
+                    kept.push(posting);
+                }
+            }
         }
     }
     kept.sort_unstable_by_key(|p| p.0);
@@ -335,7 +515,8 @@ fn keep_best(mut scored: Vec<(u32, u32)>, docs: &[Document]) -> Vec<(u32, u32)> 
 
 /// What a common term's cut needs: the documents (their groups and domains), how many a
 /// cut keeps at most, and each document's groups and domains as bits (group `i`: bit `i`,
-/// domain `j`: bit `groups + j`; `None` when there are more than 64).
+/// domain `j`: bit `groups + j`; `None` when there are more than 64, or when a document
+/// names one twice, which counts twice in [`keep_best`]).
 struct Cut<'a> {
     docs: &'a [Document],
     most: usize,
@@ -368,7 +549,7 @@ impl Candidates {
         self.postings.push((id, value));
         // (more than MAX_POSTINGS cut: those kept include the best MAX_POSTINGS)
         if self.postings.len() >= 2 * cut.most.max(MAX_POSTINGS) {
-            self.postings = keep_best(std::mem::take(&mut self.postings), cut.docs);
+            self.postings = keep_best(std::mem::take(&mut self.postings), cut);
             let Some(masks) = cut.masks else { return };
             let mut kept = [0usize; 64];
             for &(id, _) in &self.postings {
@@ -411,21 +592,29 @@ pub fn postings(docs: &[Document]) -> Postings {
     }
     let boosts = docs.first().map(|d| weighted_fields(d).iter().map(|f| f.1).collect()).unwrap_or_default();
     let scoring = Scoring { documents: n, average, boosts, lengths: &lengths };
-    let idf: Vec<f32> = vocabulary.documents.iter().map(|&df| scoring.idf(df)).collect();
-    // the terms cut to their best: number → their place among them, or NONE
-    let mut common = vec![NONE; terms.len()];
+    // each term's idf and, for those cut to their best, their place among them (else NONE)
     let mut commons = 0;
-    for (term, &df) in vocabulary.documents.iter().enumerate() {
-        if df as usize > MAX_POSTINGS {
-            common[term] = commons;
-            commons += 1;
-        }
-    }
+    let idf_common: Vec<(f32, u32)> = vocabulary
+        .documents
+        .iter()
+        .map(|&df| {
+            let place = match df as usize > MAX_POSTINGS {
+                true => {
+                    commons += 1;
+                    commons - 1
+                }
+                false => NONE,
+            };
+            (scoring.idf(df), place)
+        })
+        .collect();
     // a cut keeps at most this many: the best, and the best of each group and domain
     let filters = |of: fn(&Document) -> &Vec<usize>| docs.iter().flat_map(of).max().map_or(0, |m| m + 1);
     let (groups, domains) = (filters(|d| &d.groups), filters(|d| &d.domains));
     let most = MAX_POSTINGS + MAX_POSTINGS_PER_FILTER * (groups + domains);
-    let masks = (groups + domains <= 64).then(|| {
+    let twice = |ids: &[usize]| ids.iter().enumerate().any(|(i, id)| ids[..i].contains(id));
+    let once = docs.iter().all(|d| !twice(&d.groups) && !twice(&d.domains));
+    let masks = (groups + domains <= 64 && once).then(|| {
         let bits = |ids: &[usize], from: usize| ids.iter().fold(0u64, |mask, &i| mask | 1 << (from + i));
         docs.iter().map(|d| bits(&d.groups, 0) | bits(&d.domains, groups)).collect::<Vec<u64>>()
     });
@@ -436,7 +625,8 @@ pub fn postings(docs: &[Document]) -> Postings {
         .par_chunks(size)
         .zip(runs)
         .enumerate()
-        .map(|(run, (chunk, (words, number)))| {
+        .map(|(run, (chunk, written))| {
+            let words = Words { written, pairs: &vocabulary.pairs };
             let mut tally = Tally::default();
             let mut found = Vec::new();
             let mut best = vec![Candidates::default(); commons as usize];
@@ -444,18 +634,18 @@ pub fn postings(docs: &[Document]) -> Postings {
                 let id = (run * size + i) as u32;
                 tally.read(&mut &words, weighted_fields(doc));
                 for o in &tally.terms {
-                    let term = number[o.term as usize];
-                    let value = scoring.value(idf[term as usize], id, o.counts, o.flag);
-                    match common[term as usize] {
-                        NONE => found.push((term, id, value)),
+                    let (idf, common) = idf_common[o.term as usize];
+                    let value = scoring.value(idf, id, o.counts, o.flag);
+                    match common {
+                        NONE => found.push((o.term, id, value)),
                         place => best[place as usize].add(id, value, &cut),
                     }
                 }
             }
-            for (term, &place) in common.iter().enumerate() {
+            for (term, &(_, place)) in idf_common.iter().enumerate() {
                 if place != NONE {
                     let candidates = std::mem::take(&mut best[place as usize].postings);
-                    found.extend(keep_best(candidates, docs).into_iter().map(|(id, value)| (term as u32, id, value)));
+                    found.extend(keep_best(candidates, &cut).into_iter().map(|(id, value)| (term as u32, id, value)));
                 }
             }
             found
@@ -478,6 +668,7 @@ pub fn postings(docs: &[Document]) -> Postings {
         }
     }
     drop(next);
+    drop(vocabulary);
 
     // the folded form of each term computed once, not once per comparison
     let mut order: Vec<(String, u32)> =
@@ -493,9 +684,9 @@ pub fn postings(docs: &[Document]) -> Postings {
         .into_par_iter()
         .map(|(term, id)| {
             let postings = flat[start[id as usize]..start[id as usize + 1]].to_vec();
-            match common[id as usize] {
+            match idf_common[id as usize].1 {
                 NONE => (term, postings),
-                _ => (term, keep_best(postings, docs)),
+                _ => (term, keep_best(postings, &cut)),
             }
         })
         .collect();
@@ -559,9 +750,12 @@ mod tests {
                 for &(id, value) in part {
                     candidates.add(id, value, &cut);
                 }
-                found.extend(keep_best(candidates.postings, &docs));
+                found.extend(keep_best(candidates.postings, &cut));
             }
-            prop_assert_eq!(keep_best(found, &docs), keep_best(all, &docs));
+            prop_assert_eq!(keep_best(found, &cut), keep_best(all.clone(), &cut));
+            // the groups and domains read as bits keep what they keep read from the documents
+            let by_documents = Cut { docs: &docs, most: MAX_POSTINGS, masks: None };
+            prop_assert_eq!(keep_best(all.clone(), &by_documents), keep_best(all, &cut));
         }
     }
 }
