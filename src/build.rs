@@ -75,7 +75,7 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
         let loaded = pipeline::load_with(config, load_options(options), progress);
         (loaded, previous.and_then(|read| read.join().expect("reading the build cache does not panic")))
     });
-    let pipeline::Loaded { site, content, mut diagnostics } = loaded;
+    let pipeline::Loaded { mut site, content, mut diagnostics } = loaded;
     let config = &site.config;
     if !options.dry_run {
         output::check_location(&options.root, &out, &msg!("output.the-output-folder"))?;
@@ -131,11 +131,14 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
         let loads = record.page_loads()?;
         Some((loads, sink.keep(output)?))
     };
+    // the search index's documents, with the site's readable texts (the index alone reads
+    // them) taken out, so that they are not held twice while the pages are made
+    let documents = search::take_documents(&mut site);
     // the search index needs only the site: it is made while the pages are, so that each
     // fills the other's idle moments (a batch's last pages, the index's merges)
     let (page_loads, search) = rayon::join(
         || render::site_into_reusing(&site, &theme, &put, &reuse),
-        || search_index(&site, previous.as_ref(), &sink),
+        || search_index(&site, documents, previous.as_ref(), &sink),
     );
     let (page_loads, search) = (page_loads?, search?);
     diagnostics.extend(lint::image_budget::check(&site, &page_loads, options.strict));
@@ -187,17 +190,16 @@ fn load_options(options: &BuildOptions) -> pipeline::Options {
     }
 }
 
-/// The search index of every language, each made again only when its documents changed
+/// The search index of every language from its `documents`, each made again only when they changed
 /// since the cache's (else its files are kept as they are). Returns what the next cache
 /// keeps.
 fn search_index(
     site: &site::Site,
+    documents: Vec<Vec<search::Document>>,
     previous: Option<&cache::State>,
     sink: &output::Sink,
 ) -> Result<HashMap<String, cache::SearchRecord>, Error> {
     let languages = &site.config.languages;
-    let documents: Vec<Vec<search::Document>> =
-        (0..languages.len()).into_par_iter().map(|lang| search::documents(site, lang)).collect();
     // a translation's index names the default language's documents it translates
     let originals: Vec<usize> = documents[0].iter().map(|d| d.key).collect();
     let hashes: Vec<u64> = documents

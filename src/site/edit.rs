@@ -60,7 +60,7 @@ impl Site {
         }
         let outline = markdown::outline(source.body());
         let page = &self.pages[first];
-        if outline.headings != page.headings || outline.footnotes != page.footnotes {
+        if outline.headings[..] != page.headings[..] || outline.footnotes[..] != page.footnotes[..] {
             return Err(Refused::NotTextOnly);
         }
         let source = Arc::new(source);
@@ -70,10 +70,10 @@ impl Site {
             status: page.status,
             source: Arc::clone(&source),
             output: page.output.clone(),
-            headings: outline.headings.clone(),
+            headings: Arc::from(outline.headings.as_slice()),
             text: Arc::clone(&outline.text),
             anchors: Default::default(),
-            footnotes: outline.footnotes.clone(),
+            footnotes: Arc::from(outline.footnotes.as_slice()),
             section: page.section,
             prev: page.prev,
             next: page.next,

@@ -52,13 +52,16 @@ pub struct Page {
     pub source: Arc<SourcePage>,
     /// Output path relative to the output folder (`vi/an-toan/mat-khau-manh/index.html`).
     pub output: String,
-    pub headings: Vec<Heading>,
-    /// The readable text of its body, for the search index (shared with its fallbacks).
+    /// Shared with its fallbacks (a lesson's headings in every language are one list).
+    pub headings: Arc<[Heading]>,
+    /// The readable text of its body, for the search index (shared with its fallbacks). A
+    /// build takes it out of the site for the index ([`crate::search::take_documents`]).
     pub text: Arc<str>,
     /// The ids of `headings`, hashed when first asked (see [`Page::has_heading`]).
     pub anchors: std::sync::OnceLock<HashSet<String>>,
-    /// Labels of the footnotes defined in the text, sorted: anchors too.
-    pub footnotes: Vec<String>,
+    /// Labels of the footnotes defined in the text, sorted: anchors too (shared with its
+    /// fallbacks).
+    pub footnotes: Arc<[String]>,
     /// Index into [`Site::sections`] of the section a lesson sits in, or that a section's
     /// page is the page of.
     pub section: Option<usize>,
@@ -410,6 +413,9 @@ fn variants(
     variants
 }
 
+/// A text's headings and footnote labels, shared by the pages that show it.
+type Anchors = (Arc<[Heading]>, Arc<[String]>);
+
 /// The pages of every variant with their headings and readable text, and the outline of
 /// each text read (a fallback's text is its original's: read once, for the original).
 /// Keeps the outlines in `outlines` for the next run.
@@ -423,6 +429,12 @@ fn outline_pages(
         .par_iter()
         .map(|(_, _, status, source)| (*status != PageStatus::Fallback).then(|| outlines.of(source)))
         .collect();
+    // each text's headings and footnotes once, shared by the pages showing it (a fallback
+    // shows its original's)
+    let shared: Vec<Option<Anchors>> = parsed
+        .iter()
+        .map(|outline| outline.as_ref().map(|o| (Arc::from(o.headings.as_slice()), Arc::from(o.footnotes.as_slice()))))
+        .collect();
     let mut pages: Vec<Page> = variants
         .into_iter()
         .map(|(key, lang, status, source)| Page {
@@ -431,9 +443,9 @@ fn outline_pages(
             status,
             source,
             output: output_path(config.languages[lang].id.as_str(), &sources[key]),
-            headings: Vec::new(),
+            headings: Arc::from([]),
             text: Arc::from(""),
-            footnotes: Vec::new(),
+            footnotes: Arc::from([]),
             anchors: Default::default(),
             section: None,
             prev: None,
@@ -444,9 +456,10 @@ fn outline_pages(
         .collect();
     for (i, page) in pages.iter_mut().enumerate() {
         let outline = parsed[i].as_ref().or(parsed[page.key].as_ref()).expect("originals are parsed");
-        page.headings = outline.headings.clone();
+        let (headings, footnotes) = shared[i].as_ref().or(shared[page.key].as_ref()).expect("originals are parsed");
+        page.headings = Arc::clone(headings);
         page.text = Arc::clone(&outline.text);
-        page.footnotes = outline.footnotes.clone();
+        page.footnotes = Arc::clone(footnotes);
     }
     if !outlines.keep {
         return (pages, parsed);

@@ -179,3 +179,27 @@ fn report_writes_the_matrix_as_csv_and_json() {
     let page = project.read("public/vi/bao-cao/index.html");
     assert!(page.contains(r#"<td>3 bài<br>30 phút</td><td class="gap">Chưa có bài</td>"#), "{page}");
 }
+
+/// A fallback shows its original's text: the linked site holds that text's headings and
+/// footnotes once, and the search documents a build takes out of the site are those the
+/// site gives, with the texts gone from it afterwards (the index alone reads them).
+#[test]
+fn fallbacks_share_their_originals_outline_and_the_build_takes_the_texts_once() {
+    let root = crate::harness::fixture_dir("languages");
+    let mut site = hoclieu::pipeline::linked(&root, false).unwrap().expect("the fixture links");
+    let fallbacks: Vec<&hoclieu::site::Page> =
+        site.pages.iter().filter(|p| p.status == hoclieu::site::PageStatus::Fallback).collect();
+    assert!(!fallbacks.is_empty());
+    for page in &fallbacks {
+        let original = site.page(page.key, 0);
+        assert!(std::sync::Arc::ptr_eq(&page.headings, &original.headings), "{}", page.output);
+        assert!(std::sync::Arc::ptr_eq(&page.footnotes, &original.footnotes), "{}", page.output);
+    }
+    assert!(site.pages.iter().any(|p| !p.headings.is_empty()));
+    let expected: Vec<Vec<hoclieu::search::Document>> =
+        (0..site.config.languages.len()).map(|lang| hoclieu::search::documents(&site, lang)).collect();
+    assert!(expected.iter().all(|docs| !docs.is_empty()), "every language has a translated page");
+    assert!(expected.iter().flatten().any(|d| !d.body.is_empty()));
+    assert_eq!(hoclieu::search::take_documents(&mut site), expected);
+    assert!(site.pages.iter().all(|p| p.text.is_empty()));
+}
