@@ -29,9 +29,14 @@
 //! miss or none: a word of at most 16 bytes is one number ([`Written`]), a pair's key and
 //! number sit side by side, a document's terms are counted in a table its own size.
 
+mod best;
+mod tables;
+
 use super::{analyzer, weighted_fields, Document};
+use best::{keep_best, Candidates, Cut};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
+use tables::{pair_key, spread, PairTable, Written};
 
 /// Postings kept per term: the best-scoring documents. A query needs the top few results;
 /// a common word in 10 000 lessons would otherwise weigh tens of KB.
@@ -172,106 +177,6 @@ impl Tally {
     }
 }
 
-/// A well-mixed hash of a number, for the open-addressing tables here (the high bits of a
-/// multiplication by the golden ratio, which every bit of the key changes).
-fn spread(key: u64) -> usize {
-    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 24) as usize
-}
-
-/// Not a key: an empty slot of [`PairTable`] (a pair's first number is never [`NONE`]).
-const EMPTY: u64 = u64::MAX;
-
-/// Pairs of numbers (`first << 32 | second`) → a number, open addressing: a lookup reads one
-/// slot, key and value side by side, where a `HashMap<u64, u32>` reads its control bytes,
-/// then the entry (two cache misses in a table of a million pairs, the most frequent lookup
-/// of both passes).
-#[derive(Default)]
-struct PairTable {
-    /// `(key, value)`, `key` [`EMPTY`] when the slot is empty; a power of two long, at
-    /// most half full.
-    slots: Vec<(u64, u32)>,
-    len: usize,
-}
-
-impl PairTable {
-    /// The slot of `key`, or the empty slot where it goes.
-    fn slot(&self, key: u64) -> usize {
-        let mask = self.slots.len() - 1;
-        let mut slot = spread(key) & mask;
-        while self.slots[slot].0 != key && self.slots[slot].0 != EMPTY {
-            slot = (slot + 1) & mask;
-        }
-        slot
-    }
-
-    fn get(&self, key: u64) -> Option<u32> {
-        if self.slots.is_empty() {
-            return None;
-        }
-        let (found, value) = self.slots[self.slot(key)];
-        (found == key).then_some(value)
-    }
-
-    /// Adds `key`, which is not in the table yet.
-    fn insert(&mut self, key: u64, value: u32) {
-        if 2 * (self.len + 1) > self.slots.len() {
-            let size = (self.slots.len() * 2).max(1024);
-            let old = std::mem::replace(&mut self.slots, vec![(EMPTY, 0); size]);
-            for (key, value) in old.into_iter().filter(|slot| slot.0 != EMPTY) {
-                let slot = self.slot(key);
-                self.slots[slot] = (key, value);
-            }
-        }
-        let slot = self.slot(key);
-        self.slots[slot] = (key, value);
-        self.len += 1;
-    }
-
-    fn iter(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
-        self.slots.iter().copied().filter(|slot| slot.0 != EMPTY)
-    }
-}
-
-/// The two numbers of a pair as one key.
-fn pair_key(first: u32, second: u32) -> u64 {
-    u64::from(first) << 32 | u64::from(second)
-}
-
-/// Words as written → their forms' numbers. Words of at most 16 bytes (nearly all: a
-/// Vietnamese syllable is a few letters) are keyed by their bytes as one number, so a
-/// lookup neither follows a pointer nor compares strings; words hold no NUL (not a word
-/// character), so the zeros that pad a short word tell it from no other.
-#[derive(Default)]
-struct Written {
-    short: HashMap<u128, Forms>,
-    long: HashMap<Box<str>, Forms>,
-}
-
-impl Written {
-    fn key(written: &str) -> Option<u128> {
-        let bytes = written.as_bytes();
-        (bytes.len() <= 16).then(|| {
-            let mut key = [0u8; 16];
-            key[..bytes.len()].copy_from_slice(bytes);
-            u128::from_le_bytes(key)
-        })
-    }
-
-    fn get(&self, written: &str) -> Option<Forms> {
-        match Self::key(written) {
-            Some(key) => self.short.get(&key).copied(),
-            None => self.long.get(written).copied(),
-        }
-    }
-
-    fn insert(&mut self, written: &str, forms: Forms) {
-        match Self::key(written) {
-            Some(key) => self.short.insert(key, forms),
-            None => self.long.insert(written.into(), forms),
-        };
-    }
-}
-
 /// The first pass over one run of documents: numbers every term the run meets, and counts
 /// the documents holding each. Work per word: one hash lookup of the word as written and
 /// one of the pair of numbers for the pair term; strings are made only for new words (a
@@ -403,8 +308,7 @@ impl Vocabulary {
         let global = |forms: &mut Forms| {
             *forms = forms.map(|(folded, exact)| (number[folded as usize], exact.map(|e| number[e as usize])))
         };
-        written.short.values_mut().for_each(global);
-        written.long.values_mut().for_each(global);
+        written.forms_mut().for_each(global);
         written
     }
 
@@ -450,121 +354,6 @@ impl Scoring<'_> {
             })
             .sum();
         (score * 10.0).round().max(1.0) as u32 * 2 + u32::from(flag)
-    }
-}
-
-/// The best [`MAX_POSTINGS`] of `scored`, plus the best [`MAX_POSTINGS_PER_FILTER`] of each
-/// group and each domain; in document order. Best: higher value first (the flag counts, as
-/// it does in ranking), ties by document. Cutting a part of the postings first changes
-/// nothing: the best of all are among the best of any part holding them.
-fn keep_best(mut scored: Vec<(u32, u32)>, cut: &Cut) -> Vec<(u32, u32)> {
-    if scored.len() <= MAX_POSTINGS {
-        scored.sort_unstable_by_key(|p| p.0);
-        return scored;
-    }
-    // higher value first, then lower document, as one number
-    scored.sort_unstable_by_key(|&(id, value)| u64::from(!value) << 32 | u64::from(id));
-    let mut kept = Vec::with_capacity(MAX_POSTINGS * 2);
-    match cut.masks {
-        // postings seen of each group and domain, by bit
-        Some(masks) => {
-            let mut seen = [0usize; 64];
-            for (rank, posting) in scored.into_iter().enumerate() {
-                let mut wanted = rank < MAX_POSTINGS;
-                let mut mask = masks[posting.0 as usize];
-                while mask != 0 {
-                    let bit = mask.trailing_zeros() as usize;
-                    if seen[bit] < MAX_POSTINGS_PER_FILTER {
-                        seen[bit] += 1;
-                        wanted = true;
-                    }
-                    mask &= mask - 1;
-                }
-                if wanted {
-                    kept.push(posting);
-                }
-            }
-        }
-        None => {
-            // postings seen of each group and each domain
-            let (mut per_group, mut per_domain) = (Vec::<usize>::new(), Vec::<usize>::new());
-            for (rank, posting) in scored.into_iter().enumerate() {
-                let doc = &cut.docs[posting.0 as usize];
-                let mut wanted = rank < MAX_POSTINGS;
-                for (filters, counts) in [(&doc.groups, &mut per_group), (&doc.domains, &mut per_domain)] {
-                    for &filter in filters {
-                        if filter >= counts.len() {
-                            counts.resize(filter + 1, 0);
-                        }
-                        let seen = &mut counts[filter];
-                        if *seen < MAX_POSTINGS_PER_FILTER {
-                            *seen += 1;
-                            wanted = true;
-                        }
-                    }
-                }
-                if wanted {
-                    kept.push(posting);
-                }
-            }
-        }
-    }
-    kept.sort_unstable_by_key(|p| p.0);
-    kept
-}
-
-/// What a common term's cut needs: the documents (their groups and domains), how many a
-/// cut keeps at most, and each document's groups and domains as bits (group `i`: bit `i`,
-/// domain `j`: bit `groups + j`; `None` when there are more than 64, or when a document
-/// names one twice, which counts twice in [`keep_best`]).
-struct Cut<'a> {
-    docs: &'a [Document],
-    most: usize,
-    masks: Option<&'a [u64]>,
-}
-
-/// A common term's best postings so far in one run of documents: every posting until there
-/// are twice as many as a cut keeps, then the cut ([`keep_best`]). After a cut, a posting
-/// that ranks below everything kept is dropped at once when each group and domain of its
-/// document has [`MAX_POSTINGS_PER_FILTER`] kept: it can enter no list, now or later (the
-/// best [`MAX_POSTINGS`] are kept and rank above it, and so do its filters' best), and
-/// nothing ranking below it needs it gone.
-#[derive(Clone, Default)]
-struct Candidates {
-    postings: Vec<(u32, u32)>,
-    /// The worst posting kept by the last cut, `(value, document)`.
-    bar: Option<(u32, u32)>,
-    /// The groups and domains (bits of [`Cut::masks`]) with their best all kept.
-    full: u64,
-}
-
-impl Candidates {
-    fn add(&mut self, id: u32, value: u32, cut: &Cut) {
-        if let (Some((bar, bar_id)), Some(masks)) = (self.bar, cut.masks) {
-            let below = value < bar || (value == bar && id > bar_id);
-            if below && masks[id as usize] & !self.full == 0 {
-                return;
-            }
-        }
-        self.postings.push((id, value));
-        // (more than MAX_POSTINGS cut: those kept include the best MAX_POSTINGS)
-        if self.postings.len() >= 2 * cut.most.max(MAX_POSTINGS) {
-            self.postings = keep_best(std::mem::take(&mut self.postings), cut);
-            let Some(masks) = cut.masks else { return };
-            let mut kept = [0usize; 64];
-            for &(id, _) in &self.postings {
-                let mut mask = masks[id as usize];
-                while mask != 0 {
-                    kept[mask.trailing_zeros() as usize] += 1;
-                    mask &= mask - 1;
-                }
-            }
-            self.full =
-                (0..64).filter(|&bit| kept[bit] >= MAX_POSTINGS_PER_FILTER).fold(0, |full, bit| full | 1 << bit);
-            // the worst: the lowest value, then the last document
-            self.bar =
-                self.postings.iter().map(|&(id, value)| (value, id)).min_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-        }
     }
 }
 
@@ -705,57 +494,5 @@ impl Postings {
             .collect();
         words.sort_by(|a, b| b.1.cmp(&a.1).then(super::browser::js_order(a.0, b.0)));
         words.into_iter().map(|(w, _)| w).collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn doc(groups: Vec<usize>, domains: Vec<usize>) -> Document {
-        Document {
-            key: 0,
-            title: String::new(),
-            path: String::new(),
-            crumb: String::new(),
-            summary: String::new(),
-            headings: String::new(),
-            body: String::new(),
-            groups,
-            domains,
-        }
-    }
-
-    proptest! {
-        /// A common term's postings cut as they come, in runs, keep what one cut of all of
-        /// them keeps: the same documents with the same values (ties included: values are
-        /// drawn from a small range; some domains are rare, so that their best rank low).
-        #[test]
-        fn cutting_as_postings_come_keeps_what_one_cut_keeps(
-            filters in prop::collection::vec((prop::collection::vec(0usize..3, 0..3), prop::collection::vec(0usize..20, 0..2)), 300..800),
-            values in prop::collection::vec(1u32..30, 800),
-            runs in 1usize..4,
-        ) {
-            let docs: Vec<Document> = filters.into_iter().map(|(g, d)| doc(g, d)).collect();
-            let all: Vec<(u32, u32)> = (0..docs.len() as u32).map(|id| (id, values[id as usize])).collect();
-            let bits = |ids: &[usize], from: usize| ids.iter().fold(0u64, |m, &i| m | 1 << (from + i));
-            let masks: Vec<u64> = docs.iter().map(|d| bits(&d.groups, 0) | bits(&d.domains, 3)).collect();
-            // a cut every 200 postings, far fewer than the 330 a cut may keep here
-            let cut = Cut { docs: &docs, most: MAX_POSTINGS, masks: Some(&masks) };
-            let size = docs.len().div_ceil(runs);
-            let mut found = Vec::new();
-            for part in all.chunks(size) {
-                let mut candidates = Candidates::default();
-                for &(id, value) in part {
-                    candidates.add(id, value, &cut);
-                }
-                found.extend(keep_best(candidates.postings, &cut));
-            }
-            prop_assert_eq!(keep_best(found, &cut), keep_best(all.clone(), &cut));
-            // the groups and domains read as bits keep what they keep read from the documents
-            let by_documents = Cut { docs: &docs, most: MAX_POSTINGS, masks: None };
-            prop_assert_eq!(keep_best(all.clone(), &by_documents), keep_best(all, &cut));
-        }
     }
 }
