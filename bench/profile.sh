@@ -6,6 +6,10 @@
 #   bench/profile.sh                                  # bench/out/corpus-real-10000/hoclieu
 #   bench/profile.sh bench/out/corpus-easy-10000/hoclieu-plain   # another site (precompress off)
 #   BENCH_TOP=60 bench/profile.sh                     # more symbols
+#   BENCH_CALLGRAPH=dwarf bench/profile.sh bench/out/corpus-real-1000/hoclieu-plain
+#                                  # whole call stacks: hoclieu's functions with the share of
+#                                  # samples under them (search index against rendering);
+#                                  # use a small corpus, dwarf stacks are large
 #
 # Needs `perf` (Debian: linux-perf) and a release build (`cargo build --release`). The output
 # goes to bench/out/profile/ (perf.data and top.txt); the built site is deleted afterwards.
@@ -21,5 +25,11 @@ OUT=bench/out/profile
 mkdir -p "$OUT"
 built=$(mktemp -d "$OUT/site.XXXXXX")
 trap 'rm -rf "$built"' EXIT
-perf record -q -F 999 -g -o "$OUT/perf.data" "$HOCLIEU" build --clean --root "$SITE" --out "$built/site" >/dev/null 2>&1
-perf report -i "$OUT/perf.data" --no-children --sort sym --stdio -g none 2>/dev/null | grep '%' | head -n "$TOP" | tee "$OUT/top.txt"
+if [[ ${BENCH_CALLGRAPH:-} == dwarf ]]; then
+  perf record -q -F 2000 --call-graph dwarf,32768 -o "$OUT/perf.data" "$HOCLIEU" build --clean --root "$SITE" --out "$built/site" >/dev/null 2>&1
+  perf report -i "$OUT/perf.data" --children --sort sym --stdio -g none 2>/dev/null | grep '%' \
+    | grep -E '\] hoclieu::[a-z_:]+$' | head -n "$TOP" | tee "$OUT/top.txt"
+else
+  perf record -q -F 999 -g -o "$OUT/perf.data" "$HOCLIEU" build --clean --root "$SITE" --out "$built/site" >/dev/null 2>&1
+  perf report -i "$OUT/perf.data" --no-children --sort sym --stdio -g none 2>/dev/null | grep '%' | head -n "$TOP" | tee "$OUT/top.txt"
+fi
