@@ -10,7 +10,7 @@ use crate::render::{fingerprint, targets::Target};
 use crate::{lint, output, pack, pipeline, render, search, site, Error};
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -205,7 +205,8 @@ fn search_index(
     let hashes: Vec<u64> = documents
         .par_iter()
         .map(|docs| {
-            let mut h = DefaultHasher::new();
+            // xxh3, as the pages' fingerprints: this reads every text of the language
+            let mut h = xxhash_rust::xxh3::Xxh3Default::new();
             originals.hash(&mut h);
             for d in docs {
                 (d.key, &d.title, &d.path, &d.crumb, &d.summary, &d.headings, &d.body, &d.groups, &d.domains)
