@@ -82,6 +82,15 @@ impl Entry {
         same_file && self.symlink == other.symlink && self.problems == other.problems
     }
 
+    /// Takes what was read again at this entry's path: a second problem the walk reported
+    /// at one entry joins the first, anything else replaces what was kept.
+    fn absorb(&mut self, read: Entry) {
+        match self.file.is_none() && read.file.is_none() {
+            true => self.problems.extend(read.problems),
+            false => *self = read,
+        }
+    }
+
     fn page(&self) -> Option<&SourcePage> {
         match &self.file {
             Some(File { loaded: Loaded::Page(page), .. }) => Some(page),
@@ -192,11 +201,10 @@ impl Files {
             if !old.contains_key(&path) {
                 added.push(path.clone());
             }
-            match self.entries.get_mut(&path) {
-                // the walk reported more than one problem at this entry
-                Some(kept) if entry.file.is_none() && kept.file.is_none() => kept.problems.extend(entry.problems),
-                _ => {
-                    self.entries.insert(path, entry);
+            match self.entries.entry(path) {
+                std::collections::btree_map::Entry::Occupied(mut kept) => kept.get_mut().absorb(entry),
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(entry);
                 }
             }
         }
@@ -218,11 +226,7 @@ impl Files {
         let mut merged: Vec<(PathBuf, Entry)> = Vec::with_capacity(read.len());
         for (path, entry) in read {
             match merged.last_mut() {
-                // the walk reported more than one problem at this entry
-                Some((last, kept)) if *last == path && entry.file.is_none() && kept.file.is_none() => {
-                    kept.problems.extend(entry.problems)
-                }
-                Some((last, kept)) if *last == path => *kept = entry,
+                Some((last, kept)) if *last == path => kept.absorb(entry),
                 _ => merged.push((path, entry)),
             }
         }
@@ -442,6 +446,25 @@ mod tests {
             content.pages.iter().map(|p| format!("{} {:?} {}", p.path.display(), p.kind, p.text)).collect();
         let assets: Vec<_> = content.assets.iter().map(|a| &a.path).collect();
         format!("{pages:#?}\n{assets:?}\n{:?}\n{:#?}", content.sections, diagnostics.into_sorted())
+    }
+
+    #[test]
+    fn a_second_problem_at_one_entry_joins_the_first_and_a_file_replaces_them() {
+        let problem =
+            |code| Entry { file: None, problems: vec![Diagnostic::error("content/x.md", code, "x")], symlink: false };
+        let mut kept = problem("io");
+        kept.absorb(problem("symlink"));
+        let codes: Vec<&str> = kept.problems.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["io", "symlink"]);
+        let file = Entry {
+            file: Some(File { depth: 0, loaded: Loaded::Skipped, version: None }),
+            problems: Vec::new(),
+            symlink: false,
+        };
+        kept.absorb(file);
+        assert!(kept.file.is_some() && kept.problems.is_empty());
+        kept.absorb(problem("io"));
+        assert!(kept.file.is_none() && kept.problems.len() == 1);
     }
 
     #[test]
