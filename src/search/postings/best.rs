@@ -141,19 +141,27 @@ mod tests {
     proptest! {
         /// A common term's postings cut as they come, in runs, keep what one cut of all of
         /// them keeps: the same documents with the same values (ties included: values are
-        /// drawn from a small range; some domains are rare, so that their best rank low).
+        /// drawn from a small range; most domains are rare, so that their best rank low).
         #[test]
         fn cutting_as_postings_come_keeps_what_one_cut_keeps(
-            filters in prop::collection::vec((prop::collection::vec(0usize..3, 0..3), prop::collection::vec(0usize..20, 0..2)), 300..800),
-            values in prop::collection::vec(1u32..30, 800),
+            filters in prop::collection::vec((prop::collection::vec(0usize..3, 0..3), prop::collection::vec(prop_oneof![9 => 0usize..4, 1 => 4usize..20], 0..2)), 300..800),
+            values in prop::collection::vec(1u32..30, 3200),
             runs in 1usize..4,
+            real_most in any::<bool>(),
         ) {
-            let docs: Vec<Document> = filters.into_iter().map(|(g, d)| doc(g, d)).collect();
+            // with a build's cut, four times the documents, so that runs are cut several times
+            let copies = if real_most { 4 } else { 1 };
+            let docs: Vec<Document> = (0..copies).flat_map(|_| filters.iter()).map(|(g, d)| doc(g.clone(), d.clone())).collect();
             let all: Vec<(u32, u32)> = (0..docs.len() as u32).map(|id| (id, values[id as usize])).collect();
             let bits = |ids: &[usize], from: usize| ids.iter().fold(0u64, |m, &i| m | 1 << (from + i));
             let masks: Vec<u64> = docs.iter().map(|d| bits(&d.groups, 0) | bits(&d.domains, 3)).collect();
-            // a cut every 200 postings, far fewer than the 330 a cut may keep here
-            let cut = Cut { docs: &docs, most: MAX_POSTINGS, masks: Some(&masks) };
+            // either what a build gives (a cut every 660 postings, 330 kept at most) or a cut
+            // every 200 postings, far fewer than the 330 a cut may keep here
+            let most = match real_most {
+                true => MAX_POSTINGS + MAX_POSTINGS_PER_FILTER * (3 + 20),
+                false => MAX_POSTINGS,
+            };
+            let cut = Cut { docs: &docs, most, masks: Some(&masks) };
             let size = docs.len().div_ceil(runs);
             let mut found = Vec::new();
             for part in all.chunks(size) {
@@ -165,7 +173,7 @@ mod tests {
             }
             prop_assert_eq!(keep_best(found, &cut), keep_best(all.clone(), &cut));
             // the groups and domains read as bits keep what they keep read from the documents
-            let by_documents = Cut { docs: &docs, most: MAX_POSTINGS, masks: None };
+            let by_documents = Cut { docs: &docs, most, masks: None };
             prop_assert_eq!(keep_best(all.clone(), &by_documents), keep_best(all, &cut));
         }
     }
