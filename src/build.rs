@@ -6,7 +6,6 @@ use crate::content::Version;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::msg;
 use crate::output::cache;
-use crate::render::{fingerprint, targets::Target};
 use crate::{lint, output, pack, pipeline, render, search, site, Error};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -113,34 +112,25 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
     };
     let put = |file: output::OutputFile| sink.put(&file);
     let theme = render::theme::load(&site.config)?;
-    // every page's fingerprint, to know which the cache holds as they are now
-    let prints: HashMap<Target, (String, u64)> = match &cache_dir {
-        Some(_) => {
-            let root = &site.config.root;
-            let version = |path: &Path| Version::of(&root.join(path));
-            fingerprint::all(&site, &theme, &version)
-                .into_iter()
-                .map(|(output, t, print)| (t, (output, print)))
-                .collect()
-        }
-        None => HashMap::new(),
-    };
-    let reuse = |target: Target| -> Option<(render::PageLoads, u64)> {
-        let (output, print) = prints.get(&target)?;
-        let record = previous.as_ref()?.pages.get(output).filter(|r| r.fingerprint == *print)?;
+    // a page is fingerprinted as it is rendered: the cache gives those it holds as they are now
+    let root = site.config.root.clone();
+    let versions = |path: &Path| Version::of(&root.join(path));
+    let reuse = |output: &str, print: u64| -> Option<(render::PageLoads, u64)> {
+        let record = previous.as_ref()?.pages.get(output).filter(|r| r.fingerprint == print)?;
         let loads = record.page_loads()?;
         Some((loads, sink.keep(output)?))
     };
+    let cached = cache_dir.as_ref().map(|_| render::Cached { versions: &versions, reuse: &reuse });
     // the search index's documents, with the site's readable texts (the index alone reads
     // them) taken out, so that they are not held twice while the pages are made
     let documents = search::take_documents(&mut site);
     // the search index needs only the site: it is made while the pages are, so that each
     // fills the other's idle moments (a batch's last pages, the index's merges)
-    let (page_loads, search) = rayon::join(
-        || render::site_into_reusing(&site, &theme, &put, &reuse),
+    let (rendered, search) = rayon::join(
+        || render::site_into_reusing(&site, &theme, &put, cached.as_ref()),
         || search_index(&site, documents, previous.as_ref(), &sink),
     );
-    let (page_loads, search) = (page_loads?, search?);
+    let (render::Rendered { loads: page_loads, prints }, search) = (rendered?, search?);
     diagnostics.extend(lint::image_budget::check(&site, &page_loads, options.strict));
     if let Some(mut source) = packs_source {
         progress(&msg!("stage.packs"));
@@ -173,8 +163,11 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
     let written = sink.finish()?;
     if let (Some(dir), Some(files)) = (&cache_dir, records) {
         let pages = prints
-            .into_values()
-            .filter_map(|(output, print)| Some((output.clone(), cache::page_record(print, page_loads.get(&output)?))))
+            .into_iter()
+            .filter_map(|(output, print)| {
+                let record = cache::page_record(print, page_loads.get(&output)?);
+                Some((output, record))
+            })
             .collect();
         cache::State { key, config: config_hash, files, pages, search }.save(dir);
     }

@@ -6,30 +6,38 @@
 use deunicode::deunicode_char;
 
 pub fn slugify(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    let mut pending_dash = false;
+    let mut slug = Slug { text: String::with_capacity(text.len()), pending_dash: false };
     for c in text.chars() {
-        let ascii: std::borrow::Cow<str> = if c.is_ascii() {
-            std::borrow::Cow::Owned(c.to_string())
-        } else {
-            match c {
-                'đ' | 'Đ' => "d".into(),
-                _ => deunicode_char(c).unwrap_or("").into(),
-            }
-        };
-        for a in ascii.chars() {
-            if a.is_ascii_alphanumeric() {
-                if pending_dash && !slug.is_empty() {
-                    slug.push('-');
-                }
-                pending_dash = false;
-                slug.push(a.to_ascii_lowercase());
-            } else {
-                pending_dash = true;
-            }
+        match c {
+            // most characters of a heading: taken as they are, nothing allocated per character
+            c if c.is_ascii() => slug.push(c),
+            'đ' | 'Đ' => slug.push('d'),
+            c => deunicode_char(c).unwrap_or("").chars().for_each(|a| slug.push(a)),
         }
     }
-    slug
+    slug.text
+}
+
+/// A slug being made: ASCII letters and digits, lowercased, with one `-` where anything
+/// else stood between two of them.
+struct Slug {
+    text: String,
+    pending_dash: bool,
+}
+
+impl Slug {
+    /// Adds one ASCII character of the text (what `deunicode` makes of the others).
+    fn push(&mut self, a: char) {
+        if a.is_ascii_alphanumeric() {
+            if self.pending_dash && !self.text.is_empty() {
+                self.text.push('-');
+            }
+            self.pending_dash = false;
+            self.text.push(a.to_ascii_lowercase());
+        } else {
+            self.pending_dash = true;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -50,6 +58,29 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(slugify(input), want, "slug of {input:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The slug is the text with its non-ASCII characters as deunicode writes them (`đ`
+        /// as `d`), lowercased, its runs of anything but ASCII letters and digits made one
+        /// `-`, none at the ends (the old `slugify`, which allocated a string per character).
+        #[test]
+        fn a_slug_is_the_ascii_words_of_the_text_joined_by_dashes(text in "[a-zA-Z0-9 ,.!\\-\\u{7f}đĐăâêôơưáàạảãếệờữ\u{0300}\u{0323}\u{4e00}\u{1f600}]{0,30}") {
+            let ascii: String = text
+                .chars()
+                .map(|c| match c {
+                    c if c.is_ascii() => c.to_string(),
+                    'đ' | 'Đ' => "d".to_string(),
+                    c => deunicode::deunicode_char(c).unwrap_or("").to_string(),
+                })
+                .collect();
+            let words: Vec<String> = ascii
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_ascii_lowercase)
+                .collect();
+            proptest::prop_assert_eq!(slugify(&text), words.join("-"));
         }
     }
 }

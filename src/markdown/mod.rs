@@ -190,7 +190,8 @@ pub trait Resolve {
     fn resolve(&self, dest: &str) -> Option<Resolved>;
 
     /// Whether `dest` names a page this build leaves out on purpose (an offline pack holds
-    /// part of the site): the link becomes its text and a "not in this pack" note.
+    /// part of the site): the link becomes its text and a "not in this pack" note. Asked
+    /// only of a link that [`Resolve::resolve`] left unresolved (`None`), as such a page is.
     fn left_out(&self, _dest: &str) -> bool {
         false
     }

@@ -245,15 +245,16 @@ impl<'a, 'r> Renderer<'a, 'r> {
         if !url::is_safe(&dest_url) {
             return self.link_ends.push(LinkEnd::Text);
         }
-        if is_authored(link_type) && self.resolver.left_out(&dest_url) {
-            return self.link_ends.push(LinkEnd::LeftOut);
-        }
         let dest_url = match is_authored(link_type).then(|| self.resolver.resolve(&dest_url)).flatten() {
             Some(resolved) => {
                 if resolved.file.is_some() {
                     self.out.loads.push((resolved.url.clone(), loads::LoadKind::Linked));
                 }
                 CowStr::from(resolved.url)
+            }
+            // asked only of a link that does not resolve: a page left out never does
+            None if is_authored(link_type) && self.resolver.left_out(&dest_url) => {
+                return self.link_ends.push(LinkEnd::LeftOut);
             }
             None => dest_url,
         };

@@ -11,6 +11,7 @@
 
 use super::targets::{self, Target};
 use super::theme::Theme;
+use super::view::PageView;
 use crate::content::Version;
 use crate::site::taxonomy::Coverage;
 use crate::site::{Page, PageStatus, Site};
@@ -33,8 +34,9 @@ pub fn all(site: &Site, theme: &Theme, version: &Versions<'_>) -> Vec<(String, T
     targets::all(site)
         .into_par_iter()
         .map(|target| {
-            let (output, print) = fingerprint(site, theme, target, Some(&coverage), &body);
-            (output, target, print)
+            let view = targets::view(site, theme, target, Some(&coverage));
+            let print = of_view(&view, &body);
+            (view.output, target, print)
         })
         .collect()
 }
@@ -49,28 +51,35 @@ pub fn of(site: &Site, theme: &Theme, targets: &[Target], version: &Versions<'_>
             for i in view.bodies() {
                 bodies.entry(i).or_insert_with(|| own_body(site, &site.pages[i], version));
             }
-            fingerprint(site, theme, target, None, &|i| bodies[&i])
+            let print = of_view(&view, &|i| bodies[&i]);
+            (view.output, print)
         })
         .collect()
+}
+
+/// The fingerprints of pages whose views are made already (a build renders them next), in
+/// their order: each body they show hashed once.
+pub fn of_views(site: &Site, views: &[PageView], version: &Versions<'_>) -> Vec<u64> {
+    let mut shown: Vec<usize> = views.iter().flat_map(PageView::bodies).collect();
+    shown.sort_unstable();
+    shown.dedup();
+    let bodies: HashMap<usize, u64> =
+        shown.into_par_iter().map(|i| (i, own_body(site, &site.pages[i], version))).collect();
+    views.par_iter().map(|view| of_view(view, &|i| bodies[&i])).collect()
 }
 
 /// An asset's version by its source path.
 pub type Versions<'a> = dyn Fn(&Path) -> Option<Version> + Sync + 'a;
 
-fn fingerprint(
-    site: &Site,
-    theme: &Theme,
-    target: Target,
-    coverage: Option<&Coverage>,
-    body: &(dyn Fn(usize) -> u64 + Sync),
-) -> (String, u64) {
-    let view = targets::view(site, theme, target, coverage);
+/// A page's fingerprint: its view, and the hash of each body it shows (`body`, by index
+/// into `site.pages`, from [`own_body`]).
+fn of_view(view: &PageView, body: &(dyn Fn(usize) -> u64 + Sync)) -> u64 {
     let mut h = Xxh3Default::new();
     view.fingerprint(&mut h);
     for i in view.bodies() {
         body(i).hash(&mut h);
     }
-    (view.output, h.finish())
+    h.finish()
 }
 
 fn heading_ids(page: &Page) -> Vec<&str> {

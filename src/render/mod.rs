@@ -175,21 +175,40 @@ pub type Put<'a> = dyn Fn(OutputFile) -> Result<u64, Error> + Sync + 'a;
 /// batch of pages ([`targets::batches`]): a build holds one batch of pages in memory, not
 /// the site. Returns what each page loads.
 pub fn site_into(site: &Site, theme: &theme::Theme, put: &Put) -> Result<BTreeMap<String, PageLoads>, Error> {
-    site_into_reusing(site, theme, put, &|_| None)
+    Ok(site_into_reusing(site, theme, put, None)?.loads)
 }
 
-/// What a build can take from its cache instead of rendering a page: its loads and its
-/// size, when the page's fingerprint is the one last rendered and its file is kept as it is.
-pub type Reuse<'a> = dyn Fn(targets::Target) -> Option<(PageLoads, u64)> + Sync + 'a;
+/// What a build with a cache gives [`site_into_reusing`]: each page is fingerprinted
+/// ([`fingerprint`], from the view it is rendered from: views are made once) and not
+/// rendered when `reuse` gives it.
+pub struct Cached<'a> {
+    /// An asset's version by its source path, for the fingerprints.
+    pub versions: &'a fingerprint::Versions<'a>,
+    pub reuse: &'a Reuse<'a>,
+}
 
-/// [`site_into`], but a page that `reuse` gives is not rendered (its file stays as the
-/// last build wrote it).
+/// What a build can take from its cache instead of rendering a page, by the page's output
+/// path and fingerprint: its loads and its size, when the fingerprint is the one last
+/// rendered and its file is kept as it is.
+pub type Reuse<'a> = dyn Fn(&str, u64) -> Option<(PageLoads, u64)> + Sync + 'a;
+
+/// What [`site_into_reusing`] returns.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// What each page loads, by its output path.
+    pub loads: BTreeMap<String, PageLoads>,
+    /// With [`Cached`]: every page's output path and fingerprint, for the next cache.
+    pub prints: Vec<(String, u64)>,
+}
+
+/// [`site_into`], but with `cached`, a page that its `reuse` gives is not rendered (its
+/// file stays as the last build wrote it), and every page's fingerprint is returned.
 pub fn site_into_reusing(
     site: &Site,
     theme: &theme::Theme,
     put: &Put,
-    reuse: &Reuse,
-) -> Result<BTreeMap<String, PageLoads>, Error> {
+    cached: Option<&Cached>,
+) -> Result<Rendered, Error> {
     let sizes = std::sync::Mutex::new(std::collections::HashMap::new());
     let put_sized = |file: OutputFile| -> Result<(), Error> {
         let path = file.path.clone();
@@ -198,20 +217,27 @@ pub fn site_into_reusing(
         Ok(())
     };
     let mut loads = BTreeMap::new();
+    let mut prints = Vec::new();
     for batch in targets::batches(site) {
-        let reused: Vec<Option<(PageLoads, u64)>> = batch.par_iter().map(|&t| reuse(t)).collect();
-        let mut render = Vec::with_capacity(batch.len());
-        for (target, reused) in batch.into_iter().zip(reused) {
-            match reused {
-                Some((page_loads, size)) => {
-                    let path = target.output(site);
-                    sizes.lock().expect("sizes lock").insert(path.clone(), size);
-                    loads.insert(path, page_loads);
+        let mut views = targets::views(site, theme, &batch);
+        if let Some(cached) = cached {
+            let batch_prints = fingerprint::of_views(site, &views, cached.versions);
+            let reused: Vec<Option<(PageLoads, u64)>> =
+                views.par_iter().zip(&batch_prints).map(|(view, &print)| (cached.reuse)(&view.output, print)).collect();
+            let mut render = Vec::with_capacity(views.len());
+            for ((view, print), reused) in views.into_iter().zip(batch_prints).zip(reused) {
+                prints.push((view.output.clone(), print));
+                match reused {
+                    Some((page_loads, size)) => {
+                        sizes.lock().expect("sizes lock").insert(view.output.clone(), size);
+                        loads.insert(view.output, page_loads);
+                    }
+                    None => render.push(view),
                 }
-                None => render.push(target),
             }
+            views = render;
         }
-        let done = targets::render_each(site, theme, &render, &|page| {
+        let done = targets::render_views(site, theme, views, &|page| {
             let path = page.file.path.clone();
             put_sized(page.file)?;
             Ok((path, PageLoads { loads: page.loads, foreign: page.foreign }))
@@ -229,7 +255,7 @@ pub fn site_into_reusing(
     others.into_par_iter().try_for_each(put_sized)?;
     let sizes = sizes.into_inner().expect("sizes lock");
     offline::manifests(site, &sizes, &loads).into_par_iter().try_for_each(|file| put(file).map(|_| ()))?;
-    Ok(loads)
+    Ok(Rendered { loads, prints })
 }
 
 /// The files of the assets: copied (SVGs cleaned); for an image made into variants, the

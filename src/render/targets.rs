@@ -148,8 +148,23 @@ pub fn render_each<T: Send>(
     targets: &[Target],
     then: &(dyn Fn(RenderedPage) -> Result<T, Error> + Sync),
 ) -> Result<Vec<T>, Error> {
+    render_views(site, theme, views(site, theme, targets), then)
+}
+
+/// The views of `targets`, in their order (in parallel).
+pub fn views(site: &Site, theme: &Theme, targets: &[Target]) -> Vec<PageView> {
     let coverage = targets.iter().any(|t| matches!(t, Target::Report(_))).then(|| Coverage::of(site));
-    let views: Vec<PageView> = targets.par_iter().map(|&t| view(site, theme, t, coverage.as_ref())).collect();
+    targets.par_iter().map(|&t| view(site, theme, t, coverage.as_ref())).collect()
+}
+
+/// [`render_each`] for targets whose views are made already: each Markdown body they show
+/// rendered once, then the pages.
+pub fn render_views<T: Send>(
+    site: &Site,
+    theme: &Theme,
+    views: Vec<PageView>,
+    then: &(dyn Fn(RenderedPage) -> Result<T, Error> + Sync),
+) -> Result<Vec<T>, Error> {
     let mut needed: Vec<usize> = views.iter().flat_map(PageView::bodies).collect();
     needed.sort_unstable();
     needed.dedup();
