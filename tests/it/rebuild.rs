@@ -308,9 +308,8 @@ fn mislengthed(data: &[u8]) -> Vec<u8> {
     // magic and format, the key, the vocabulary
     let mut at = 16 + 4;
     at += varint(data, &mut at);
-    for _ in 0..varint(data, &mut at) {
-        at += varint(data, &mut at);
-    }
+    let terms: usize = (0..varint(data, &mut at)).map(|_| varint(data, &mut at)).sum();
+    at += terms;
     let mut out = data[..body].to_vec();
     let mut records = 0;
     while at < records_end {

@@ -63,21 +63,26 @@ pub(super) fn postings(docs: &[Document], kept: &Kept, lang: &str, cache: &Talli
     // ... then numbered as the cache numbers them: its terms keep their numbers, new ones
     // come after, each sorted into the cache's shard order by its place among its terms
     let Counter { ids, words, documents, .. } = counter;
-    let mut terms: Vec<Box<str>> = (0..kept.len() as u32).map(|id| kept.term(id).into()).collect();
+    let mut added: Vec<Box<str>> = Vec::new();
     let mut new: Vec<(usize, u32)> = Vec::new();
     let number: Vec<u32> = named(ids, &words.pairs, documents.len())
         .into_iter()
         .map(|name| match kept.order.binary_search_by(|&id| shard_order(kept.term(id), &name)) {
             Ok(place) => kept.order[place],
             Err(place) => {
-                new.push((place, terms.len() as u32));
-                terms.push(name);
-                terms.len() as u32 - 1
+                let id = (kept.len() + added.len()) as u32;
+                new.push((place, id));
+                added.push(name);
+                id
             }
         })
         .collect();
-    new.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| shard_order(&terms[a.1 as usize], &terms[b.1 as usize])));
-    let mut order = Vec::with_capacity(terms.len());
+    let term = |id: u32| match (id as usize).checked_sub(kept.len()) {
+        Some(new) => &*added[new],
+        None => kept.term(id),
+    };
+    new.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| shard_order(term(a.1), term(b.1))));
+    let mut order = Vec::with_capacity(kept.len() + added.len());
     let mut next = new.into_iter().peekable();
     for (place, &id) in kept.order.iter().enumerate() {
         while let Some((_, new)) = next.next_if(|n| n.0 == place) {
@@ -101,7 +106,7 @@ pub(super) fn postings(docs: &[Document], kept: &Kept, lang: &str, cache: &Talli
         .collect::<Option<_>>()?;
 
     // documents per term (each kept record checked against the vocabulary), lengths
-    let vocabulary = terms.len();
+    let vocabulary = order.len();
     let df: Vec<AtomicU32> = (0..vocabulary).map(|_| AtomicU32::new(0)).collect();
     let whole = tallies.par_iter().map_init(Vec::new, |buffer, tallied| {
         for o in tallied.terms(buffer, vocabulary)? {
@@ -115,7 +120,7 @@ pub(super) fn postings(docs: &[Document], kept: &Kept, lang: &str, cache: &Talli
     let df: Vec<u32> = df.into_iter().map(AtomicU32::into_inner).collect();
     let lengths: Vec<FieldLengths> = tallies.iter().map(Tallied::lengths).collect();
     let scorer = Scorer::new(docs, &df, &lengths);
-    let store = Writer::create(cache, lang, &terms);
+    let store = Writer::create(cache, lang, (0..vocabulary as u32).map(term));
 
     // each run's postings, as in a clean build; the records written for the next build
     let size = run_size(docs.len());
@@ -150,7 +155,7 @@ pub(super) fn postings(docs: &[Document], kept: &Kept, lang: &str, cache: &Talli
     if let Some(store) = store {
         store.finish(&order);
     }
-    Some(lay_out(found, terms, &order, &scorer))
+    Some(lay_out(found, |id| term(id).to_string(), &order, &scorer))
 }
 
 #[cfg(test)]

@@ -20,6 +20,14 @@
 //!    cannot lose what the final cut keeps (the best 100 of all documents are among the best
 //!    100 of any part holding them, and likewise per group and per domain).
 //!
+//! The terms are sorted in [`super::browser::shard_order`] once scored ([`shard_sorted`]),
+//! and the runs' postings laid out in that order ([`lay_out`]).
+//!
+//! With the build cache ([`postings_cached`]), the second pass also writes each document's
+//! tally to it as it goes ([`store`]), and the next build makes the postings from those
+//! tallies ([`incremental`]): only the documents they do not hold are read, the values are
+//! all computed again (with the same [`Scorer`] and runs), and only new terms are sorted.
+//!
 //! Runs of documents are counted and scored in parallel; each run numbers the terms it
 //! meets in its own [`Counter`], and the runs' numbers are mapped to the language's between
 //! the two passes ([`Vocabulary::merge`]). A pair is known by the numbers of its two words
@@ -469,18 +477,25 @@ fn shard_sorted(terms: &[Box<str>]) -> Vec<u32> {
 }
 
 /// The runs' postings laid out by term, in shard `order` (term numbers; terms without
-/// postings are left out), common terms cut to their best of all runs.
-fn lay_out(found: Vec<Vec<(u32, u32, u32)>>, terms: Vec<Box<str>>, order: &[u32], scorer: &Scorer) -> Postings {
+/// postings are left out), each named by `name` (called once per term with postings),
+/// common terms cut to their best of all runs.
+fn lay_out(
+    found: Vec<Vec<(u32, u32, u32)>>,
+    mut name: impl FnMut(u32) -> String,
+    order: &[u32],
+    scorer: &Scorer,
+) -> Postings {
     // a counting sort, runs in order: postings stay in document order
-    let mut start = vec![0usize; terms.len() + 1];
+    let count = order.len();
+    let mut start = vec![0usize; count + 1];
     for &(term, _, _) in found.iter().flatten() {
         start[term as usize + 1] += 1;
     }
-    for t in 0..terms.len() {
+    for t in 0..count {
         start[t + 1] += start[t];
     }
     let mut next = start.clone();
-    let mut flat = vec![(0u32, 0u32); start[terms.len()]];
+    let mut flat = vec![(0u32, 0u32); start[count]];
     for run in found {
         for (term, id, value) in run {
             flat[next[term as usize]] = (id, value);
@@ -488,12 +503,8 @@ fn lay_out(found: Vec<Vec<(u32, u32, u32)>>, terms: Vec<Box<str>>, order: &[u32]
         }
     }
     drop(next);
-    let mut terms: Vec<Option<Box<str>>> = terms.into_iter().map(Some).collect();
-    let named: Vec<(String, u32)> = order
-        .iter()
-        .filter(|&&id| start[id as usize] < start[id as usize + 1])
-        .map(|&id| (terms[id as usize].take().unwrap_or_default().into_string(), id))
-        .collect();
+    let named: Vec<(String, u32)> =
+        order.iter().filter(|&&id| start[id as usize] < start[id as usize + 1]).map(|&id| (name(id), id)).collect();
     let terms = named
         .into_par_iter()
         .map(|(term, id)| {
@@ -547,7 +558,7 @@ fn made(docs: &[Document], cache: Option<(&str, &TalliesCache)>) -> Postings {
         runs.push(vocabulary.merge(counter));
     }
     let terms = vocabulary.terms();
-    let store = cache.and_then(|(lang, cache)| Writer::create(cache, lang, &terms));
+    let store = cache.and_then(|(lang, cache)| Writer::create(cache, lang, terms.iter().map(|t| &**t)));
     let scorer = Scorer::new(docs, &vocabulary.documents, &lengths);
 
     // second pass: each run's postings (term, document, value), the common terms' cut
@@ -583,7 +594,8 @@ fn made(docs: &[Document], cache: Option<(&str, &TalliesCache)>) -> Postings {
     if let Some(store) = store {
         store.finish(&order);
     }
-    lay_out(found, terms, &order, &scorer)
+    let mut terms = terms;
+    lay_out(found, |id| std::mem::take(&mut terms[id as usize]).into_string(), &order, &scorer)
 }
 
 impl Postings {

@@ -7,8 +7,9 @@
 //!
 //! - [`MAGIC`], the format ([`FORMAT`], 4 bytes little-endian), the build cache's key (its
 //!   length, its bytes: this hoclieu, this output, see [`crate::output::cache::key`]);
-//! - the vocabulary: how many terms, then each term (its length, its UTF-8 bytes); a term's
-//!   number is its place here, the same from build to build;
+//! - the vocabulary: how many terms, the length of each, then their UTF-8 bytes one after
+//!   the other (checked as UTF-8 at once when read); a term's number is its place here, the
+//!   same from build to build;
 //! - one record per document, in any order: the XXH3-128 of its indexed texts
 //!   ([`text_hash`], 16 bytes), its words per field (4 × f32), the length of its terms,
 //!   then its terms ([`encode`]);
@@ -129,8 +130,10 @@ impl<'a> Reader<'a> {
 /// A language's tallies as the last build kept them.
 pub(super) struct Kept {
     data: Vec<u8>,
-    /// Each term's bytes in `data`.
-    terms: Vec<(usize, usize)>,
+    /// The terms one after the other.
+    vocabulary: String,
+    /// Where each term ends in `vocabulary` (it starts where the one before ends).
+    ends: Vec<usize>,
     /// The terms' numbers in shard order.
     pub(super) order: Vec<u32>,
     /// Text hash → where its record starts in `data`.
@@ -167,13 +170,13 @@ impl Kept {
             return None;
         }
         let count = read.number()?;
-        let mut terms = Vec::with_capacity(count.min(body));
+        let mut ends = Vec::with_capacity(count.min(body));
+        let mut end = 0usize;
         for _ in 0..count {
-            let length = read.number()?;
-            let start = read.at;
-            std::str::from_utf8(read.bytes(length)?).ok()?;
-            terms.push((start, length));
+            end = end.checked_add(read.number()?)?;
+            ends.push(end);
         }
+        let vocabulary = std::str::from_utf8(read.bytes(end)?).ok()?.to_string();
         let mut records = HashMap::default();
         while read.at < records_end {
             let start = read.at;
@@ -197,19 +200,19 @@ impl Kept {
         if read.at != body - 8 {
             return None;
         }
-        Some(Kept { data, terms, order, records })
+        Some(Kept { data, vocabulary, ends, order, records })
     }
 
     /// How many terms the vocabulary holds.
     pub(super) fn len(&self) -> usize {
-        self.terms.len()
+        self.ends.len()
     }
 
     /// Term number `id`.
     pub(super) fn term(&self, id: u32) -> &str {
-        let (start, length) = self.terms[id as usize];
-        // checked to be UTF-8 when loaded
-        std::str::from_utf8(&self.data[start..start + length]).unwrap_or_default()
+        let start = id.checked_sub(1).map_or(0, |before| self.ends[before as usize]);
+        // (empty if the file cut a character: a term of no document)
+        self.vocabulary.get(start..self.ends[id as usize]).unwrap_or_default()
     }
 
     /// The record of the document whose indexed texts hash to `hash`.
@@ -286,7 +289,11 @@ impl Hashed {
 impl Writer {
     /// Starts the file of `lang` with the vocabulary, `terms` by number. `None` when the
     /// file cannot be made.
-    pub(super) fn create(cache: &TalliesCache, lang: &str, terms: &[Box<str>]) -> Option<Writer> {
+    pub(super) fn create<'t>(
+        cache: &TalliesCache,
+        lang: &str,
+        terms: impl ExactSizeIterator<Item = &'t str> + Clone,
+    ) -> Option<Writer> {
         std::fs::create_dir_all(cache.dir).ok()?;
         let path = cache.path(lang);
         let temporary = cache.dir.join(format!(".search-{lang}.{}.tmp", std::process::id()));
@@ -304,8 +311,11 @@ impl Writer {
                 head.clear();
             }
         };
-        for term in terms {
+        for term in terms.clone() {
             varint(&mut head, term.len() as u64);
+            flush(&mut head);
+        }
+        for term in terms {
             head.extend_from_slice(term.as_bytes());
             flush(&mut head);
         }
