@@ -16,7 +16,6 @@ use super::{
 use crate::search::browser::shard_order;
 use crate::search::weighted_fields;
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 /// A document's tally: kept in the cache, or read now (numbered as the cache numbers terms).
 enum Tallied<'a> {
@@ -106,24 +105,33 @@ pub(super) fn postings(docs: &[Document], kept: &Kept, lang: &str, cache: &Talli
         .collect::<Option<_>>()?;
 
     // documents per term (each kept record checked against the vocabulary), lengths
+    // (counted per run, then added up: threads counting into one table would fight over
+    // the common terms' cache lines)
     let vocabulary = order.len();
-    let df: Vec<AtomicU32> = (0..vocabulary).map(|_| AtomicU32::new(0)).collect();
-    let whole = tallies.par_iter().map_init(Vec::new, |buffer, tallied| {
-        for o in tallied.terms(buffer, vocabulary)? {
-            df[o.term as usize].fetch_add(1, Ordering::Relaxed);
-        }
-        Some(())
-    });
-    if !whole.all(|checked| checked.is_some()) {
-        return None;
-    }
-    let df: Vec<u32> = df.into_iter().map(AtomicU32::into_inner).collect();
+    let size = run_size(docs.len());
+    let df = tallies
+        .par_chunks(size)
+        .map(|run| {
+            let (mut df, mut buffer) = (vec![0u32; vocabulary], Vec::new());
+            for tallied in run {
+                for o in tallied.terms(&mut buffer, vocabulary)? {
+                    df[o.term as usize] += 1;
+                }
+            }
+            Some(df)
+        })
+        .try_reduce(
+            || vec![0; vocabulary],
+            |mut all, run| {
+                all.iter_mut().zip(run).for_each(|(all, run)| *all += run);
+                Some(all)
+            },
+        )?;
     let lengths: Vec<FieldLengths> = tallies.iter().map(Tallied::lengths).collect();
     let scorer = Scorer::new(docs, &df, &lengths);
     let store = Writer::create(cache, lang, (0..vocabulary as u32).map(term));
 
     // each run's postings, as in a clean build; the records written for the next build
-    let size = run_size(docs.len());
     let found: Vec<Vec<(u32, u32, u32)>> = tallies
         .par_chunks(size)
         .enumerate()
