@@ -11,7 +11,7 @@
 
 use super::store::{self, Kept, Record, TalliesCache, Writer};
 use super::{
-    lay_out, named, run_size, Counter, Document, FieldLengths, Occurrences, Postings, RunScores, Scorer, Tally,
+    named, run_size, ByTerm, Counter, Document, FieldLengths, Occurrences, Postings, RunScores, Scorer, Tally,
 };
 use crate::search::browser::shard_order;
 use crate::search::weighted_fields;
@@ -163,7 +163,7 @@ pub(super) fn postings(docs: &[Document], kept: &Kept, lang: &str, cache: &Talli
     if let Some(store) = store {
         store.finish(&order);
     }
-    Some(lay_out(found, |id| term(id).to_string(), &order, &scorer))
+    Some(ByTerm::new(found, vocabulary).postings(&order, |id| term(id).to_string(), &scorer))
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@
 //!    100 of any part holding them, and likewise per group and per domain).
 //!
 //! The terms are sorted in [`super::browser::shard_order`] once scored ([`shard_sorted`]),
-//! and the runs' postings laid out in that order ([`lay_out`]).
+//! and the runs' postings laid out in that order ([`ByTerm`]).
 //!
 //! With the build cache ([`postings_cached`]), the second pass also writes each document's
 //! tally to it as it goes ([`store`]), and the next build makes the postings from those
@@ -476,46 +476,54 @@ fn shard_sorted(terms: &[Box<str>]) -> Vec<u32> {
     order.into_iter().map(|(_, id)| id).collect()
 }
 
-/// The runs' postings laid out by term, in shard `order` (term numbers; terms without
-/// postings are left out), each named by `name` (called once per term with postings),
-/// common terms cut to their best of all runs.
-fn lay_out(
-    found: Vec<Vec<(u32, u32, u32)>>,
-    mut name: impl FnMut(u32) -> String,
-    order: &[u32],
-    scorer: &Scorer,
-) -> Postings {
-    // a counting sort, runs in order: postings stay in document order
-    let count = order.len();
-    let mut start = vec![0usize; count + 1];
-    for &(term, _, _) in found.iter().flatten() {
-        start[term as usize + 1] += 1;
-    }
-    for t in 0..count {
-        start[t + 1] += start[t];
-    }
-    let mut next = start.clone();
-    let mut flat = vec![(0u32, 0u32); start[count]];
-    for run in found {
-        for (term, id, value) in run {
-            flat[next[term as usize]] = (id, value);
-            next[term as usize] += 1;
+/// The runs' postings laid out by term number.
+struct ByTerm {
+    /// Where each term's postings start in `flat` (and end: where the next one's start).
+    start: Vec<usize>,
+    flat: Vec<(u32, u32)>,
+}
+
+impl ByTerm {
+    /// Lays out the runs' postings `(term, document, value)` of `count` terms.
+    fn new(found: Vec<Vec<(u32, u32, u32)>>, count: usize) -> ByTerm {
+        // a counting sort, runs in order: postings stay in document order
+        let mut start = vec![0usize; count + 1];
+        for &(term, _, _) in found.iter().flatten() {
+            start[term as usize + 1] += 1;
         }
-    }
-    drop(next);
-    let named: Vec<(String, u32)> =
-        order.iter().filter(|&&id| start[id as usize] < start[id as usize + 1]).map(|&id| (name(id), id)).collect();
-    let terms = named
-        .into_par_iter()
-        .map(|(term, id)| {
-            let postings = flat[start[id as usize]..start[id as usize + 1]].to_vec();
-            match scorer.idf_common[id as usize].1 {
-                NONE => (term, postings),
-                _ => (term, keep_best(postings, &scorer.cut)),
+        for t in 0..count {
+            start[t + 1] += start[t];
+        }
+        let mut next = start.clone();
+        let mut flat = vec![(0u32, 0u32); start[count]];
+        for run in found {
+            for (term, id, value) in run {
+                flat[next[term as usize]] = (id, value);
+                next[term as usize] += 1;
             }
-        })
-        .collect();
-    Postings { terms }
+        }
+        ByTerm { start, flat }
+    }
+
+    /// The terms in shard `order` (term numbers; terms without postings are left out), each
+    /// named by `name` (called once per term with postings), common terms cut to their best
+    /// of all runs.
+    fn postings(self, order: &[u32], mut name: impl FnMut(u32) -> String, scorer: &Scorer) -> Postings {
+        let ByTerm { start, flat } = self;
+        let named: Vec<(String, u32)> =
+            order.iter().filter(|&&id| start[id as usize] < start[id as usize + 1]).map(|&id| (name(id), id)).collect();
+        let terms = named
+            .into_par_iter()
+            .map(|(term, id)| {
+                let postings = flat[start[id as usize]..start[id as usize + 1]].to_vec();
+                match scorer.idf_common[id as usize].1 {
+                    NONE => (term, postings),
+                    _ => (term, keep_best(postings, &scorer.cut)),
+                }
+            })
+            .collect();
+        Postings { terms }
+    }
 }
 
 /// How many documents each run holds: a few runs per thread balance the load without
@@ -590,12 +598,13 @@ fn made(docs: &[Document], cache: Option<(&str, &TalliesCache)>) -> Postings {
         })
         .collect();
     drop(vocabulary);
+    let by_term = ByTerm::new(found, terms.len());
     let order = shard_sorted(&terms);
     if let Some(store) = store {
         store.finish(&order);
     }
     let mut terms = terms;
-    lay_out(found, |id| std::mem::take(&mut terms[id as usize]).into_string(), &order, &scorer)
+    by_term.postings(&order, |id| std::mem::take(&mut terms[id as usize]).into_string(), &scorer)
 }
 
 impl Postings {
