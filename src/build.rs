@@ -128,7 +128,11 @@ pub fn run(options: &BuildOptions, progress: &dyn Fn(&str)) -> Result<BuildRepor
     // fills the other's idle moments (a batch's last pages, the index's merges)
     let (rendered, search) = rayon::join(
         || render::site_into_reusing(&site, &theme, &put, cached.as_ref()),
-        || search_index(&site, documents, previous.as_ref(), &sink),
+        || {
+            let tallies =
+                cache_dir.as_deref().map(|dir| search::browser::TalliesCache { dir, key: &key, reuse: !options.clean });
+            search_index(&site, documents, previous.as_ref(), tallies.as_ref(), &sink)
+        },
     );
     let (render::Rendered { loads: page_loads, prints }, search) = (rendered?, search?);
     diagnostics.extend(lint::image_budget::check(&site, &page_loads, options.strict));
@@ -184,12 +188,13 @@ fn load_options(options: &BuildOptions) -> pipeline::Options {
 }
 
 /// The search index of every language from its `documents`, each made again only when they changed
-/// since the cache's (else its files are kept as they are). Returns what the next cache
-/// keeps.
+/// since the cache's (else its files are kept as they are), from the `tallies` kept of its
+/// documents where it can. Returns what the next cache keeps.
 fn search_index(
     site: &site::Site,
     documents: Vec<Vec<search::Document>>,
     previous: Option<&cache::State>,
+    tallies: Option<&search::browser::TalliesCache>,
     sink: &output::Sink,
 ) -> Result<HashMap<String, cache::SearchRecord>, Error> {
     let languages = &site.config.languages;
@@ -226,7 +231,7 @@ fn search_index(
             None => again.push(lang),
         }
     }
-    let files = search::browser::languages(site, &documents, &again);
+    let files = search::browser::languages(site, &documents, &again, tallies);
     for &lang in &again {
         let prefix = format!("search/{}/", languages[lang].id.as_str());
         let names = files.iter().filter(|f| f.path.starts_with(&prefix)).map(|f| f.path.clone()).collect();

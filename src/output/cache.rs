@@ -21,6 +21,10 @@
 //! - every page: its fingerprint ([`crate::render::fingerprint`]) and what it loads;
 //! - the search index of every language: a hash of its documents and its files.
 //!
+//! Beside it, `<cache_dir>/search-<lang>` keeps the tallies each language's index was made
+//! from, with its own format and checksum ([`crate::search::postings`]'s `store`), so that
+//! a language whose documents changed reads again only the documents that changed.
+//!
 //! Losing or damaging the cache costs time, nothing else. `hoclieu build --clean` ignores it.
 
 use crate::render::view::{Load, LoadKind};

@@ -18,7 +18,7 @@
 //! Terms are the analyzer's folded words, exact words where they differ, and pairs of
 //! neighbouring folded words (for phrases).
 
-pub use super::postings::{postings, Postings, MAX_POSTINGS, MAX_POSTINGS_PER_FILTER};
+pub use super::postings::{postings, Postings, TalliesCache, MAX_POSTINGS, MAX_POSTINGS_PER_FILTER};
 use super::{analyzer, Document};
 use crate::output::{Contents, OutputFile};
 use crate::site::Site;
@@ -76,18 +76,31 @@ pub fn shard_order(a: &str, b: &str) -> std::cmp::Ordering {
 pub fn site(site: &Site) -> Vec<OutputFile> {
     let documents: Vec<Vec<Document>> =
         (0..site.config.languages.len()).into_par_iter().map(|lang| super::documents(site, lang)).collect();
-    languages(site, &documents, &(0..documents.len()).collect::<Vec<_>>())
+    languages(site, &documents, &(0..documents.len()).collect::<Vec<_>>(), None)
 }
 
 /// The index files of the languages `which` (indexes into `config.languages`), from every
 /// language's documents: a translation's index names the default-language documents it
-/// translates, so the browser leaves them out of the Vietnamese results it adds.
-pub fn languages(site: &Site, documents: &[Vec<Document>], which: &[usize]) -> Vec<OutputFile> {
+/// translates, so the browser leaves them out of the Vietnamese results it adds. With a
+/// `cache`, each language's postings are made from the tallies it kept where it can
+/// ([`super::postings::postings_cached`]).
+pub fn languages(
+    site: &Site,
+    documents: &[Vec<Document>],
+    which: &[usize],
+    cache: Option<&TalliesCache>,
+) -> Vec<OutputFile> {
     which
         .par_iter()
         .flat_map_iter(|&lang| {
             let of = if lang == 0 { Vec::new() } else { translated(&documents[0], &documents[lang]) };
-            files(site.config.languages[lang].id.as_str(), &documents[lang], &of)
+            let id = site.config.languages[lang].id.as_str();
+            let docs = &documents[lang];
+            let postings = match cache {
+                Some(cache) => super::postings::postings_cached(docs, id, cache),
+                None => postings(docs),
+            };
+            files(id, docs, &of, postings)
         })
         .collect()
 }
@@ -100,10 +113,10 @@ pub fn translated(originals: &[Document], docs: &[Document]) -> Vec<u32> {
     ids
 }
 
-/// The index files of one language, paths relative to the output folder. `of`: the
-/// default-language documents this language translates (empty for the default language).
-pub fn files(lang: &str, docs: &[Document], of: &[u32]) -> Vec<OutputFile> {
-    let postings = postings(docs);
+/// The index files of one language, paths relative to the output folder, with the
+/// `postings` of its documents `docs`. `of`: the default-language documents this language
+/// translates (empty for the default language).
+pub fn files(lang: &str, docs: &[Document], of: &[u32], postings: Postings) -> Vec<OutputFile> {
     let dir = format!("search/{lang}");
     let mut out = Vec::new();
     let mut firsts: Vec<String> = Vec::new();
@@ -203,7 +216,7 @@ mod tests {
     #[test]
     fn shards_hold_folded_exact_and_pair_terms_in_order() {
         let docs = [doc("Mật khẩu mạnh", "Đặt mật khẩu dài trên đường."), doc("Đường đi", "dương")];
-        let files = files("vi", &docs, &[]);
+        let files = files("vi", &docs, &[], postings(&docs));
         let meta = files.iter().find(|f| f.path == "search/vi/meta.js").unwrap();
         assert!(text(meta).contains("\"docs\":2"), "{}", text(meta));
         let shard = text(files.iter().find(|f| f.path == "search/vi/s0.js").unwrap());
@@ -247,7 +260,8 @@ mod tests {
     #[test]
     fn big_vocabularies_split_into_shards_found_by_their_first_term() {
         let body: String = (0..3000).map(|i| format!("từ{i} ")).collect();
-        let files = files("vi", &[doc("x", &body)], &[]);
+        let docs = [doc("x", &body)];
+        let files = files("vi", &docs, &[], postings(&docs));
         let shards = files.iter().filter(|f| f.path.contains("/s")).count();
         assert!(shards > 3, "{shards} shards");
         for f in files.iter().filter(|f| f.path.contains("/s")) {

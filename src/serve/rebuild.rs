@@ -620,7 +620,7 @@ pub(super) fn index(shared: &Shared, root: &Path, site: &Site) {
     // a translation's browser index names the default-language documents it translates,
     // so a change there makes every language's browser index again
     let rewritten: Vec<usize> = if changed.contains(&0) { (0..languages.len()).collect() } else { changed.clone() };
-    let files = crate::search::browser::languages(site, &documents, &rewritten);
+    let files = crate::search::browser::languages(site, &documents, &rewritten, None);
     {
         let mut state = shared.search.lock().expect("search lock");
         *state = std::mem::take(&mut *state).next(site, documents, &changed);

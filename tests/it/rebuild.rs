@@ -237,3 +237,136 @@ fn no_cache_when_cache_dir_is_empty() {
     let second = stamps(&project.path("public"));
     assert!(second.iter().all(|(p, s)| first.get(p) != Some(s)), "without a cache every file is written again");
 }
+
+/// The tallies of the search index's documents the build cache keeps for the default
+/// language (`.hoclieu-cache/build/search-vi`).
+const TALLIES: &str = ".hoclieu-cache/build/search-vi";
+
+#[test]
+fn the_search_index_is_made_again_from_the_tallies_kept_as_a_clean_build_makes_it() {
+    let project = Project::fixture("minimal");
+    project.run(&["build"]).success();
+    let tallies = project.path(TALLIES);
+    assert!(tallies.is_file(), "the build kept the search index's tallies");
+    let first = std::fs::read(&tallies).unwrap();
+    let lesson = "content/an-toan/mat-khau-manh.md";
+    type Step<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let steps: Vec<Step> = vec![
+        ("text", Box::new(|| edit(&project, lesson, "Dùng cụm từ dài.", "Dùng cụm từ thật dài, dễ nhớ, lạ lùng."))),
+        ("title", Box::new(|| edit(&project, lesson, "title = \"Mật khẩu mạnh\"", "title = \"Mật khẩu thật mạnh\""))),
+        (
+            "front matter",
+            Box::new(|| {
+                edit(&project, lesson, "summary = \"Tạo và giữ mật khẩu\"", "summary = \"Tạo, giữ và đổi mật khẩu\"");
+                // its place among the documents changes
+                edit(&project, lesson, "weight = 1", "weight = 9")
+            }),
+        ),
+        (
+            "a new lesson",
+            Box::new(|| {
+                project.file(
+                    "content/an-toan/bai-moi.md",
+                    "+++\ntitle = \"Bài mới\"\ndomains = [\"an-toan\"]\ngroups = [\"nguoi-dan\"]\nweight = 2\n+++\nNội dung mới lạ về mật khẩu.\n",
+                );
+            }),
+        ),
+        ("a lesson removed", Box::new(|| std::fs::remove_file(project.path("content/an-toan/bai-moi.md")).unwrap())),
+        // the tallies of an older build: the documents they hold still count
+        ("older tallies", Box::new(|| std::fs::write(project.path(TALLIES), &first).unwrap())),
+        ("text after older tallies", Box::new(|| edit(&project, lesson, "lạ lùng", "lạ lẫm"))),
+    ];
+    let mut previous = first.clone();
+    for (what, step) in steps {
+        step();
+        assert_same_as_clean(&project, what);
+        let now = std::fs::read(&tallies).unwrap();
+        assert!(now != previous, "{what}: the tallies were not kept again");
+        previous = now;
+    }
+}
+
+/// LEB128, as the tallies file writes its numbers: the number at `data[*at..]`.
+fn varint(data: &[u8], at: &mut usize) -> usize {
+    let mut value = 0;
+    for shift in (0..).step_by(7) {
+        let byte = data[*at];
+        *at += 1;
+        value |= usize::from(byte & 0x7f) << shift;
+        if byte < 0x80 {
+            break;
+        }
+    }
+    value
+}
+
+/// `data` (a tallies file) with 50 words more in the title of every document and its
+/// checksum made right again: a whole file that gives wrong scores.
+fn mislengthed(data: &[u8]) -> Vec<u8> {
+    let body = data.len() - 16;
+    let records_end = u64::from_le_bytes(data[body - 8..body].try_into().unwrap()) as usize;
+    // magic and format, the key, the vocabulary
+    let mut at = 16 + 4;
+    at += varint(data, &mut at);
+    let terms: usize = (0..varint(data, &mut at)).map(|_| varint(data, &mut at)).sum();
+    at += terms;
+    let mut out = data[..body].to_vec();
+    let mut records = 0;
+    while at < records_end {
+        let title = at + 16;
+        let length = f32::from_le_bytes(out[title..title + 4].try_into().unwrap()) + 50.0;
+        out[title..title + 4].copy_from_slice(&length.to_le_bytes());
+        at = title + 16;
+        at += varint(data, &mut at);
+        records += 1;
+    }
+    assert!(records > 3, "{records} records");
+    let sum = xxhash_rust::xxh3::xxh3_128(&out);
+    out.extend_from_slice(&sum.to_le_bytes());
+    out
+}
+
+#[test]
+fn damaged_tallies_are_not_used_and_clean_ignores_them() {
+    let project = Project::fixture("minimal");
+    project.run(&["build"]).success();
+    let tallies = project.path(TALLIES);
+    let data = std::fs::read(&tallies).unwrap();
+    let lesson = "content/an-toan/mat-khau-manh.md";
+    let mut flipped = data.clone();
+    flipped[data.len() / 2] ^= 0x20;
+    let wrong: Vec<(&str, Vec<u8>)> = vec![
+        ("cut short", data[..data.len() / 2].to_vec()),
+        ("one byte changed", flipped),
+        ("not a tallies file", b"{}".to_vec()),
+    ];
+    for (round, (what, bytes)) in wrong.into_iter().enumerate() {
+        std::fs::write(&tallies, &bytes).unwrap();
+        edit(&project, lesson, "cụm từ", &format!("cụm từ {round}"));
+        assert_same_as_clean(&project, what);
+        assert!(std::fs::read(&tallies).unwrap() != bytes, "{what}: the tallies were not made again");
+    }
+
+    // a whole file giving a wrong index: --clean does not read it...
+    let data = std::fs::read(&tallies).unwrap();
+    std::fs::write(&tallies, mislengthed(&data)).unwrap();
+    edit(&project, lesson, "Dùng", "Hãy dùng");
+    project.run(&["build", "--clean"]).success();
+    assert_same_as_clean(&project, "--clean");
+    // ... which a rebuild would (the test's file is a wrong one)
+    let data = std::fs::read(&tallies).unwrap();
+    std::fs::write(&tallies, mislengthed(&data)).unwrap();
+    edit(&project, lesson, "Hãy dùng", "Nên dùng");
+    project.run(&["build"]).success();
+    let clean = Project::empty();
+    for part in ["book.toml", "content"] {
+        let from = project.path(part);
+        if from.is_dir() {
+            copy_dir(&from, &clean.path(part));
+        } else {
+            std::fs::copy(&from, clean.path(part)).unwrap();
+        }
+    }
+    clean.run(&["build", "--clean"]).success();
+    assert!(snapshot(&project.path("public/search")) != snapshot(&clean.path("public/search")));
+}

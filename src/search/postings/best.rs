@@ -16,7 +16,7 @@ pub(super) fn keep_best(mut scored: Vec<(u32, u32)>, cut: &Cut) -> Vec<(u32, u32
     // higher value first, then lower document, as one number
     scored.sort_unstable_by_key(|&(id, value)| u64::from(!value) << 32 | u64::from(id));
     let mut kept = Vec::with_capacity(MAX_POSTINGS * 2);
-    match cut.masks {
+    match cut.masks.as_deref() {
         // postings seen of each group and domain, by bit
         Some(masks) => {
             let mut seen = [0usize; 64];
@@ -71,7 +71,7 @@ pub(super) fn keep_best(mut scored: Vec<(u32, u32)>, cut: &Cut) -> Vec<(u32, u32
 pub(super) struct Cut<'a> {
     pub(super) docs: &'a [Document],
     pub(super) most: usize,
-    pub(super) masks: Option<&'a [u64]>,
+    pub(super) masks: Option<Vec<u64>>,
 }
 
 /// A common term's best postings so far in one run of documents: every posting until there
@@ -91,7 +91,7 @@ pub(super) struct Candidates {
 
 impl Candidates {
     pub(super) fn add(&mut self, id: u32, value: u32, cut: &Cut) {
-        if let (Some((bar, bar_id)), Some(masks)) = (self.bar, cut.masks) {
+        if let (Some((bar, bar_id)), Some(masks)) = (self.bar, cut.masks.as_deref()) {
             let below = value < bar || (value == bar && id > bar_id);
             if below && masks[id as usize] & !self.full == 0 {
                 return;
@@ -101,7 +101,7 @@ impl Candidates {
         // (more than MAX_POSTINGS cut: those kept include the best MAX_POSTINGS)
         if self.postings.len() >= 2 * cut.most.max(MAX_POSTINGS) {
             self.postings = keep_best(std::mem::take(&mut self.postings), cut);
-            let Some(masks) = cut.masks else { return };
+            let Some(masks) = cut.masks.as_deref() else { return };
             let mut kept = [0usize; 64];
             for &(id, _) in &self.postings {
                 let mut mask = masks[id as usize];
@@ -161,7 +161,7 @@ mod tests {
                 true => MAX_POSTINGS + MAX_POSTINGS_PER_FILTER * (3 + 20),
                 false => MAX_POSTINGS,
             };
-            let cut = Cut { docs: &docs, most, masks: Some(&masks) };
+            let cut = Cut { docs: &docs, most, masks: Some(masks) };
             let size = docs.len().div_ceil(runs);
             let mut found = Vec::new();
             for part in all.chunks(size) {

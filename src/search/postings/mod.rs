@@ -20,6 +20,14 @@
 //!    cannot lose what the final cut keeps (the best 100 of all documents are among the best
 //!    100 of any part holding them, and likewise per group and per domain).
 //!
+//! The terms are sorted in [`super::browser::shard_order`] once scored ([`shard_sorted`]),
+//! and the runs' postings laid out in that order ([`ByTerm`]).
+//!
+//! With the build cache ([`postings_cached`]), the second pass also writes each document's
+//! tally to it as it goes ([`store`]), and the next build makes the postings from those
+//! tallies ([`incremental`]): only the documents they do not hold are read, the values are
+//! all computed again (with the same [`Scorer`] and runs), and only new terms are sorted.
+//!
 //! Runs of documents are counted and scored in parallel; each run numbers the terms it
 //! meets in its own [`Counter`], and the runs' numbers are mapped to the language's between
 //! the two passes ([`Vocabulary::merge`]). A pair is known by the numbers of its two words
@@ -30,12 +38,16 @@
 //! number sit side by side, a document's terms are counted in a table its own size.
 
 mod best;
+mod incremental;
+mod store;
 mod tables;
 
 use super::{analyzer, weighted_fields, Document};
 use best::{keep_best, Candidates, Cut};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
+pub use store::TalliesCache;
+use store::{Kept, Writer};
 use tables::{pair_key, spread, PairTable, Written};
 
 /// Postings kept per term: the best-scoring documents. A query needs the top few results;
@@ -314,15 +326,21 @@ impl Vocabulary {
 
     /// The terms by number, pairs named by their words (the word → number map is given up).
     fn terms(&mut self) -> Vec<Box<str>> {
-        let mut terms = vec![Box::<str>::default(); self.documents.len()];
-        for (term, id) in std::mem::take(&mut self.ids) {
-            terms[id as usize] = term;
-        }
-        for (key, id) in self.pairs.iter() {
-            terms[id as usize] = format!("{} {}", terms[(key >> 32) as usize], terms[key as u32 as usize]).into();
-        }
-        terms
+        named(std::mem::take(&mut self.ids), &self.pairs, self.documents.len())
     }
+}
+
+/// The `count` terms numbered by `words` (word → number) and `pairs` (a pair's words'
+/// numbers → its number), by number.
+fn named(words: HashMap<Box<str>, u32>, pairs: &PairTable, count: usize) -> Vec<Box<str>> {
+    let mut terms = vec![Box::<str>::default(); count];
+    for (term, id) in words {
+        terms[id as usize] = term;
+    }
+    for (key, id) in pairs.iter() {
+        terms[id as usize] = format!("{} {}", terms[(key >> 32) as usize], terms[key as u32 as usize]).into();
+    }
+    terms
 }
 
 /// What BM25 needs besides a term's counts in a document: per field, the average length
@@ -357,12 +375,186 @@ impl Scoring<'_> {
     }
 }
 
+/// The scores of one language once every document is counted: each term's idf and, for
+/// the common ones, their place among those cut to their best.
+struct Scorer<'a> {
+    scoring: Scoring<'a>,
+    /// By term number: its idf and, for those cut to their best, their place among them
+    /// (else [`NONE`]).
+    idf_common: Vec<(f32, u32)>,
+    commons: usize,
+    cut: Cut<'a>,
+}
+
+impl<'a> Scorer<'a> {
+    /// From the documents, how many of them hold each term (`df`, by number) and the words
+    /// in each field of each document.
+    fn new(docs: &'a [Document], df: &[u32], lengths: &'a [FieldLengths]) -> Scorer<'a> {
+        let n = docs.len() as f32;
+        let mut average = [1.0f32; FIELDS];
+        for (field, avg) in average.iter_mut().enumerate() {
+            *avg = (lengths.iter().map(|l| l[field]).sum::<f32>() / n.max(1.0)).max(1.0);
+        }
+        let boosts = docs.first().map(|d| weighted_fields(d).iter().map(|f| f.1).collect()).unwrap_or_default();
+        let scoring = Scoring { documents: n, average, boosts, lengths };
+        let mut commons = 0;
+        let idf_common = df
+            .iter()
+            .map(|&df| {
+                let place = match df as usize > MAX_POSTINGS {
+                    true => {
+                        commons += 1;
+                        commons - 1
+                    }
+                    false => NONE,
+                };
+                (scoring.idf(df), place)
+            })
+            .collect();
+        // a cut keeps at most this many: the best, and the best of each group and domain
+        let filters = |of: fn(&Document) -> &Vec<usize>| docs.iter().flat_map(of).max().map_or(0, |m| m + 1);
+        let (groups, domains) = (filters(|d| &d.groups), filters(|d| &d.domains));
+        let most = MAX_POSTINGS + MAX_POSTINGS_PER_FILTER * (groups + domains);
+        let twice = |ids: &[usize]| ids.iter().enumerate().any(|(i, id)| ids[..i].contains(id));
+        let once = docs.iter().all(|d| !twice(&d.groups) && !twice(&d.domains));
+        let masks = (groups + domains <= 64 && once).then(|| {
+            let bits = |ids: &[usize], from: usize| ids.iter().fold(0u64, |mask, &i| mask | 1 << (from + i));
+            docs.iter().map(|d| bits(&d.groups, 0) | bits(&d.domains, groups)).collect::<Vec<u64>>()
+        });
+        Scorer { scoring, idf_common, commons: commons as usize, cut: Cut { docs, most, masks } }
+    }
+}
+
+/// The postings of one run of documents: `(term, document, value)`, those of common terms
+/// cut to their best as they come.
+struct RunScores<'s, 'a> {
+    scorer: &'s Scorer<'a>,
+    found: Vec<(u32, u32, u32)>,
+    best: Vec<Candidates>,
+}
+
+impl<'s, 'a> RunScores<'s, 'a> {
+    fn new(scorer: &'s Scorer<'a>) -> Self {
+        RunScores { scorer, found: Vec::new(), best: vec![Candidates::default(); scorer.commons] }
+    }
+
+    /// Scores the terms of document `id`.
+    fn add(&mut self, id: u32, terms: &[Occurrences]) {
+        let cut = &self.scorer.cut;
+        for o in terms {
+            let (idf, common) = self.scorer.idf_common[o.term as usize];
+            let value = self.scorer.scoring.value(idf, id, o.counts, o.flag);
+            match common {
+                NONE => self.found.push((o.term, id, value)),
+                place => self.best[place as usize].add(id, value, cut),
+            }
+        }
+    }
+
+    /// The run's postings, common terms' cut to their best.
+    fn finish(mut self) -> Vec<(u32, u32, u32)> {
+        for (term, &(_, place)) in self.scorer.idf_common.iter().enumerate() {
+            if place != NONE {
+                let candidates = std::mem::take(&mut self.best[place as usize].postings);
+                let kept = keep_best(candidates, &self.scorer.cut);
+                self.found.extend(kept.into_iter().map(|(id, value)| (term as u32, id, value)));
+            }
+        }
+        self.found
+    }
+}
+
+/// The numbers of `terms` in [`super::browser::shard_order`] (the folded form of each term
+/// computed once, not once per comparison).
+fn shard_sorted(terms: &[Box<str>]) -> Vec<u32> {
+    let mut order: Vec<(String, u32)> =
+        terms.par_iter().enumerate().map(|(id, term)| (analyzer::fold(term), id as u32)).collect();
+    order.par_sort_unstable_by(|a, b| {
+        super::browser::js_order(&a.0, &b.0)
+            .then_with(|| super::browser::js_order(&terms[a.1 as usize], &terms[b.1 as usize]))
+    });
+    order.into_iter().map(|(_, id)| id).collect()
+}
+
+/// The runs' postings laid out by term number.
+struct ByTerm {
+    /// Where each term's postings start in `flat` (and end: where the next one's start).
+    start: Vec<usize>,
+    flat: Vec<(u32, u32)>,
+}
+
+impl ByTerm {
+    /// Lays out the runs' postings `(term, document, value)` of `count` terms.
+    fn new(found: Vec<Vec<(u32, u32, u32)>>, count: usize) -> ByTerm {
+        // a counting sort, runs in order: postings stay in document order
+        let mut start = vec![0usize; count + 1];
+        for &(term, _, _) in found.iter().flatten() {
+            start[term as usize + 1] += 1;
+        }
+        for t in 0..count {
+            start[t + 1] += start[t];
+        }
+        let mut next = start.clone();
+        let mut flat = vec![(0u32, 0u32); start[count]];
+        for run in found {
+            for (term, id, value) in run {
+                flat[next[term as usize]] = (id, value);
+                next[term as usize] += 1;
+            }
+        }
+        ByTerm { start, flat }
+    }
+
+    /// The terms in shard `order` (term numbers; terms without postings are left out), each
+    /// named by `name` (called once per term with postings), common terms cut to their best
+    /// of all runs.
+    fn postings(self, order: &[u32], mut name: impl FnMut(u32) -> String, scorer: &Scorer) -> Postings {
+        let ByTerm { start, flat } = self;
+        let named: Vec<(String, u32)> =
+            order.iter().filter(|&&id| start[id as usize] < start[id as usize + 1]).map(|&id| (name(id), id)).collect();
+        let terms = named
+            .into_par_iter()
+            .map(|(term, id)| {
+                let postings = flat[start[id as usize]..start[id as usize + 1]].to_vec();
+                match scorer.idf_common[id as usize].1 {
+                    NONE => (term, postings),
+                    _ => (term, keep_best(postings, &scorer.cut)),
+                }
+            })
+            .collect();
+        Postings { terms }
+    }
+}
+
+/// How many documents each run holds: a few runs per thread balance the load without
+/// repeating each run's vocabulary work too often.
+fn run_size(docs: usize) -> usize {
+    docs.div_ceil(rayon::current_num_threads() * 4).max(1)
+}
+
 /// Scores the terms of `docs` (one language, in page order).
 pub fn postings(docs: &[Document]) -> Postings {
-    // a few runs per thread balance the load without repeating each run's vocabulary work
-    // too often
-    let runs = rayon::current_num_threads() * 4;
-    let size = docs.len().div_ceil(runs).max(1);
+    made(docs, None)
+}
+
+/// [`postings`] for language `lang`, with the tallies of the build cache: when it holds
+/// them (and may be used), only the documents it does not hold are read; the tallies are
+/// kept there for the next build.
+pub fn postings_cached(docs: &[Document], lang: &str, cache: &TalliesCache) -> Postings {
+    if cache.reuse {
+        if let Some(kept) = Kept::load(&cache.path(lang), cache.key) {
+            if let Some(postings) = incremental::postings(docs, &kept, lang, cache) {
+                return postings;
+            }
+        }
+    }
+    made(docs, Some((lang, cache)))
+}
+
+/// The postings made from the documents' texts alone, in two passes (see the module's
+/// header); with a cache, each document's tally is written to it as it is scored.
+fn made(docs: &[Document], cache: Option<(&str, &TalliesCache)>) -> Postings {
+    let size = run_size(docs.len());
 
     // first pass: terms numbered, documents per term, lengths
     let counters: Vec<Counter> = docs.par_chunks(size).map(Counter::run).collect();
@@ -374,40 +566,8 @@ pub fn postings(docs: &[Document]) -> Postings {
         runs.push(vocabulary.merge(counter));
     }
     let terms = vocabulary.terms();
-    let n = docs.len() as f32;
-    let mut average = [1.0f32; FIELDS];
-    for (field, avg) in average.iter_mut().enumerate() {
-        *avg = (lengths.iter().map(|l| l[field]).sum::<f32>() / n.max(1.0)).max(1.0);
-    }
-    let boosts = docs.first().map(|d| weighted_fields(d).iter().map(|f| f.1).collect()).unwrap_or_default();
-    let scoring = Scoring { documents: n, average, boosts, lengths: &lengths };
-    // each term's idf and, for those cut to their best, their place among them (else NONE)
-    let mut commons = 0;
-    let idf_common: Vec<(f32, u32)> = vocabulary
-        .documents
-        .iter()
-        .map(|&df| {
-            let place = match df as usize > MAX_POSTINGS {
-                true => {
-                    commons += 1;
-                    commons - 1
-                }
-                false => NONE,
-            };
-            (scoring.idf(df), place)
-        })
-        .collect();
-    // a cut keeps at most this many: the best, and the best of each group and domain
-    let filters = |of: fn(&Document) -> &Vec<usize>| docs.iter().flat_map(of).max().map_or(0, |m| m + 1);
-    let (groups, domains) = (filters(|d| &d.groups), filters(|d| &d.domains));
-    let most = MAX_POSTINGS + MAX_POSTINGS_PER_FILTER * (groups + domains);
-    let twice = |ids: &[usize]| ids.iter().enumerate().any(|(i, id)| ids[..i].contains(id));
-    let once = docs.iter().all(|d| !twice(&d.groups) && !twice(&d.domains));
-    let masks = (groups + domains <= 64 && once).then(|| {
-        let bits = |ids: &[usize], from: usize| ids.iter().fold(0u64, |mask, &i| mask | 1 << (from + i));
-        docs.iter().map(|d| bits(&d.groups, 0) | bits(&d.domains, groups)).collect::<Vec<u64>>()
-    });
-    let cut = Cut { docs, most, masks: masks.as_deref() };
+    let store = cache.and_then(|(lang, cache)| Writer::create(cache, lang, terms.iter().map(|t| &**t)));
+    let scorer = Scorer::new(docs, &vocabulary.documents, &lengths);
 
     // second pass: each run's postings (term, document, value), the common terms' cut
     let found: Vec<Vec<(u32, u32, u32)>> = docs
@@ -417,69 +577,34 @@ pub fn postings(docs: &[Document]) -> Postings {
         .map(|(run, (chunk, written))| {
             let words = Words { written, pairs: &vocabulary.pairs };
             let mut tally = Tally::default();
-            let mut found = Vec::new();
-            let mut best = vec![Candidates::default(); commons as usize];
+            let mut scores = RunScores::new(&scorer);
+            let mut records = Vec::new();
             for (i, doc) in chunk.iter().enumerate() {
                 let id = (run * size + i) as u32;
-                tally.read(&mut &words, weighted_fields(doc));
-                for o in &tally.terms {
-                    let (idf, common) = idf_common[o.term as usize];
-                    let value = scoring.value(idf, id, o.counts, o.flag);
-                    match common {
-                        NONE => found.push((o.term, id, value)),
-                        place => best[place as usize].add(id, value, &cut),
+                let length = tally.read(&mut &words, weighted_fields(doc));
+                scores.add(id, &tally.terms);
+                if let Some(store) = &store {
+                    store::encode(&mut records, store::text_hash(doc), &length, &tally.terms);
+                    if records.len() >= store::BATCH {
+                        store.records(&records);
+                        records.clear();
                     }
                 }
             }
-            for (term, &(_, place)) in idf_common.iter().enumerate() {
-                if place != NONE {
-                    let candidates = std::mem::take(&mut best[place as usize].postings);
-                    found.extend(keep_best(candidates, &cut).into_iter().map(|(id, value)| (term as u32, id, value)));
-                }
+            if let Some(store) = &store {
+                store.records(&records);
             }
-            found
+            scores.finish()
         })
         .collect();
-    // laid out by term (a counting sort, runs in order: postings stay in document order)
-    let mut start = vec![0usize; terms.len() + 1];
-    for &(term, _, _) in found.iter().flatten() {
-        start[term as usize + 1] += 1;
-    }
-    for t in 0..terms.len() {
-        start[t + 1] += start[t];
-    }
-    let mut next = start.clone();
-    let mut flat = vec![(0u32, 0u32); start[terms.len()]];
-    for run in found {
-        for (term, id, value) in run {
-            flat[next[term as usize]] = (id, value);
-            next[term as usize] += 1;
-        }
-    }
-    drop(next);
     drop(vocabulary);
-
-    // the folded form of each term computed once, not once per comparison
-    let mut order: Vec<(String, u32)> =
-        terms.par_iter().enumerate().map(|(id, term)| (analyzer::fold(term), id as u32)).collect();
-    order.par_sort_unstable_by(|a, b| {
-        super::browser::js_order(&a.0, &b.0)
-            .then_with(|| super::browser::js_order(&terms[a.1 as usize], &terms[b.1 as usize]))
-    });
-    let mut terms: Vec<Option<Box<str>>> = terms.into_iter().map(Some).collect();
-    let named: Vec<(String, u32)> =
-        order.into_iter().map(|(_, id)| (terms[id as usize].take().unwrap_or_default().into_string(), id)).collect();
-    let terms = named
-        .into_par_iter()
-        .map(|(term, id)| {
-            let postings = flat[start[id as usize]..start[id as usize + 1]].to_vec();
-            match idf_common[id as usize].1 {
-                NONE => (term, postings),
-                _ => (term, keep_best(postings, &cut)),
-            }
-        })
-        .collect();
-    Postings { terms }
+    let by_term = ByTerm::new(found, terms.len());
+    let order = shard_sorted(&terms);
+    if let Some(store) = store {
+        store.finish(&order);
+    }
+    let mut terms = terms;
+    by_term.postings(&order, |id| std::mem::take(&mut terms[id as usize]).into_string(), &scorer)
 }
 
 impl Postings {
