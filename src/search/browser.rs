@@ -34,6 +34,8 @@ pub const CHUNK: usize = 4;
 /// query loads about one shard a word, so bytes per query follow this size (12 KB shards
 /// cost 2.5 times as much on the shipped curriculum; the list of shards in `meta.js` grows).
 const SHARD_BYTES: usize = 4 * 1024;
+/// Terms made into shard text at once (see [`files`]): enough for both cores to share.
+const TERMS_AT_ONCE: usize = 16 * 1024;
 /// A script's JSON made safe for old JavaScript engines, where U+2028 and U+2029 end a
 /// line inside a string literal (JSON allows them raw).
 fn js_safe(json: String) -> String {
@@ -105,6 +107,23 @@ pub fn languages(
         .collect()
 }
 
+/// A term and its postings as a shard holds them: `"term":[id,value,…]`, ids delta-coded.
+fn entry(term: String, scored: &[(u32, u32)]) -> (String, String) {
+    let mut entry = String::with_capacity(16 + scored.len() * 6);
+    entry.push_str(&js_safe(json!(term).to_string()));
+    entry.push_str(":[");
+    let mut previous = 0;
+    for (i, (id, score)) in scored.iter().enumerate() {
+        if i > 0 {
+            entry.push(',');
+        }
+        let _ = write!(entry, "{},{score}", id - previous);
+        previous = *id;
+    }
+    entry.push(']');
+    (term, entry)
+}
+
 /// The ids, in the default language's index, of the documents `docs` translate, in order.
 pub fn translated(originals: &[Document], docs: &[Document]) -> Vec<u32> {
     let id_of: HashMap<usize, u32> = originals.iter().enumerate().map(|(id, d)| (d.key, id as u32)).collect();
@@ -129,35 +148,27 @@ pub fn files(lang: &str, docs: &[Document], of: &[u32], postings: Postings) -> V
     let vocabulary = js_safe(json!(postings.vocabulary()).to_string());
     let script = format!("hoclieuSearch.add({},\"v\",0,{vocabulary})\n", json!(lang));
     out.push(OutputFile { path: format!("{dir}/v.js"), contents: Contents::Bytes(script.into_bytes()) });
-    let entries: Vec<(String, String)> = postings
-        .terms
-        .into_par_iter()
-        .map(|(term, scored)| {
-            let mut entry = String::with_capacity(16 + scored.len() * 6);
-            entry.push_str(&js_safe(json!(term).to_string()));
-            entry.push_str(":[");
-            let mut previous = 0;
-            for (i, (id, score)) in scored.iter().enumerate() {
-                if i > 0 {
-                    entry.push(',');
-                }
-                let _ = write!(entry, "{},{score}", id - previous);
-                previous = *id;
-            }
-            entry.push(']');
-            (term, entry)
-        })
-        .collect();
-    for (term, entry) in entries {
-        if shard.is_empty() {
-            firsts.push(term.clone());
-        } else if shard.len() + entry.len() > SHARD_BYTES {
-            flush(&mut shard, &mut out, firsts.len() - 1);
-            firsts.push(term.clone());
-        } else {
-            shard.push(',');
+    // each term as `"term":[postings]`, made in parallel a slice of terms at a time, so
+    // that a slice's postings are freed as its shards fill (every term at once held the
+    // postings and their text together: 60 MB of shards at 30 000 lessons)
+    let mut terms = postings.terms.into_iter();
+    loop {
+        let slice: Vec<(String, Vec<(u32, u32)>)> = terms.by_ref().take(TERMS_AT_ONCE).collect();
+        if slice.is_empty() {
+            break;
         }
-        shard.push_str(&entry);
+        let entries: Vec<(String, String)> = slice.into_par_iter().map(|(term, scored)| entry(term, &scored)).collect();
+        for (term, entry) in entries {
+            if shard.is_empty() {
+                firsts.push(term);
+            } else if shard.len() + entry.len() > SHARD_BYTES {
+                flush(&mut shard, &mut out, firsts.len() - 1);
+                firsts.push(term);
+            } else {
+                shard.push(',');
+            }
+            shard.push_str(&entry);
+        }
     }
     if !shard.is_empty() {
         flush(&mut shard, &mut out, firsts.len() - 1);

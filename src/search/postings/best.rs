@@ -140,7 +140,7 @@ mod tests {
 
     proptest! {
         /// A common term's postings cut as they come, in runs, keep what one cut of all of
-        /// them keeps: the same documents with the same values (ties included: values are
+        /// them keeps, and so does one list cut again with each run's: the same documents with the same values (ties included: values are
         /// drawn from a small range; most domains are rare, so that their best rank low).
         #[test]
         fn cutting_as_postings_come_keeps_what_one_cut_keeps(
@@ -172,6 +172,18 @@ mod tests {
                 found.extend(keep_best(candidates.postings, &cut));
             }
             prop_assert_eq!(keep_best(found, &cut), keep_best(all.clone(), &cut));
+            // and so do the runs' candidates cut into one list as each run ends, whatever
+            // order the runs end in (as `RunScores::finish` does)
+            let mut kept = Vec::new();
+            for part in all.chunks(size).rev() {
+                let mut candidates = Candidates::default();
+                for &(id, value) in part {
+                    candidates.add(id, value, &cut);
+                }
+                kept.extend(candidates.postings);
+                kept = keep_best(kept, &cut);
+            }
+            prop_assert_eq!(kept, keep_best(all.clone(), &cut));
             // the groups and domains read as bits keep what they keep read from the documents
             let by_documents = Cut { docs: &docs, most, masks: None };
             prop_assert_eq!(keep_best(all.clone(), &by_documents), keep_best(all, &cut));

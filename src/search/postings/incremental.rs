@@ -163,7 +163,7 @@ pub(super) fn postings(docs: &[Document], kept: &Kept, lang: &str, cache: &Talli
     if let Some(store) = store {
         store.finish(&order);
     }
-    Some(ByTerm::new(found, vocabulary).postings(&order, |id| term(id).to_string(), &scorer))
+    Some(ByTerm::new(found, vocabulary, scorer).postings(&order, |id| term(id).to_string()))
 }
 
 #[cfg(test)]

@@ -46,6 +46,7 @@ use super::{analyzer, weighted_fields, Document};
 use best::{keep_best, Candidates, Cut};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
+use std::sync::Mutex;
 pub use store::TalliesCache;
 use store::{Kept, Writer};
 use tables::{pair_key, spread, PairTable, Written};
@@ -384,6 +385,12 @@ struct Scorer<'a> {
     idf_common: Vec<(f32, u32)>,
     commons: usize,
     cut: Cut<'a>,
+    /// By place: each common term's best postings so far, in document order; each run's
+    /// candidates join them and are cut with them as the run ends ([`RunScores::finish`]),
+    /// so one list per common term is held, not one per run (at 30 000 lessons the runs'
+    /// lists were most of the 13 million postings held before the layout, of which 6.3
+    /// million are kept).
+    kept: Vec<Mutex<Vec<(u32, u32)>>>,
 }
 
 impl<'a> Scorer<'a> {
@@ -421,12 +428,13 @@ impl<'a> Scorer<'a> {
             let bits = |ids: &[usize], from: usize| ids.iter().fold(0u64, |mask, &i| mask | 1 << (from + i));
             docs.iter().map(|d| bits(&d.groups, 0) | bits(&d.domains, groups)).collect::<Vec<u64>>()
         });
-        Scorer { scoring, idf_common, commons: commons as usize, cut: Cut { docs, most, masks } }
+        let kept = (0..commons).map(|_| Mutex::default()).collect();
+        Scorer { scoring, idf_common, commons: commons as usize, cut: Cut { docs, most, masks }, kept }
     }
 }
 
-/// The postings of one run of documents: `(term, document, value)`, those of common terms
-/// cut to their best as they come.
+/// The postings of one run of documents: `(term, document, value)` of its rare terms; those
+/// of common terms cut to their best as they come, and into [`Scorer::kept`] as the run ends.
 struct RunScores<'s, 'a> {
     scorer: &'s Scorer<'a>,
     found: Vec<(u32, u32, u32)>,
@@ -451,14 +459,15 @@ impl<'s, 'a> RunScores<'s, 'a> {
         }
     }
 
-    /// The run's postings, common terms' cut to their best.
-    fn finish(mut self) -> Vec<(u32, u32, u32)> {
-        for (term, &(_, place)) in self.scorer.idf_common.iter().enumerate() {
-            if place != NONE {
-                let candidates = std::mem::take(&mut self.best[place as usize].postings);
-                let kept = keep_best(candidates, &self.scorer.cut);
-                self.found.extend(kept.into_iter().map(|(id, value)| (term as u32, id, value)));
-            }
+    /// The run's postings of rare terms; its common terms' candidates are cut into
+    /// [`Scorer::kept`] with the best of the runs that ended before (in any order: a cut
+    /// keeps what one cut of everything keeps, see [`keep_best`]).
+    fn finish(self) -> Vec<(u32, u32, u32)> {
+        for (candidates, kept) in self.best.into_iter().zip(&self.scorer.kept) {
+            let mut kept = kept.lock().expect("a cut does not panic");
+            let mut postings = std::mem::take(&mut *kept);
+            postings.extend(candidates.postings);
+            *kept = keep_best(postings, &self.scorer.cut);
         }
         self.found
     }
@@ -476,50 +485,42 @@ fn shard_sorted(terms: &[Box<str>]) -> Vec<u32> {
     order.into_iter().map(|(_, id)| id).collect()
 }
 
-/// The runs' postings laid out by term number.
+/// Every term's postings by term number, in document order.
 struct ByTerm {
-    /// Where each term's postings start in `flat` (and end: where the next one's start).
-    start: Vec<usize>,
-    flat: Vec<(u32, u32)>,
+    lists: Vec<Vec<(u32, u32)>>,
 }
 
 impl ByTerm {
-    /// Lays out the runs' postings `(term, document, value)` of `count` terms.
-    fn new(found: Vec<Vec<(u32, u32, u32)>>, count: usize) -> ByTerm {
-        // a counting sort, runs in order: postings stay in document order
-        let mut start = vec![0usize; count + 1];
+    /// Lays out the runs' postings of rare terms `(term, document, value)` (runs in order:
+    /// postings stay in document order), each term's in a list of its exact size, and takes
+    /// the common terms' cut lists from `scorer`; `count` terms in all.
+    fn new(found: Vec<Vec<(u32, u32, u32)>>, count: usize, scorer: Scorer) -> ByTerm {
+        let mut sizes = vec![0u32; count];
         for &(term, _, _) in found.iter().flatten() {
-            start[term as usize + 1] += 1;
+            sizes[term as usize] += 1;
         }
-        for t in 0..count {
-            start[t + 1] += start[t];
-        }
-        let mut next = start.clone();
-        let mut flat = vec![(0u32, 0u32); start[count]];
+        let mut lists: Vec<Vec<(u32, u32)>> = sizes.into_iter().map(|size| Vec::with_capacity(size as usize)).collect();
         for run in found {
             for (term, id, value) in run {
-                flat[next[term as usize]] = (id, value);
-                next[term as usize] += 1;
+                lists[term as usize].push((id, value));
             }
         }
-        ByTerm { start, flat }
+        let commons = scorer.idf_common.iter().enumerate().filter(|(_, &(_, place))| place != NONE);
+        for ((term, _), kept) in commons.zip(scorer.kept) {
+            lists[term] = kept.into_inner().expect("a cut does not panic");
+        }
+        ByTerm { lists }
     }
 
     /// The terms in shard `order` (term numbers; terms without postings are left out), each
-    /// named by `name` (called once per term with postings), common terms cut to their best
-    /// of all runs.
-    fn postings(self, order: &[u32], mut name: impl FnMut(u32) -> String, scorer: &Scorer) -> Postings {
-        let ByTerm { start, flat } = self;
-        let named: Vec<(String, u32)> =
-            order.iter().filter(|&&id| start[id as usize] < start[id as usize + 1]).map(|&id| (name(id), id)).collect();
-        let terms = named
-            .into_par_iter()
-            .map(|(term, id)| {
-                let postings = flat[start[id as usize]..start[id as usize + 1]].to_vec();
-                match scorer.idf_common[id as usize].1 {
-                    NONE => (term, postings),
-                    _ => (term, keep_best(postings, &scorer.cut)),
-                }
+    /// named by `name` (called once per term with postings).
+    fn postings(self, order: &[u32], mut name: impl FnMut(u32) -> String) -> Postings {
+        let mut lists = self.lists;
+        let terms = order
+            .iter()
+            .filter_map(|&id| {
+                let postings = std::mem::take(&mut lists[id as usize]);
+                (!postings.is_empty()).then(|| (name(id), postings))
             })
             .collect();
         Postings { terms }
@@ -598,13 +599,13 @@ fn made(docs: &[Document], cache: Option<(&str, &TalliesCache)>) -> Postings {
         })
         .collect();
     drop(vocabulary);
-    let by_term = ByTerm::new(found, terms.len());
+    let by_term = ByTerm::new(found, terms.len(), scorer);
     let order = shard_sorted(&terms);
     if let Some(store) = store {
         store.finish(&order);
     }
     let mut terms = terms;
-    by_term.postings(&order, |id| std::mem::take(&mut terms[id as usize]).into_string(), &scorer)
+    by_term.postings(&order, |id| std::mem::take(&mut terms[id as usize]).into_string())
 }
 
 impl Postings {
