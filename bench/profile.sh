@@ -28,8 +28,8 @@ trap 'rm -rf "$built"' EXIT
 if [[ ${BENCH_CALLGRAPH:-} == dwarf ]]; then
   perf record -q -F 2000 --call-graph dwarf,32768 -o "$OUT/perf.data" "$HOCLIEU" build --clean --root "$SITE" --out "$built/site" >/dev/null 2>&1
   perf report -i "$OUT/perf.data" --children --sort sym --stdio -g none 2>/dev/null | grep '%' \
-    | grep -E '\] hoclieu::[a-z_:]+$' | head -n "$TOP" | tee "$OUT/top.txt"
+    | grep -E '\] hoclieu::[a-z_:]+$' | awk -v top="$TOP" 'NR <= top' | tee "$OUT/top.txt"
 else
   perf record -q -F 999 -g -o "$OUT/perf.data" "$HOCLIEU" build --clean --root "$SITE" --out "$built/site" >/dev/null 2>&1
-  perf report -i "$OUT/perf.data" --no-children --sort sym --stdio -g none 2>/dev/null | grep '%' | head -n "$TOP" | tee "$OUT/top.txt"
+  perf report -i "$OUT/perf.data" --no-children --sort sym --stdio -g none 2>/dev/null | grep '%' | awk -v top="$TOP" 'NR <= top' | tee "$OUT/top.txt"
 fi
