@@ -37,6 +37,18 @@ fn touched(before: &BTreeMap<String, (u64, i64, i64)>, after: &BTreeMap<String, 
 #[track_caller]
 fn assert_same_as_clean(project: &Project, what: &str) {
     project.run(&["build"]).success();
+    let clean = built_clean(project);
+    let (incremental, whole) = (snapshot(&project.path("public")), snapshot(&clean.path("public")));
+    let names = |files: &[(String, Vec<u8>)]| files.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&incremental), names(&whole), "{what}: the files differ from a clean build's");
+    for ((path, a), (_, b)) in incremental.iter().zip(&whole) {
+        assert!(a == b, "{what}: {path} differs from a clean build's");
+    }
+}
+
+/// A copy of `project`'s sources (book.toml, content, themes), built with `--clean` and no
+/// cache.
+fn built_clean(project: &Project) -> Project {
     let clean = Project::empty();
     for part in ["book.toml", "content", "themes"] {
         let from = project.path(part);
@@ -47,12 +59,7 @@ fn assert_same_as_clean(project: &Project, what: &str) {
         }
     }
     clean.run(&["build", "--clean"]).success();
-    let (incremental, whole) = (snapshot(&project.path("public")), snapshot(&clean.path("public")));
-    let names = |files: &[(String, Vec<u8>)]| files.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
-    assert_eq!(names(&incremental), names(&whole), "{what}: the files differ from a clean build's");
-    for ((path, a), (_, b)) in incremental.iter().zip(&whole) {
-        assert!(a == b, "{what}: {path} differs from a clean build's");
-    }
+    clean
 }
 
 fn edit(project: &Project, relative: &str, from: &str, to: &str) {
@@ -358,15 +365,6 @@ fn damaged_tallies_are_not_used_and_clean_ignores_them() {
     std::fs::write(&tallies, mislengthed(&data)).unwrap();
     edit(&project, lesson, "Hãy dùng", "Nên dùng");
     project.run(&["build"]).success();
-    let clean = Project::empty();
-    for part in ["book.toml", "content"] {
-        let from = project.path(part);
-        if from.is_dir() {
-            copy_dir(&from, &clean.path(part));
-        } else {
-            std::fs::copy(&from, clean.path(part)).unwrap();
-        }
-    }
-    clean.run(&["build", "--clean"]).success();
+    let clean = built_clean(&project);
     assert!(snapshot(&project.path("public/search")) != snapshot(&clean.path("public/search")));
 }
