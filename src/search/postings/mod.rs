@@ -383,7 +383,6 @@ struct Scorer<'a> {
     /// By term number: its idf and, for those cut to their best, their place among them
     /// (else [`NONE`]).
     idf_common: Vec<(f32, u32)>,
-    commons: usize,
     cut: Cut<'a>,
     /// By place: each common term's best postings so far, in document order; each run's
     /// candidates join them and are cut with them as the run ends ([`RunScores::finish`]),
@@ -429,7 +428,7 @@ impl<'a> Scorer<'a> {
             docs.iter().map(|d| bits(&d.groups, 0) | bits(&d.domains, groups)).collect::<Vec<u64>>()
         });
         let kept = (0..commons).map(|_| Mutex::default()).collect();
-        Scorer { scoring, idf_common, commons: commons as usize, cut: Cut { docs, most, masks }, kept }
+        Scorer { scoring, idf_common, cut: Cut { docs, most, masks }, kept }
     }
 }
 
@@ -443,7 +442,7 @@ struct RunScores<'s, 'a> {
 
 impl<'s, 'a> RunScores<'s, 'a> {
     fn new(scorer: &'s Scorer<'a>) -> Self {
-        RunScores { scorer, found: Vec::new(), best: vec![Candidates::default(); scorer.commons] }
+        RunScores { scorer, found: Vec::new(), best: vec![Candidates::default(); scorer.kept.len()] }
     }
 
     /// Scores the terms of document `id`.
